@@ -1,0 +1,166 @@
+//===- BTFFormat.h - On-disk BTF structures ---------------------*- C++ -*-===//
+//
+// Mirrors include/uapi/linux/btf.h: the .BTF header, the common type record,
+// and the kind-specific records that follow it. All records are arrays of
+// little-endian 32-bit words; the structs here are exactly their layout.
+//
+//   +------------+  BTFHeader (HdrLen bytes, >= 24)
+//   | header     |
+//   +------------+  HdrLen + TypeOff
+//   | type data  |  BTFType, then vlen/kind-specific records, repeated
+//   +------------+  HdrLen + StrOff
+//   | strings    |  NUL-terminated, offset 0 is ""
+//   +------------+
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BTFGEN_BTFFORMAT_H
+#define BTFGEN_BTFFORMAT_H
+
+#include <cstdint>
+
+namespace btfgen {
+
+/// A BTF type ID. 0 is void; IDs are positions in the type section, from 1.
+using TypeId = uint32_t;
+/// An offset into a BTF string section.
+using StrOffset = uint32_t;
+
+constexpr uint16_t BTFMagic = 0xEB9F;
+constexpr uint8_t BTFVersion = 1;
+constexpr uint32_t BTFMaxVlen = 0xffff;
+constexpr uint32_t BTFMaxType = 0x000fffff;
+
+struct BTFHeader {
+  uint16_t Magic;
+  uint8_t Version;
+  uint8_t Flags;
+  uint32_t HdrLen;
+  uint32_t TypeOff;
+  uint32_t TypeLen;
+  uint32_t StrOff;
+  uint32_t StrLen;
+};
+static_assert(sizeof(BTFHeader) == 24, "BTF header is 24 bytes");
+
+enum class Kind : uint8_t {
+  Unknown = 0,
+  Int = 1,
+  Ptr = 2,
+  Array = 3,
+  Struct = 4,
+  Union = 5,
+  Enum = 6,
+  Fwd = 7,
+  Typedef = 8,
+  Volatile = 9,
+  Const = 10,
+  Restrict = 11,
+  Func = 12,
+  FuncProto = 13,
+  Var = 14,
+  Datasec = 15,
+  Float = 16,
+  DeclTag = 17,
+  TypeTag = 18,
+  Enum64 = 19,
+};
+constexpr unsigned NumKinds = 20;
+
+/// The kernel's upper-case name of a kind ("STRUCT", "ENUM64"), as bpftool
+/// prints it. "UNKNOWN" for anything out of range.
+const char *kindName(Kind K);
+
+/// Common record: `struct btf_type`.
+struct BTFType {
+  StrOffset NameOff;
+  /// bits 0-15: vlen, bits 24-28: kind, bit 31: kind_flag.
+  uint32_t Info;
+  /// size for INT, ENUM, STRUCT, UNION, FLOAT, DATASEC, ENUM64; type for the
+  /// rest (PTR, TYPEDEF, CV, FUNC, FUNC_PROTO return, VAR, TAGs).
+  uint32_t SizeOrType;
+
+  Kind kind() const { return static_cast<Kind>((Info >> 24) & 0x1f); }
+  uint32_t vlen() const { return Info & 0xffff; }
+  bool kflag() const { return Info >> 31; }
+  static uint32_t makeInfo(Kind K, uint32_t Vlen, bool KFlag) {
+    return (uint32_t(KFlag) << 31) | (uint32_t(K) << 24) | (Vlen & 0xffff);
+  }
+};
+static_assert(sizeof(BTFType) == 12, "btf_type is 12 bytes");
+
+/// INT trailing word: encoding (bits 24-27), offset (16-23), bits (0-7).
+constexpr uint32_t BTFIntSigned = 1 << 0;
+constexpr uint32_t BTFIntChar = 1 << 1;
+constexpr uint32_t BTFIntBool = 1 << 2;
+inline uint32_t intEncoding(uint32_t W) { return (W & 0x0f000000) >> 24; }
+inline uint32_t intOffset(uint32_t W) { return (W & 0x00ff0000) >> 16; }
+inline uint32_t intBits(uint32_t W) { return W & 0x000000ff; }
+
+struct BTFArray {
+  TypeId ElemType;
+  TypeId IndexType;
+  uint32_t NElems;
+};
+static_assert(sizeof(BTFArray) == 12, "btf_array is 12 bytes");
+
+struct BTFMember {
+  StrOffset NameOff;
+  TypeId Type;
+  /// Bit offset; with the parent's kind_flag set, bits 24-31 are the
+  /// bitfield size and bits 0-23 the bit offset.
+  uint32_t Offset;
+};
+static_assert(sizeof(BTFMember) == 12, "btf_member is 12 bytes");
+
+/// Bit offset / bitfield size of a member, honouring the parent's kind_flag.
+inline uint32_t memberBitOffset(bool KFlag, const BTFMember &M) {
+  return KFlag ? (M.Offset & 0xffffff) : M.Offset;
+}
+inline uint32_t memberBitfieldSize(bool KFlag, const BTFMember &M) {
+  return KFlag ? (M.Offset >> 24) : 0;
+}
+
+struct BTFEnum {
+  StrOffset NameOff;
+  int32_t Val;
+};
+static_assert(sizeof(BTFEnum) == 8, "btf_enum is 8 bytes");
+
+struct BTFEnum64 {
+  StrOffset NameOff;
+  uint32_t ValLo32;
+  uint32_t ValHi32;
+};
+static_assert(sizeof(BTFEnum64) == 12, "btf_enum64 is 12 bytes");
+
+struct BTFParam {
+  StrOffset NameOff;
+  TypeId Type;
+};
+static_assert(sizeof(BTFParam) == 8, "btf_param is 8 bytes");
+
+/// VAR trailing word: linkage.
+struct BTFVar {
+  uint32_t Linkage;
+};
+
+struct BTFVarSecinfo {
+  TypeId Type;
+  uint32_t Offset;
+  uint32_t Size;
+};
+static_assert(sizeof(BTFVarSecinfo) == 12, "btf_var_secinfo is 12 bytes");
+
+/// DECL_TAG trailing word: component index (-1 for the whole type).
+struct BTFDeclTag {
+  int32_t ComponentIdx;
+};
+
+/// Size in bytes of the kind-specific data that follows a BTFType, or -1 for
+/// an unknown kind. This is libbpf's btf_type_size() minus the common part.
+int64_t kindDataSize(const BTFType &T);
+
+} // namespace btfgen
+
+#endif // BTFGEN_BTFFORMAT_H

@@ -1,0 +1,40 @@
+//===- BTFReader.h - Validating BTF parser ------------------------*- C++ -*-===//
+//
+// Parses raw .BTF bytes into a TypeTable. Every field is checked before use
+// (as libbpf's btf_parse_hdr/btf_parse_type_sec/btf_sanity_check do): header
+// size and magic, section bounds and overlap, string section termination,
+// kind, vlen and per-kind record sizes, string offsets, referenced type IDs.
+// No input can make it crash, loop or allocate more than a small multiple of
+// the input size.
+//
+// Errors are MalformedBTF (Errors.h) and name the buffer identifier:
+// "'x.btf': type [12]: member 3 name offset 99999 out of range (strings 4096)".
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BTFGEN_BTFREADER_H
+#define BTFGEN_BTFREADER_H
+
+#include "btfgen/TypeTable.h"
+
+#include "llvm/Support/Error.h"
+#include "llvm/Support/MemoryBufferRef.h"
+
+namespace btfgen {
+
+/// Parse raw BTF (magic 0xEB9F, little-endian). Big-endian BTF is rejected
+/// with a clear error.
+llvm::Expected<TypeTable> readBTF(llvm::MemoryBufferRef Buf);
+
+/// Parse raw BTF, or the .BTF section of an ELF file (BPF object, vmlinux),
+/// detected by content.
+llvm::Expected<TypeTable> readBTFAny(llvm::MemoryBufferRef Buf);
+
+/// True if Buf starts with the raw BTF magic.
+bool isRawBTF(llvm::StringRef Bytes);
+/// True if Buf starts with the ELF magic.
+bool isELF(llvm::StringRef Bytes);
+
+} // namespace btfgen
+
+#endif // BTFGEN_BTFREADER_H

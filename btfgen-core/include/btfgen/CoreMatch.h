@@ -1,0 +1,110 @@
+//===- CoreMatch.h - libbpf-exact CO-RE relocation matching -------*- C++ -*-===//
+//
+// Computes, for one CO-RE relocation of a program (local BTF) against one
+// kernel (target BTF), exactly what libbpf computes: candidate search by
+// essential name (libbpf.c bpf_core_add_cands), access-spec parsing and
+// matching (relo_core.c bpf_core_parse_spec, bpf_core_spec_match), the
+// relocated value (bpf_core_calc_relo) and the ambiguity rules of
+// bpf_core_calc_relo_insn. Ported from libbpf v1.1 src/relo_core.c; see
+// docs/core.md.
+//
+// A target lacking a type or field is a value (NotFound / Poisoned), not an
+// llvm::Error; libbpf's hard errors are the Error outcome with a message.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BTFGEN_COREMATCH_H
+#define BTFGEN_COREMATCH_H
+
+#include "btfgen/CoreRelo.h"
+#include "btfgen/TypeTable.h"
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+
+namespace btfgen {
+
+/// libbpf's BPF_CORE_SPEC_MAX_LEN.
+constexpr unsigned CoreSpecMaxLen = 64;
+
+/// One high-level access step: a named member of a struct/union, an array
+/// index, or (for enumval kinds) an enumerator.
+struct CoreAccessor {
+  TypeId Type = 0;     // the struct/union/array/enum being accessed
+  uint32_t Idx = 0;    // member/element/enumerator index
+  llvm::StringRef Name; // member or enumerator name; empty for array access
+};
+
+/// libbpf's struct bpf_core_spec. Names borrow from the TypeTable the spec
+/// was built on.
+struct CoreSpec {
+  TypeId RootType = 0;
+  CoreReloKind Kind = CoreReloKind::FieldByteOffset;
+  /// High-level spec: named fields and array indices only.
+  llvm::SmallVector<CoreAccessor, 8> Spec;
+  /// Raw spec: the access string's indices, rebased on this BTF.
+  llvm::SmallVector<uint32_t, 8> RawSpec;
+  /// Field bit offset (field-based kinds).
+  uint32_t BitOffset = 0;
+};
+
+/// What libbpf concludes for one relocation against one kernel.
+enum class RelocOutcome {
+  Resolved, ///< A value was computed (incl. FIELD_EXISTS/TYPE_EXISTS = 1).
+  NotFound, ///< No candidate matched; an *_EXISTS/TYPE_MATCHES kind gets 0.
+  Poisoned, ///< No candidate matched; the instruction is poisoned.
+  Error,    ///< libbpf fails the load (ambiguity, bitfield too big, ...).
+};
+const char *outcomeName(RelocOutcome O); // "resolved", "not-found", ...
+
+/// libbpf's struct bpf_core_relo_res plus what minimization needs.
+struct CoreResult {
+  RelocOutcome Outcome = RelocOutcome::Error;
+  uint64_t OrigVal = 0;
+  uint64_t NewVal = 0;
+  bool Poison = false;
+  bool Validate = true;
+  bool FailMemsz = false;
+  uint32_t OrigSz = 0, NewSz = 0;
+  TypeId OrigType = 0, NewType = 0;
+  /// For Error (and Poisoned), libbpf's reason, e.g. "field offset
+  /// ambiguity: 16 != 24".
+  std::string Message;
+  /// The local spec (built on the local BTF).
+  CoreSpec LocalSpec;
+  /// Target specs of the matching candidates, in candidate (ID) order. For
+  /// Resolved: the first (the one libbpf reports) and any others that were
+  /// checked for agreement. For an ambiguity Error: up to the candidate
+  /// that disagreed. Empty for NotFound/Poisoned.
+  llvm::SmallVector<CoreSpec, 2> TargetSpecs;
+};
+
+/// Matches relocations of one program against one kernel. Cheap to create;
+/// the Target's name index must be built (TypeTable::buildNameIndex()).
+/// Borrows both tables; results' specs point into them.
+class CoreMatcher {
+public:
+  CoreMatcher(const TypeTable &Local, const TypeTable &Target);
+
+  /// Compute the relocation as libbpf's bpf_core_calc_relo_insn() would,
+  /// with candidates from bpf_core_find_cands() semantics. A local spec
+  /// that cannot be parsed (corrupt program BTF) is an llvm::Error; every
+  /// target-dependent outcome is a CoreResult.
+  llvm::Expected<CoreResult> calc(const CoreRelocation &R) const;
+
+private:
+  const TypeTable &Local;
+  const TypeTable &Target;
+};
+
+/// Parse an access string ("0:1:2") against Local into a spec (libbpf
+/// bpf_core_parse_spec). Exposed for tests and the manifest validator.
+llvm::Expected<CoreSpec> parseCoreSpec(const TypeTable &Local, TypeId Root,
+                                       CoreReloKind Kind,
+                                       llvm::StringRef Access);
+
+} // namespace btfgen
+
+#endif // BTFGEN_COREMATCH_H

@@ -1,0 +1,54 @@
+//===- Manifest.h - The btfgen JSON manifest ----------------------*- C++ -*-===//
+//
+// A manifest is everything the driver needs from one BPF program to redo
+// CO-RE matching without the object: the local types reachable from every
+// relocation root (as BTF, in a TypeTable) and the unique relocations with
+// their source places. The plugin writes one per compiled module; object
+// mode builds the same structure from an ELF's .BTF/.BTF.ext. The format is
+// documented in docs/manifest.md.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BTFGEN_MANIFEST_H
+#define BTFGEN_MANIFEST_H
+
+#include "btfgen/CoreRelo.h"
+#include "btfgen/TypeTable.h"
+
+#include "llvm/Support/Error.h"
+#include "llvm/Support/MemoryBufferRef.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+#include <vector>
+
+namespace btfgen {
+
+/// Current manifest format version ("version" in the JSON).
+constexpr unsigned ManifestVersion = 1;
+
+struct Manifest {
+  /// Source file the module was compiled from (Module::getSourceFileName()).
+  std::string Source;
+  /// Object file path when known (from clang's -o), else "".
+  std::string Object;
+  /// Local type graph. Type IDs here are the manifest's own; they are not
+  /// the IDs of the object's .BTF.
+  TypeTable Types;
+  /// Unique by (Kind, LocalType, Access); sorted by that key.
+  std::vector<CoreRelocation> Relocs;
+};
+
+/// Serialize M as JSON (stable key order, one type/relocation per line).
+void writeManifest(const Manifest &M, llvm::raw_ostream &OS);
+
+/// Parse and validate a manifest. Errors name Buf's identifier and say what
+/// is wrong ("'a.json': types[3].members[1].type_id: 77 out of range").
+llvm::Expected<Manifest> readManifest(llvm::MemoryBufferRef Buf);
+
+/// Sort M.Relocs by (Kind, LocalType, Access), merging duplicates' Locs.
+void canonicalizeRelocs(Manifest &M);
+
+} // namespace btfgen
+
+#endif // BTFGEN_MANIFEST_H

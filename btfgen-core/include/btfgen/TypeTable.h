@@ -1,0 +1,135 @@
+//===- TypeTable.h - In-memory BTF ------------------------------*- C++ -*-===//
+//
+// A TypeTable is one BTF type graph held as flat arrays, in the spirit of
+// libbpf's `struct btf` (type_offs + raw data) rather than a pointer graph:
+//
+//   Types[Id]    the 12-byte common record of type Id (Types[0] is void)
+//   DataOff[Id]  index into Data of type Id's kind-specific words
+//   Data         all kind-specific records, as little-endian u32 words
+//   Strings      the string section ("\0" first), offsets are StrOffset
+//
+// The layout is the on-disk one, so reading is a bounds-checked copy
+// (BTFReader) and writing is a copy (BTFWriter). Member and param lists are
+// ArrayRefs into Data: they stay valid until the next addType() call.
+//
+// Tables are built once and then only read; all const methods are safe to
+// call from several threads, except that buildNameIndex() must have been
+// called (from one thread) before findByEssentialName().
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BTFGEN_TYPETABLE_H
+#define BTFGEN_TYPETABLE_H
+
+#include "btfgen/BTFFormat.h"
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace btfgen {
+
+class TypeTable {
+public:
+  /// An empty table holding only void (id 0) and the empty string.
+  TypeTable();
+
+  /// Number of type IDs, including void: valid IDs are [0, size()).
+  uint32_t size() const { return static_cast<uint32_t>(Types.size()); }
+  bool isValid(TypeId Id) const { return Id < Types.size(); }
+
+  const BTFType &type(TypeId Id) const { return Types[Id]; }
+  Kind kind(TypeId Id) const { return Id == 0 ? Kind::Unknown : Types[Id].kind(); }
+  uint32_t vlen(TypeId Id) const { return Types[Id].vlen(); }
+  bool kflag(TypeId Id) const { return Types[Id].kflag(); }
+  /// The name of type Id ("" when anonymous, and for void).
+  llvm::StringRef name(TypeId Id) const { return str(Types[Id].NameOff); }
+  /// The string at offset Off, or "" if Off is out of range.
+  llvm::StringRef str(StrOffset Off) const;
+
+  /// Kind-specific views. Each asserts the kind matches.
+  uint32_t intWord(TypeId Id) const;
+  const BTFArray &array(TypeId Id) const;
+  llvm::ArrayRef<BTFMember> members(TypeId Id) const;  // STRUCT, UNION
+  llvm::ArrayRef<BTFEnum> enums(TypeId Id) const;      // ENUM
+  llvm::ArrayRef<BTFEnum64> enums64(TypeId Id) const;  // ENUM64
+  llvm::ArrayRef<BTFParam> params(TypeId Id) const;    // FUNC_PROTO
+  uint32_t varLinkage(TypeId Id) const;                // VAR
+  llvm::ArrayRef<BTFVarSecinfo> secinfos(TypeId Id) const; // DATASEC
+  int32_t declTagComponent(TypeId Id) const;           // DECL_TAG
+  /// The raw kind-specific words of type Id (any kind).
+  llvm::ArrayRef<uint32_t> data(TypeId Id) const;
+
+  /// Value of enumerator I of an ENUM or ENUM64, sign-extended from 32 bits
+  /// for a signed ENUM (kflag set), as libbpf's btf_enum/btf_enum64 readers do.
+  uint64_t enumValue(TypeId Id, uint32_t I) const;
+  llvm::StringRef enumName(TypeId Id, uint32_t I) const;
+
+  /// Follow typedefs and CV modifiers (VOLATILE, CONST, RESTRICT, TYPE_TAG)
+  /// from Id. Returns the first other type (maybe 0).
+  TypeId skipModsAndTypedefs(TypeId Id) const;
+  /// Follow CV modifiers and TYPE_TAG only (not typedefs).
+  TypeId skipMods(TypeId Id) const;
+
+  /// Pointer size in bytes for resolveSize(); libbpf guesses it from the
+  /// BTF (btf_ptr_sz), BTFHub kernels are all 64-bit.
+  uint32_t PointerSize = 8;
+
+  /// Byte size of a type as libbpf's btf__resolve_size() computes it, or -1
+  /// if it has none (void, FUNC_PROTO, FWD, ...) or the chain is too deep.
+  int64_t resolveSize(TypeId Id) const;
+
+  /// Builder interface. Strings are deduplicated; offsets are assigned in
+  /// first-add order, which keeps output deterministic.
+  StrOffset addString(llvm::StringRef S);
+  /// Append a type with its kind-specific words; returns the new ID. Data
+  /// must have exactly kindDataSize(T) / 4 words.
+  TypeId addType(const BTFType &T, llvm::ArrayRef<uint32_t> Data);
+  /// Replace the whole string section (used by BTFReader, which validates
+  /// offsets afterwards). Does not fill the dedup map: call addString only
+  /// on tables built from scratch or after indexStrings().
+  void setStrings(std::string S);
+  /// Build the string dedup map from the current string section.
+  void indexStrings();
+  const std::string &strings() const { return Strings; }
+
+  /// Mutable access for in-place fix-ups by builders (ID remapping). Not for
+  /// tables shared between threads.
+  BTFType &mutableType(TypeId Id) { return Types[Id]; }
+  llvm::MutableArrayRef<uint32_t> mutableData(TypeId Id);
+
+  /// Candidate lookup by essential name (name with any "___flavor" suffix
+  /// removed, see essentialName()). Returns IDs in increasing order; empty
+  /// when none. buildNameIndex() must have run first.
+  void buildNameIndex();
+  bool hasNameIndex() const { return NameIndexBuilt; }
+  llvm::ArrayRef<TypeId> findByEssentialName(llvm::StringRef Essential) const;
+
+  /// Total bytes of the type section if written out.
+  uint64_t typeSectionSize() const { return (Types.size() - 1) * sizeof(BTFType) + Data.size() * 4; }
+
+private:
+  std::vector<BTFType> Types;
+  std::vector<uint32_t> DataOff;
+  std::vector<uint32_t> Data;
+  std::string Strings;
+  llvm::StringMap<StrOffset> StringIds;
+
+  bool NameIndexBuilt = false;
+  /// Parallel arrays sorted by (essential name, id); names point into
+  /// Strings, which must not change after buildNameIndex().
+  std::vector<llvm::StringRef> NameIndexKeys;
+  std::vector<TypeId> NameIndexIds;
+};
+
+/// libbpf's bpf_core_essential_name_len(): the name up to the last "___"
+/// (triple underscore) suffix, if any. "task_struct___old" -> "task_struct".
+llvm::StringRef essentialName(llvm::StringRef Name);
+
+} // namespace btfgen
+
+#endif // BTFGEN_TYPETABLE_H

@@ -1,0 +1,305 @@
+//===- TypeTable.cpp - In-memory BTF --------------------------------------===//
+//
+// Accessors and the builder for TypeTable. Kind data sizes follow the kernel
+// UAPI (include/uapi/linux/btf.h) and libbpf's btf_type_size().
+//
+//===----------------------------------------------------------------------===//
+
+#include "btfgen/TypeTable.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+#include <cassert>
+#include <cstring>
+
+using namespace llvm;
+
+namespace btfgen {
+
+const char *kindName(Kind K) {
+  static const char *const Names[NumKinds] = {
+      "UNKNOWN", "INT",      "PTR",        "ARRAY", "STRUCT",   "UNION",
+      "ENUM",    "FWD",      "TYPEDEF",    "VOLATILE", "CONST", "RESTRICT",
+      "FUNC",    "FUNC_PROTO", "VAR",      "DATASEC", "FLOAT",  "DECL_TAG",
+      "TYPE_TAG", "ENUM64"};
+  unsigned I = static_cast<unsigned>(K);
+  return I < NumKinds ? Names[I] : "UNKNOWN";
+}
+
+int64_t kindDataSize(const BTFType &T) {
+  uint64_t V = T.vlen();
+  switch (T.kind()) {
+  case Kind::Fwd:
+  case Kind::Const:
+  case Kind::Volatile:
+  case Kind::Restrict:
+  case Kind::Ptr:
+  case Kind::Typedef:
+  case Kind::Func:
+  case Kind::Float:
+  case Kind::TypeTag:
+    return 0;
+  case Kind::Int:
+    return 4;
+  case Kind::Enum:
+    return V * sizeof(BTFEnum);
+  case Kind::Enum64:
+    return V * sizeof(BTFEnum64);
+  case Kind::Array:
+    return sizeof(BTFArray);
+  case Kind::Struct:
+  case Kind::Union:
+    return V * sizeof(BTFMember);
+  case Kind::FuncProto:
+    return V * sizeof(BTFParam);
+  case Kind::Var:
+    return sizeof(BTFVar);
+  case Kind::Datasec:
+    return V * sizeof(BTFVarSecinfo);
+  case Kind::DeclTag:
+    return sizeof(BTFDeclTag);
+  case Kind::Unknown:
+    break;
+  }
+  return -1;
+}
+
+TypeTable::TypeTable() {
+  Types.push_back(BTFType{0, 0, 0});
+  DataOff.push_back(0);
+  Strings.assign(1, '\0');
+  StringIds[""] = 0;
+}
+
+StringRef TypeTable::str(StrOffset Off) const {
+  if (Off >= Strings.size())
+    return StringRef();
+  return StringRef(Strings.data() + Off); // NUL-terminated by construction
+}
+
+ArrayRef<uint32_t> TypeTable::data(TypeId Id) const {
+  uint32_t Begin = DataOff[Id];
+  uint32_t End = Id + 1 < DataOff.size() ? DataOff[Id + 1] : Data.size();
+  return ArrayRef<uint32_t>(Data.data() + Begin, End - Begin);
+}
+
+MutableArrayRef<uint32_t> TypeTable::mutableData(TypeId Id) {
+  uint32_t Begin = DataOff[Id];
+  uint32_t End = Id + 1 < DataOff.size() ? DataOff[Id + 1] : Data.size();
+  return MutableArrayRef<uint32_t>(Data.data() + Begin, End - Begin);
+}
+
+template <typename T> static ArrayRef<T> viewAs(ArrayRef<uint32_t> Words) {
+  static_assert(sizeof(T) % 4 == 0 && alignof(T) <= 4, "word-shaped record");
+  return ArrayRef<T>(reinterpret_cast<const T *>(Words.data()),
+                     Words.size() * 4 / sizeof(T));
+}
+
+uint32_t TypeTable::intWord(TypeId Id) const {
+  assert(kind(Id) == Kind::Int && "not an INT");
+  return data(Id)[0];
+}
+
+const BTFArray &TypeTable::array(TypeId Id) const {
+  assert(kind(Id) == Kind::Array && "not an ARRAY");
+  return viewAs<BTFArray>(data(Id))[0];
+}
+
+ArrayRef<BTFMember> TypeTable::members(TypeId Id) const {
+  assert((kind(Id) == Kind::Struct || kind(Id) == Kind::Union) &&
+         "not a STRUCT/UNION");
+  return viewAs<BTFMember>(data(Id));
+}
+
+ArrayRef<BTFEnum> TypeTable::enums(TypeId Id) const {
+  assert(kind(Id) == Kind::Enum && "not an ENUM");
+  return viewAs<BTFEnum>(data(Id));
+}
+
+ArrayRef<BTFEnum64> TypeTable::enums64(TypeId Id) const {
+  assert(kind(Id) == Kind::Enum64 && "not an ENUM64");
+  return viewAs<BTFEnum64>(data(Id));
+}
+
+ArrayRef<BTFParam> TypeTable::params(TypeId Id) const {
+  assert(kind(Id) == Kind::FuncProto && "not a FUNC_PROTO");
+  return viewAs<BTFParam>(data(Id));
+}
+
+uint32_t TypeTable::varLinkage(TypeId Id) const {
+  assert(kind(Id) == Kind::Var && "not a VAR");
+  return data(Id)[0];
+}
+
+ArrayRef<BTFVarSecinfo> TypeTable::secinfos(TypeId Id) const {
+  assert(kind(Id) == Kind::Datasec && "not a DATASEC");
+  return viewAs<BTFVarSecinfo>(data(Id));
+}
+
+int32_t TypeTable::declTagComponent(TypeId Id) const {
+  assert(kind(Id) == Kind::DeclTag && "not a DECL_TAG");
+  return static_cast<int32_t>(data(Id)[0]);
+}
+
+uint64_t TypeTable::enumValue(TypeId Id, uint32_t I) const {
+  if (kind(Id) == Kind::Enum64) {
+    const BTFEnum64 &E = enums64(Id)[I];
+    return (uint64_t(E.ValHi32) << 32) | E.ValLo32;
+  }
+  int32_t V = enums(Id)[I].Val;
+  // A signed ENUM (kflag) sign-extends; an unsigned one zero-extends.
+  return kflag(Id) ? uint64_t(int64_t(V)) : uint64_t(uint32_t(V));
+}
+
+StringRef TypeTable::enumName(TypeId Id, uint32_t I) const {
+  if (kind(Id) == Kind::Enum64)
+    return str(enums64(Id)[I].NameOff);
+  return str(enums(Id)[I].NameOff);
+}
+
+static bool isModifier(Kind K) {
+  return K == Kind::Volatile || K == Kind::Const || K == Kind::Restrict ||
+         K == Kind::TypeTag;
+}
+
+TypeId TypeTable::skipMods(TypeId Id) const {
+  // Bounded: a validated table has no cycles, but never loop forever.
+  for (unsigned Depth = 0; Depth < 64 && Id != 0 && isValid(Id) &&
+                           isModifier(kind(Id));
+       ++Depth)
+    Id = Types[Id].SizeOrType;
+  return Id;
+}
+
+TypeId TypeTable::skipModsAndTypedefs(TypeId Id) const {
+  for (unsigned Depth = 0; Depth < 64 && Id != 0 && isValid(Id) &&
+                           (isModifier(kind(Id)) || kind(Id) == Kind::Typedef);
+       ++Depth)
+    Id = Types[Id].SizeOrType;
+  return Id;
+}
+
+int64_t TypeTable::resolveSize(TypeId Id) const {
+  // Like libbpf's btf__resolve_size(): multiply array dimensions, follow
+  // modifiers/typedefs/vars, stop at a sized kind. MAX_RESOLVE_DEPTH is 32.
+  uint64_t NElems = 1;
+  for (unsigned Depth = 0; Depth < 32 && isValid(Id) && Id != 0; ++Depth) {
+    const BTFType &T = Types[Id];
+    switch (T.kind()) {
+    case Kind::Int:
+    case Kind::Struct:
+    case Kind::Union:
+    case Kind::Enum:
+    case Kind::Enum64:
+    case Kind::Datasec:
+    case Kind::Float: {
+      uint64_t Size = uint64_t(T.SizeOrType) * NElems;
+      return Size > UINT32_MAX ? -1 : int64_t(Size);
+    }
+    case Kind::Ptr:
+      // Pointer size is not in BTF; libbpf uses btf_ptr_sz() (8 on the
+      // 64-bit kernels BTFHub holds). Callers needing exactness use
+      // TypeTable::PointerSize.
+      return int64_t(PointerSize * NElems);
+    case Kind::Typedef:
+    case Kind::Volatile:
+    case Kind::Const:
+    case Kind::Restrict:
+    case Kind::Var:
+    case Kind::DeclTag:
+    case Kind::TypeTag:
+      Id = T.SizeOrType;
+      break;
+    case Kind::Array: {
+      const BTFArray &A = array(Id);
+      if (NElems && A.NElems > UINT32_MAX / NElems)
+        return -1;
+      NElems *= A.NElems;
+      Id = A.ElemType;
+      break;
+    }
+    default:
+      return -1;
+    }
+  }
+  return -1;
+}
+
+StrOffset TypeTable::addString(StringRef S) {
+  auto It = StringIds.find(S);
+  if (It != StringIds.end())
+    return It->second;
+  StrOffset Off = static_cast<StrOffset>(Strings.size());
+  Strings.append(S.data(), S.size());
+  Strings.push_back('\0');
+  StringIds[S] = Off;
+  return Off;
+}
+
+void TypeTable::setStrings(std::string S) {
+  Strings = std::move(S);
+  StringIds.clear();
+}
+
+void TypeTable::indexStrings() {
+  StringIds.clear();
+  size_t Pos = 0;
+  while (Pos < Strings.size()) {
+    StringRef S(Strings.data() + Pos);
+    StringIds.try_emplace(S, static_cast<StrOffset>(Pos));
+    Pos += S.size() + 1;
+  }
+}
+
+TypeId TypeTable::addType(const BTFType &T, ArrayRef<uint32_t> Words) {
+  assert(int64_t(Words.size() * 4) == kindDataSize(T) &&
+         "kind data size mismatch");
+  TypeId Id = static_cast<TypeId>(Types.size());
+  Types.push_back(T);
+  DataOff.push_back(static_cast<uint32_t>(Data.size()));
+  Data.insert(Data.end(), Words.begin(), Words.end());
+  NameIndexBuilt = false;
+  return Id;
+}
+
+StringRef essentialName(StringRef Name) {
+  // libbpf bpf_core_essential_name_len(): the rightmost "X___Y" where X and
+  // Y are not '_' ends the essential name just after X.
+  for (int64_t I = int64_t(Name.size()) - 5; I >= 0; --I) {
+    if (Name[I] != '_' && Name[I + 1] == '_' && Name[I + 2] == '_' &&
+        Name[I + 3] == '_' && Name[I + 4] != '_')
+      return Name.take_front(I + 1);
+  }
+  return Name;
+}
+
+void TypeTable::buildNameIndex() {
+  std::vector<std::pair<StringRef, TypeId>> Pairs;
+  Pairs.reserve(Types.size());
+  for (TypeId Id = 1; Id < Types.size(); ++Id) {
+    StringRef N = name(Id);
+    if (!N.empty())
+      Pairs.emplace_back(essentialName(N), Id);
+  }
+  llvm::sort(Pairs); // (name, id): deterministic, ids ascending per name
+  NameIndexKeys.clear();
+  NameIndexIds.clear();
+  NameIndexKeys.reserve(Pairs.size());
+  NameIndexIds.reserve(Pairs.size());
+  for (auto &P : Pairs) {
+    NameIndexKeys.push_back(P.first);
+    NameIndexIds.push_back(P.second);
+  }
+  NameIndexBuilt = true;
+}
+
+ArrayRef<TypeId> TypeTable::findByEssentialName(StringRef Essential) const {
+  assert(NameIndexBuilt && "buildNameIndex() first");
+  auto Range =
+      std::equal_range(NameIndexKeys.begin(), NameIndexKeys.end(), Essential);
+  size_t B = Range.first - NameIndexKeys.begin();
+  size_t E = Range.second - NameIndexKeys.begin();
+  return ArrayRef<TypeId>(NameIndexIds.data() + B, E - B);
+}
+
+} // namespace btfgen

@@ -1,0 +1,82 @@
+# -*- Python -*-
+#
+# btfgen lit suite. Substitutions:
+#   %btfgen      the driver (btfgen-driver)
+#   %plugin      libBTFGenPass.so
+#   %clang       clang-19
+#   %bpfclang    %clang --target=bpf -g -O2 -fpass-plugin=%plugin -c
+#   %inputs      test/Inputs
+#   %corpus      ../shared/corpus (feature 'corpus' when present)
+#   %linuxsrc    cached Debian linux source (feature 'linux-src')
+#   %loadcheck   the libbpf load checker (feature 'bpf-load' when usable)
+# Features: corpus, linux-src, bpftool, bpf-load (root + BPF syscall +
+# /sys/kernel/btf/vmlinux), conformance (only with --param conformance=1).
+
+import os
+import shutil
+import subprocess
+
+import lit.formats
+
+config.name = "btfgen"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".test", ".c", ".ll"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.btfgen_obj_root, "test")
+
+path = os.path.pathsep.join([config.btfgen_tools_dir, config.llvm_tools_dir,
+                             config.environment.get("PATH", os.environ["PATH"])])
+config.environment["PATH"] = path
+# Keep runs hermetic: no user cache, no colour.
+config.environment["XDG_CACHE_HOME"] = os.path.join(config.test_exec_root, "xdg-cache")
+config.environment["NO_COLOR"] = "1"
+
+inputs = os.path.join(config.btfgen_src_root, "test", "Inputs")
+driver = os.path.join(config.btfgen_tools_dir, "btfgen-driver")
+config.substitutions.append(("%btfgen", driver))
+config.substitutions.append(("%plugin", config.plugin))
+config.substitutions.append(("%bpfclang", "%s --target=bpf -g -O2 -fpass-plugin=%s -c"
+                             % (config.clang, config.plugin)))
+config.substitutions.append(("%clang", config.clang))
+config.substitutions.append(("%inputs", inputs))
+config.substitutions.append(("%srcroot", config.btfgen_src_root))
+config.substitutions.append(("%python", "python3"))
+config.substitutions.append(("%loadcheck", os.path.join(config.btfgen_tools_dir, "btfgen-loadcheck")))
+
+corpus = os.path.realpath(config.corpus_dir)
+config.substitutions.append(("%corpus", corpus))
+if os.path.isfile(os.path.join(corpus, "MANIFEST.tsv")):
+    config.available_features.add("corpus")
+else:
+    lit_config.note("corpus not found at %s: tests that need it are UNSUPPORTED" % corpus)
+
+config.substitutions.append(("%linuxsrc", config.linux_src))
+if os.path.isdir(os.path.join(config.linux_src, "tools", "testing", "selftests", "bpf")):
+    config.available_features.add("linux-src")
+else:
+    lit_config.note("linux source not cached at %s (scripts/fetch-linux-src.sh): "
+                    "tests that need it are UNSUPPORTED" % config.linux_src)
+
+if shutil.which("bpftool"):
+    config.available_features.add("bpftool")
+
+# A real load needs root, the BPF syscall and the running kernel's BTF.
+def bpf_load_usable():
+    if os.geteuid() != 0 or not os.path.exists("/sys/kernel/btf/vmlinux"):
+        return False
+    probe = os.path.join(config.btfgen_tools_dir, "btfgen-loadcheck")
+    if not os.path.exists(probe):
+        return False
+    try:
+        return subprocess.run([probe, "--probe"], capture_output=True, timeout=60).returncode == 0
+    except Exception:
+        return False
+if bpf_load_usable():
+    config.available_features.add("bpf-load")
+else:
+    lit_config.note("BPF syscall/kernel BTF unavailable or not root: "
+                    "real-load tests are UNSUPPORTED")
+
+if lit_config.params.get("conformance", "0") == "1":
+    config.available_features.add("conformance")
