@@ -25,7 +25,7 @@ public:
   void log(llvm::raw_ostream &OS) const override;
   std::error_code convertToErrorCode() const override;
   const std::string &input() const { return Input; }
-  const std::string &message() const { return Msg; }
+  const std::string &detail() const { return Msg; }
 
 private:
   std::string Input;
