@@ -262,6 +262,12 @@ TypeId TypeTable::addType(const BTFType &T, ArrayRef<uint32_t> Words) {
   return Id;
 }
 
+void TypeTable::reserve(uint32_t NumTypes, size_t NumWords) {
+  Types.reserve(Types.size() + NumTypes);
+  DataOff.reserve(DataOff.size() + NumTypes);
+  Data.reserve(Data.size() + NumWords);
+}
+
 StringRef essentialName(StringRef Name) {
   // libbpf bpf_core_essential_name_len(): the rightmost "X___Y" where X and
   // Y are not '_' ends the essential name just after X.
@@ -274,32 +280,55 @@ StringRef essentialName(StringRef Name) {
 }
 
 void TypeTable::buildNameIndex() {
-  std::vector<std::pair<StringRef, TypeId>> Pairs;
-  Pairs.reserve(Types.size());
+  struct Entry {
+    StringRef Name;
+    StrOffset Off;
+    TypeId Id;
+  };
+  std::vector<Entry> Entries;
+  Entries.reserve(Types.size());
   for (TypeId Id = 1; Id < Types.size(); ++Id) {
     StringRef N = name(Id);
     if (!N.empty())
-      Pairs.emplace_back(essentialName(N), Id);
+      Entries.push_back({essentialName(N), Types[Id].NameOff, Id});
   }
-  llvm::sort(Pairs); // (name, id): deterministic, ids ascending per name
+  // (name, id): deterministic, ids ascending per name.
+  llvm::sort(Entries, [](const Entry &A, const Entry &B) {
+    int C = A.Name.compare(B.Name);
+    return C != 0 ? C < 0 : A.Id < B.Id;
+  });
   NameIndexKeys.clear();
   NameIndexIds.clear();
-  NameIndexKeys.reserve(Pairs.size());
-  NameIndexIds.reserve(Pairs.size());
-  for (auto &P : Pairs) {
-    NameIndexKeys.push_back(P.first);
-    NameIndexIds.push_back(P.second);
+  NameIndexKeys.reserve(Entries.size());
+  NameIndexIds.reserve(Entries.size());
+  for (const Entry &E : Entries) {
+    NameIndexKeys.emplace_back(E.Off, static_cast<uint32_t>(E.Name.size()));
+    NameIndexIds.push_back(E.Id);
   }
   NameIndexBuilt = true;
 }
 
 ArrayRef<TypeId> TypeTable::findByEssentialName(StringRef Essential) const {
   assert(NameIndexBuilt && "buildNameIndex() first");
-  auto Range =
-      std::equal_range(NameIndexKeys.begin(), NameIndexKeys.end(), Essential);
-  size_t B = Range.first - NameIndexKeys.begin();
-  size_t E = Range.second - NameIndexKeys.begin();
-  return ArrayRef<TypeId>(NameIndexIds.data() + B, E - B);
+  // Binary search over the sorted keys, compared as strings.
+  size_t Lo = 0, Hi = NameIndexKeys.size();
+  while (Lo < Hi) {
+    size_t Mid = Lo + (Hi - Lo) / 2;
+    if (indexKey(Mid) < Essential)
+      Lo = Mid + 1;
+    else
+      Hi = Mid;
+  }
+  size_t B = Lo;
+  Hi = NameIndexKeys.size();
+  while (Lo < Hi) {
+    size_t Mid = Lo + (Hi - Lo) / 2;
+    if (indexKey(Mid) <= Essential)
+      Lo = Mid + 1;
+    else
+      Hi = Mid;
+  }
+  return ArrayRef<TypeId>(NameIndexIds.data() + B, Lo - B);
 }
 
 } // namespace btfgen

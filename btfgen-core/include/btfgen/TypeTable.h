@@ -89,6 +89,10 @@ public:
   /// Append a type with its kind-specific words; returns the new ID. Data
   /// must have exactly kindDataSize(T) / 4 words.
   TypeId addType(const BTFType &T, llvm::ArrayRef<uint32_t> Data);
+  /// Make room for NumTypes more types holding NumWords kind-specific words
+  /// in total, so a reader that knows both up front appends without
+  /// regrowing (BTFReader).
+  void reserve(uint32_t NumTypes, size_t NumWords);
   /// Replace the whole string section (used by BTFReader, which validates
   /// offsets afterwards). Does not fill the dedup map: call addString only
   /// on tables built from scratch or after indexStrings().
@@ -120,10 +124,15 @@ private:
   llvm::StringMap<StrOffset> StringIds;
 
   bool NameIndexBuilt = false;
-  /// Parallel arrays sorted by (essential name, id); names point into
-  /// Strings, which must not change after buildNameIndex().
-  std::vector<llvm::StringRef> NameIndexKeys;
+  /// Parallel arrays sorted by (essential name, id). Keys are (offset,
+  /// length) into Strings rather than StringRefs so that moving the table
+  /// (std::string's small-buffer case) cannot leave them dangling.
+  std::vector<std::pair<StrOffset, uint32_t>> NameIndexKeys;
   std::vector<TypeId> NameIndexIds;
+  llvm::StringRef indexKey(size_t I) const {
+    return llvm::StringRef(Strings.data() + NameIndexKeys[I].first,
+                           NameIndexKeys[I].second);
+  }
 };
 
 /// libbpf's bpf_core_essential_name_len(): the name up to the last "___"
