@@ -74,12 +74,40 @@ struct CoreResult {
   std::string Message;
   /// The local spec (built on the local BTF).
   CoreSpec LocalSpec;
-  /// Target specs of the matching candidates, in candidate (ID) order. For
-  /// Resolved: the first (the one libbpf reports) and any others that were
-  /// checked for agreement. For an ambiguity Error: up to the candidate
-  /// that disagreed. Empty for NotFound/Poisoned.
+  /// Target specs of ALL matching candidates, in candidate (ID) order; the
+  /// first is the one libbpf reports. For an ambiguity Error this includes
+  /// the disagreeing candidate(s) (the scan continues past the first
+  /// disagreement so that a minimized BTF keeps every candidate libbpf could
+  /// see after its order-dependent candidate pruning). Empty for
+  /// NotFound/Poisoned.
   llvm::SmallVector<CoreSpec, 2> TargetSpecs;
+  /// For an Error raised while matching a candidate (bpf_core_spec_match()
+  /// < 0, e.g. spec too deep), that candidate's ID; else 0.
+  TypeId ErrorCandidate = 0;
 };
+
+/// libbpf's btf_kind_core_compat(): same kind, or ENUM vs ENUM64.
+bool kindsAreCoreCompat(Kind A, Kind B);
+
+/// The candidate list of bpf_core_find_cands()/bpf_core_add_cands() for
+/// local type Id: target types with the same essential name and a
+/// core-compatible kind, in increasing ID order. Empty when the local type
+/// is anonymous. Target's name index must be built.
+llvm::SmallVector<TypeId, 4> findCoreCandidates(const TypeTable &Local,
+                                                TypeId LocalId,
+                                                const TypeTable &Target);
+
+/// The compatibility relations of relo_core.c, with libbpf's tri-state
+/// result: 1 compatible, 0 not, < 0 error (bad type ID, too deep).
+/// bpf_core_fields_are_compat():
+int coreFieldsAreCompat(const TypeTable &Local, TypeId LocalId,
+                        const TypeTable &Target, TypeId TargetId);
+/// bpf_core_types_are_compat() (level 32):
+int coreTypesAreCompat(const TypeTable &Local, TypeId LocalId,
+                       const TypeTable &Target, TypeId TargetId);
+/// bpf_core_types_match() (behind_ptr false, level 32):
+int coreTypesMatch(const TypeTable &Local, TypeId LocalId,
+                   const TypeTable &Target, TypeId TargetId);
 
 /// Matches relocations of one program against one kernel. Cheap to create;
 /// the Target's name index must be built (TypeTable::buildNameIndex()).

@@ -45,13 +45,34 @@ public:
   unsigned numKeptTypes() const;
 
 private:
-  void markType(TypeId Id, bool FollowPointees);
-  void markMember(TypeId Struct, uint32_t Idx);
+  /// Liveness of types and members, in side bitsets over Target's IDs.
+  struct MarkState {
+    llvm::BitVector Kept;     ///< type is kept
+    llvm::BitVector Followed; ///< marked with pointee-following
+    llvm::BitVector MatchDone[2]; ///< marked for TYPE_MATCHES (by behind_ptr)
+    /// Per type, which members are kept (indexed by TypeId; empty if none).
+    std::vector<llvm::BitVector> Members;
+    /// Bumped whenever a new type or member is marked (fixed-point test).
+    uint64_t Changes = 0;
+  };
+  /// A non-matching candidate of a type-based relocation: if it ends up
+  /// kept for another reason, it is marked as if it had matched, so that it
+  /// keeps not matching (see Minimize.cpp, "guards").
+  struct Guard {
+    TypeId Candidate;
+    bool TypeMatches;
+  };
+
+  void markType(MarkState &S, TypeId Id, bool FollowPointees) const;
+  void markTypeMatch(MarkState &S, TypeId Id, bool BehindPtr) const;
+  void markMember(MarkState &S, TypeId Struct, uint32_t Idx) const;
+  llvm::Error recordFieldSpec(MarkState &S, const CoreSpec &Spec) const;
+  /// Apply the guards and the flexible-array rule until nothing changes.
+  void finalize(MarkState &S) const;
 
   const TypeTable &Target;
-  llvm::BitVector KeptType;
-  /// Per type, which members are kept (indexed by TypeId; empty when none).
-  std::vector<llvm::BitVector> KeptMembers;
+  MarkState Marks;
+  std::vector<Guard> Guards;
 };
 
 } // namespace btfgen
