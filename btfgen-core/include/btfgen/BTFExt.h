@@ -38,9 +38,18 @@ struct BTFExtLineInfo {
   uint32_t Column = 0;
 };
 
+/// One struct bpf_func_info: the function starting at InsnOff (bytes).
+struct BTFExtFuncInfo {
+  std::string Section;
+  uint32_t InsnOff = 0;
+  TypeId Type = 0; // a FUNC in the object's .BTF
+};
+
+/// Records in file order (section block by section block).
 struct BTFExt {
   std::vector<BTFExtCoreRelo> CoreRelos;
   std::vector<BTFExtLineInfo> LineInfos;
+  std::vector<BTFExtFuncInfo> FuncInfos;
 };
 
 /// Parse .BTF.ext bytes. Strings (section names, access strings) come from

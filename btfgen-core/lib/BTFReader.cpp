@@ -1,0 +1,440 @@
+//===- BTFReader.cpp - Validating BTF parser ------------------------------===//
+//
+// Parses raw .BTF bytes into a TypeTable in three passes, all linear:
+//
+//   1. the header (libbpf src/btf.c btf_parse_hdr): magic, version, hdr_len,
+//      section bounds, alignment and layout;
+//   2. the string section (btf_parse_str_sec): non-empty, starts and ends
+//      with NUL;
+//   3. the type section (btf_parse_type_sec + btf_validate_type): each
+//      record's kind, size, vlen rules and string offsets while walking it,
+//      then every referenced type ID once the number of types is known.
+//
+// The type section is walked twice in place: once for record boundaries
+// (so the table is reserved to its exact size), once to check and append
+// each record; no per-type allocation happens. Cycles (typedef loops,
+// self-referencing pointers) are legal here: nothing in this file follows type
+// references.
+//
+// Messages name the record: "type [12] STRUCT: member 3 type_id 99999 out of
+// range (types 4321)". Member/param/value indices are 0-based.
+//
+//===----------------------------------------------------------------------===//
+
+#include "btfgen/BTFReader.h"
+
+#include "btfgen/Errors.h"
+
+#include "llvm/Object/ELFObjectFile.h"
+#include "llvm/Object/ObjectFile.h"
+#include "llvm/Support/Endian.h"
+
+#include <cstring>
+#include <vector>
+
+using namespace llvm;
+
+namespace btfgen {
+
+bool isRawBTF(StringRef Bytes) {
+  return Bytes.size() >= 2 && uint8_t(Bytes[0]) == (BTFMagic & 0xff) &&
+         uint8_t(Bytes[1]) == (BTFMagic >> 8);
+}
+
+bool isELF(StringRef Bytes) {
+  return Bytes.starts_with("\x7f"
+                           "ELF");
+}
+
+namespace {
+
+/// Upper bound of the FUNC linkage (BTF_FUNC_EXTERN) and the VAR linkage
+/// (BTF_VAR_GLOBAL_EXTERN) in include/uapi/linux/btf.h.
+constexpr uint32_t MaxLinkage = 2;
+/// libbpf's BTF_MAX_STR_OFFSET.
+constexpr uint64_t MaxStrOffset = 0x7fffffff;
+
+class Reader {
+public:
+  Reader(MemoryBufferRef Buf)
+      : Name(Buf.getBufferIdentifier()), Bytes(Buf.getBuffer()) {}
+
+  Expected<TypeTable> read();
+
+private:
+  Error readHeader();
+  Error readTypes(TypeTable &T);
+  Error checkRecord(TypeId Id, const BTFType &T, ArrayRef<uint32_t> D);
+  Error checkRefs(const TypeTable &T);
+
+  Error checkStr(TypeId Id, const BTFType &T, const char *What, uint32_t Idx,
+                 StrOffset Off) const {
+    if (Off < StrLen)
+      return Error::success();
+    if (Idx == ~0u)
+      return malformed(Name,
+                       "type [{0}] {1}: {2} offset {3} out of range (strings "
+                       "{4})",
+                       Id, kindName(T.kind()), What, Off, StrLen);
+    return malformed(Name,
+                     "type [{0}] {1}: {2} {3} name offset {4} out of range "
+                     "(strings {5})",
+                     Id, kindName(T.kind()), What, Idx, Off, StrLen);
+  }
+
+  StringRef Name;
+  StringRef Bytes;
+  BTFHeader Hdr{};
+  uint64_t TypeBegin = 0, StrBegin = 0;
+  uint32_t StrLen = 0;
+};
+
+} // namespace
+
+Error Reader::readHeader() {
+  using support::endian::read16le;
+  using support::endian::read32le;
+  const uint64_t Size = Bytes.size();
+  if (Size >= 2) {
+    uint16_t Magic = read16le(Bytes.data());
+    if (Magic == 0x9FEB)
+      return malformed(Name, "header: big-endian BTF (magic bytes eb 9f) is "
+                             "not supported");
+    if (Magic != BTFMagic)
+      return malformed(
+          Name, "header: bad magic {0:x4} (expected 0xeb9f, raw BTF)", Magic);
+  }
+  if (Size < sizeof(BTFHeader))
+    return malformed(Name,
+                     "header: truncated: file size {0} is smaller than "
+                     "the 24-byte BTF header",
+                     Size);
+  const char *P = Bytes.data();
+  Hdr.Magic = read16le(P);
+  Hdr.Version = uint8_t(P[2]);
+  Hdr.Flags = uint8_t(P[3]);
+  Hdr.HdrLen = read32le(P + 4);
+  Hdr.TypeOff = read32le(P + 8);
+  Hdr.TypeLen = read32le(P + 12);
+  Hdr.StrOff = read32le(P + 16);
+  Hdr.StrLen = read32le(P + 20);
+
+  if (Hdr.Version != BTFVersion)
+    return malformed(Name, "header: unsupported version {0} (expected 1)",
+                     unsigned(Hdr.Version));
+  if (Hdr.HdrLen < sizeof(BTFHeader))
+    return malformed(Name, "header: hdr_len {0} is smaller than 24",
+                     Hdr.HdrLen);
+  if (Hdr.HdrLen > Size)
+    return malformed(Name, "header: hdr_len {0} exceeds file size {1}",
+                     Hdr.HdrLen, Size);
+
+  TypeBegin = uint64_t(Hdr.HdrLen) + Hdr.TypeOff;
+  uint64_t TypeEnd = TypeBegin + Hdr.TypeLen;
+  StrBegin = uint64_t(Hdr.HdrLen) + Hdr.StrOff;
+  uint64_t StrEnd = StrBegin + Hdr.StrLen;
+  if (TypeEnd > Size)
+    return malformed(Name,
+                     "header: type section [{0}, {1}) exceeds file size "
+                     "{2}",
+                     TypeBegin, TypeEnd, Size);
+  if (StrEnd > Size)
+    return malformed(Name,
+                     "header: string section [{0}, {1}) exceeds file "
+                     "size {2}",
+                     StrBegin, StrEnd, Size);
+  if (Hdr.TypeOff % 4)
+    return malformed(Name, "header: type_off {0} is not 4-byte aligned",
+                     Hdr.TypeOff);
+  // libbpf (btf_parse_hdr) requires the type section to end before the
+  // string section starts; this also rules out any overlap.
+  if (TypeEnd > StrBegin)
+    return malformed(Name,
+                     "header: type section [{0}, {1}) overlaps or "
+                     "follows string section [{2}, {3})",
+                     TypeBegin, TypeEnd, StrBegin, StrEnd);
+
+  // btf_parse_str_sec.
+  if (Hdr.StrLen == 0)
+    return malformed(Name, "strings: string section is empty");
+  if (Hdr.StrLen - 1 > MaxStrOffset)
+    return malformed(Name, "strings: string section size {0} is too large",
+                     Hdr.StrLen);
+  if (Bytes[StrBegin] != '\0')
+    return malformed(Name, "strings: string section does not start with NUL");
+  if (Bytes[StrEnd - 1] != '\0')
+    return malformed(Name,
+                     "strings: string section is not NUL-terminated "
+                     "(last byte at offset {0})",
+                     StrEnd - 1);
+  StrLen = Hdr.StrLen;
+  return Error::success();
+}
+
+/// Checks of one record that need nothing but the record and the string
+/// section size (kernel btf_*_check_meta, reduced to what libbpf and the
+/// rest of btfgen rely on).
+Error Reader::checkRecord(TypeId Id, const BTFType &T, ArrayRef<uint32_t> D) {
+  const Kind K = T.kind();
+  const uint32_t Vlen = T.vlen();
+  if (Error E = checkStr(Id, T, "name", ~0u, T.NameOff))
+    return E;
+
+  switch (K) {
+  case Kind::Int:
+  case Kind::Ptr:
+  case Kind::Array:
+  case Kind::Fwd:
+  case Kind::Typedef:
+  case Kind::Volatile:
+  case Kind::Const:
+  case Kind::Restrict:
+  case Kind::Var:
+  case Kind::Float:
+  case Kind::DeclTag:
+  case Kind::TypeTag:
+    if (Vlen != 0)
+      return malformed(Name, "type [{0}] {1}: vlen {2} must be 0", Id,
+                       kindName(K), Vlen);
+    break;
+  default:
+    break;
+  }
+
+  switch (K) {
+  case Kind::Int: {
+    uint32_t W = D[0];
+    uint32_t Bits = intBits(W), Off = intOffset(W);
+    if (Bits > 128)
+      return malformed(Name, "type [{0}] INT: nr_bits {1} exceeds 128", Id,
+                       Bits);
+    if (uint64_t(Off) + Bits > uint64_t(T.SizeOrType) * 8)
+      return malformed(Name,
+                       "type [{0}] INT: bits_offset {1} + nr_bits {2} exceeds "
+                       "size {3} bytes",
+                       Id, Off, Bits, T.SizeOrType);
+    break;
+  }
+  case Kind::Func:
+    if (Vlen > MaxLinkage)
+      return malformed(Name,
+                       "type [{0}] FUNC: linkage {1} is not static, "
+                       "global or extern",
+                       Id, Vlen);
+    break;
+  case Kind::Var:
+    if (D[0] > MaxLinkage)
+      return malformed(Name,
+                       "type [{0}] VAR: linkage {1} is not static, "
+                       "global or extern",
+                       Id, D[0]);
+    break;
+  case Kind::DeclTag:
+    if (int32_t(D[0]) < -1)
+      return malformed(Name,
+                       "type [{0}] DECL_TAG: component_idx {1} is less "
+                       "than -1",
+                       Id, int32_t(D[0]));
+    break;
+  case Kind::Struct:
+  case Kind::Union:
+    // btf_member: name, type, offset.
+    for (uint32_t I = 0; I < Vlen; ++I)
+      if (Error E = checkStr(Id, T, "member", I, D[I * 3]))
+        return E;
+    break;
+  case Kind::Enum:
+    for (uint32_t I = 0; I < Vlen; ++I)
+      if (Error E = checkStr(Id, T, "value", I, D[I * 2]))
+        return E;
+    break;
+  case Kind::Enum64:
+    for (uint32_t I = 0; I < Vlen; ++I)
+      if (Error E = checkStr(Id, T, "value", I, D[I * 3]))
+        return E;
+    break;
+  case Kind::FuncProto:
+    for (uint32_t I = 0; I < Vlen; ++I)
+      if (Error E = checkStr(Id, T, "param", I, D[I * 2]))
+        return E;
+    break;
+  default:
+    break;
+  }
+  return Error::success();
+}
+
+Error Reader::readTypes(TypeTable &Table) {
+  // Records are read in place when the section is 4-byte aligned in memory
+  // on a little-endian host (the usual case: MemoryBuffers are page or
+  // 16-byte aligned and type_off is checked to be a multiple of 4), else
+  // from one aligned, byte-swapped copy.
+  const uint64_t NWords = Hdr.TypeLen / 4;
+  const char *Src = Bytes.data() + TypeBegin;
+  std::vector<uint32_t> Copy;
+  const uint32_t *Words = reinterpret_cast<const uint32_t *>(Src);
+  if (!sys::IsLittleEndianHost ||
+      reinterpret_cast<uintptr_t>(Src) % alignof(uint32_t) != 0) {
+    Copy.resize(NWords);
+    for (uint64_t I = 0; I < NWords; ++I)
+      Copy[I] = support::endian::read32le(Src + I * 4);
+    Words = Copy.data();
+  }
+
+  // Pass 1: record boundaries and kinds only, to size the table exactly.
+  uint64_t Pos = 0;
+  uint32_t Count = 0;
+  while (Pos < NWords) {
+    TypeId Id = Count + 1;
+    if (Id > BTFMaxType)
+      return malformed(Name, "type [{0}]: too many types (at most {1})", Id,
+                       BTFMaxType);
+    if (NWords - Pos < 3)
+      return malformed(Name,
+                       "type [{0}]: truncated record at type section "
+                       "offset {1} ({2} bytes left, need 12)",
+                       Id, Pos * 4, (Hdr.TypeLen - Pos * 4));
+    BTFType T{Words[Pos], Words[Pos + 1], Words[Pos + 2]};
+    Kind K = T.kind();
+    int64_t DataSize = kindDataSize(T);
+    if (K == Kind::Unknown || DataSize < 0)
+      return malformed(Name,
+                       "type [{0}]: unknown kind {1} at type section "
+                       "offset {2}",
+                       Id, unsigned(K), Pos * 4);
+    uint64_t Left = Hdr.TypeLen - (Pos + 3) * 4;
+    if (uint64_t(DataSize) > Left)
+      return malformed(Name,
+                       "type [{0}] {1}: vlen {2} record ({3} bytes) "
+                       "overflows the type section ({4} bytes left)",
+                       Id, kindName(K), T.vlen(), DataSize, Left);
+    Pos += 3 + DataSize / 4;
+    ++Count;
+  }
+  if (Hdr.TypeLen % 4)
+    return malformed(Name, "type section: {0} trailing bytes after type [{1}]",
+                     Hdr.TypeLen % 4, Count);
+
+  // Pass 2: per-record checks and the copy into the table.
+  Table.reserve(Count, NWords - 3 * uint64_t(Count));
+  Pos = 0;
+  for (TypeId Id = 1; Id <= Count; ++Id) {
+    BTFType T{Words[Pos], Words[Pos + 1], Words[Pos + 2]};
+    uint64_t DataWords = uint64_t(kindDataSize(T)) / 4;
+    ArrayRef<uint32_t> D(Words + Pos + 3, DataWords);
+    if (Error E = checkRecord(Id, T, D))
+      return E;
+    Table.addType(T, D);
+    Pos += 3 + DataWords;
+  }
+  return Error::success();
+}
+
+/// Every type ID a record refers to must exist (btf_validate_id). Done after
+/// the walk because references may point forward.
+Error Reader::checkRefs(const TypeTable &T) {
+  const uint32_t N = T.size();
+  auto Bad = [&](TypeId Id, const char *What, uint32_t Idx, TypeId Ref) {
+    if (Idx == ~0u)
+      return malformed(Name, "type [{0}] {1}: {2} {3} out of range (types {4})",
+                       Id, kindName(T.kind(Id)), What, Ref, N);
+    return malformed(Name,
+                     "type [{0}] {1}: {2} {3} type_id {4} out of range (types "
+                     "{5})",
+                     Id, kindName(T.kind(Id)), What, Idx, Ref, N);
+  };
+  for (TypeId Id = 1; Id < N; ++Id) {
+    const BTFType &Ty = T.type(Id);
+    switch (Ty.kind()) {
+    case Kind::Ptr:
+    case Kind::Typedef:
+    case Kind::Volatile:
+    case Kind::Const:
+    case Kind::Restrict:
+    case Kind::Func:
+    case Kind::Var:
+    case Kind::DeclTag:
+    case Kind::TypeTag:
+      if (Ty.SizeOrType >= N)
+        return Bad(Id, "type_id", ~0u, Ty.SizeOrType);
+      break;
+    case Kind::FuncProto: {
+      if (Ty.SizeOrType >= N)
+        return Bad(Id, "ret_type_id", ~0u, Ty.SizeOrType);
+      ArrayRef<BTFParam> Ps = T.params(Id);
+      for (uint32_t I = 0; I < Ps.size(); ++I)
+        if (Ps[I].Type >= N)
+          return Bad(Id, "param", I, Ps[I].Type);
+      break;
+    }
+    case Kind::Array: {
+      const BTFArray &A = T.array(Id);
+      if (A.ElemType >= N)
+        return Bad(Id, "elem type_id", ~0u, A.ElemType);
+      if (A.IndexType >= N)
+        return Bad(Id, "index_type_id", ~0u, A.IndexType);
+      break;
+    }
+    case Kind::Struct:
+    case Kind::Union: {
+      ArrayRef<BTFMember> Ms = T.members(Id);
+      for (uint32_t I = 0; I < Ms.size(); ++I)
+        if (Ms[I].Type >= N)
+          return Bad(Id, "member", I, Ms[I].Type);
+      break;
+    }
+    case Kind::Datasec: {
+      ArrayRef<BTFVarSecinfo> Vs = T.secinfos(Id);
+      for (uint32_t I = 0; I < Vs.size(); ++I)
+        if (Vs[I].Type >= N)
+          return Bad(Id, "var", I, Vs[I].Type);
+      break;
+    }
+    default:
+      break;
+    }
+  }
+  return Error::success();
+}
+
+Expected<TypeTable> Reader::read() {
+  if (Error E = readHeader())
+    return E;
+  TypeTable T;
+  T.setStrings(std::string(Bytes.substr(StrBegin, StrLen)));
+  if (Error E = readTypes(T))
+    return E;
+  if (Error E = checkRefs(T))
+    return E;
+  return T;
+}
+
+Expected<TypeTable> readBTF(MemoryBufferRef Buf) { return Reader(Buf).read(); }
+
+Expected<TypeTable> readBTFAny(MemoryBufferRef Buf) {
+  StringRef Name = Buf.getBufferIdentifier();
+  if (!isELF(Buf.getBuffer()))
+    return readBTF(Buf);
+
+  Expected<std::unique_ptr<object::ObjectFile>> Obj =
+      object::ObjectFile::createELFObjectFile(Buf);
+  if (!Obj)
+    return malformed(Name, "invalid ELF file: {0}", toString(Obj.takeError()));
+  for (const object::SectionRef &S : (*Obj)->sections()) {
+    Expected<StringRef> SecName = S.getName();
+    if (!SecName) {
+      consumeError(SecName.takeError());
+      continue;
+    }
+    if (*SecName != ".BTF")
+      continue;
+    Expected<StringRef> Contents = S.getContents();
+    if (!Contents)
+      return malformed(Name, "ELF section .BTF: {0}",
+                       toString(Contents.takeError()));
+    return readBTF(MemoryBufferRef(*Contents, Name));
+  }
+  return malformed(Name, "ELF file has no .BTF section");
+}
+
+} // namespace btfgen

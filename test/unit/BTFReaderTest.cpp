@@ -1,0 +1,515 @@
+//===- BTFReaderTest.cpp - Tests of the validating BTF parser -------------===//
+//
+// Hand-built raw BTF (a word-level builder independent of BTFWriter) for the
+// accepted layout and one test per kind of corruption, a robustness sweep
+// (every truncation, every single-byte flip), and real kernels of the
+// bundled archive. The corpus (type counts against its MANIFEST.tsv) is
+// covered by BTFWriter.RoundTripsCorpus, which reads each file once.
+//
+//===----------------------------------------------------------------------===//
+
+#include "btfgen/BTFReader.h"
+
+#include "btfgen/Errors.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include "gtest/gtest.h"
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+using namespace llvm;
+using namespace btfgen;
+
+namespace {
+
+/// Raw BTF assembled word by word. Header fields default to the canonical
+/// layout and can be overridden to corrupt it.
+struct RawBTF {
+  std::vector<uint32_t> Words;
+  std::string Strs = std::string(1, '\0');
+  uint16_t Magic = 0xEB9F;
+  uint8_t Version = 1;
+  uint32_t HdrLen = 24;
+  std::optional<uint32_t> TypeOff, TypeLen, StrOff, StrLen;
+
+  uint32_t str(StringRef S) {
+    uint32_t Off = Strs.size();
+    Strs += S.str();
+    Strs.push_back('\0');
+    return Off;
+  }
+  /// Append a type; returns its ID.
+  uint32_t type(uint32_t NameOff, Kind K, uint32_t Vlen, bool KFlag,
+                uint32_t SizeOrType, std::vector<uint32_t> Data = {}) {
+    Words.push_back(NameOff);
+    Words.push_back((uint32_t(KFlag) << 31) | (uint32_t(K) << 24) | Vlen);
+    Words.push_back(SizeOrType);
+    Words.insert(Words.end(), Data.begin(), Data.end());
+    return ++NumTypes;
+  }
+  uint32_t NumTypes = 0;
+
+  std::string bytes() const {
+    std::string Out;
+    auto Put32 = [&](uint32_t V) {
+      for (int I = 0; I < 4; ++I)
+        Out.push_back(char((V >> (8 * I)) & 0xff));
+    };
+    uint32_t TL = Words.size() * 4;
+    Out.push_back(char(Magic & 0xff));
+    Out.push_back(char(Magic >> 8));
+    Out.push_back(char(Version));
+    Out.push_back(0);
+    Put32(HdrLen);
+    Put32(TypeOff.value_or(0));
+    Put32(TypeLen.value_or(TL));
+    Put32(StrOff.value_or(TL));
+    Put32(StrLen.value_or(Strs.size()));
+    Out.resize(HdrLen >= 24 && HdrLen < 4096 ? HdrLen : 24, '\0');
+    for (uint32_t W : Words)
+      Put32(W);
+    Out += Strs;
+    return Out;
+  }
+};
+
+/// A small valid BTF with most kinds:
+///   [1] INT int, [2] STRUCT s {a: int, b: ptr}, [3] PTR -> 2,
+///   [4] ENUM e {X=1}, [5] FUNC_PROTO int(int x), [6] FUNC f, [7] TYPEDEF t,
+///   [8] ARRAY int[4].
+RawBTF sample() {
+  RawBTF B;
+  uint32_t Int = B.str("int");
+  B.type(Int, Kind::Int, 0, false, 4, {(1u << 24) | 32}); // signed, 32 bits
+  uint32_t S = B.str("s"), A = B.str("a"), Bn = B.str("b");
+  B.type(S, Kind::Struct, 2, false, 16, {A, 1, 0, Bn, 3, 64});
+  B.type(0, Kind::Ptr, 0, false, 2);
+  uint32_t E = B.str("e"), X = B.str("X");
+  B.type(E, Kind::Enum, 1, false, 4, {X, 1});
+  uint32_t Xp = B.str("x");
+  B.type(0, Kind::FuncProto, 1, false, 1, {Xp, 1});
+  B.type(B.str("f"), Kind::Func, 1, false, 5);
+  B.type(B.str("t"), Kind::Typedef, 0, false, 2);
+  B.type(0, Kind::Array, 0, false, 0, {1, 1, 4});
+  return B;
+}
+
+/// Parse Bytes under the name "test.btf".
+Expected<TypeTable> parse(const std::string &Bytes) {
+  return readBTF(MemoryBufferRef(Bytes, "test.btf"));
+}
+
+/// The MalformedInput detail of a failed parse; fails the test if it
+/// succeeded or failed with another error class.
+std::string malformedDetail(Expected<TypeTable> R) {
+  if (R) {
+    ADD_FAILURE() << "expected a MalformedInput error, parse succeeded";
+    return "";
+  }
+  std::string Detail;
+  bool IsMalformed = false;
+  handleAllErrors(
+      R.takeError(),
+      [&](const MalformedInput &E) {
+        IsMalformed = true;
+        Detail = E.detail();
+        EXPECT_EQ(E.input(), "test.btf");
+      },
+      [&](const ErrorInfoBase &E) { Detail = E.message(); });
+  EXPECT_TRUE(IsMalformed) << Detail;
+  return Detail;
+}
+
+#define EXPECT_MALFORMED(Bytes, Substr)                                        \
+  do {                                                                         \
+    std::string D = malformedDetail(parse(Bytes));                             \
+    EXPECT_NE(D.find(Substr), std::string::npos) << "message: " << D;          \
+  } while (0)
+
+/// Decompress the single member of a .tar.xz with the system tools.
+std::optional<std::string> readTarXz(const std::string &Path) {
+  std::string Cmd = "xz -dc '" + Path + "' | tar -xO";
+  FILE *P = popen(Cmd.c_str(), "r");
+  if (!P)
+    return std::nullopt;
+  std::string Out;
+  char Buf[1 << 16];
+  size_t N;
+  while ((N = fread(Buf, 1, sizeof(Buf), P)) > 0)
+    Out.append(Buf, N);
+  if (pclose(P) != 0)
+    return std::nullopt;
+  return Out;
+}
+
+std::vector<std::string> findTarballs(StringRef Root) {
+  std::vector<std::string> Out;
+  std::error_code EC;
+  for (sys::fs::recursive_directory_iterator I(Root, EC), E; I != E && !EC;
+       I.increment(EC))
+    if (StringRef(I->path()).ends_with(".btf.tar.xz"))
+      Out.push_back(I->path());
+  llvm::sort(Out);
+  return Out;
+}
+
+std::string archiveDir() {
+  SmallString<256> P(BTFGEN_TEST_INPUTS);
+  sys::path::append(P, "..", "..", "examples", "archive");
+  return std::string(P);
+}
+
+} // namespace
+
+TEST(BTFReader, AcceptsSample) {
+  std::string Bytes = sample().bytes();
+  Expected<TypeTable> T = parse(Bytes);
+  ASSERT_TRUE(bool(T)) << toString(T.takeError());
+  ASSERT_EQ(T->size(), 9u);
+  EXPECT_EQ(T->kind(1), Kind::Int);
+  EXPECT_EQ(T->name(1), "int");
+  EXPECT_EQ(intBits(T->intWord(1)), 32u);
+  ASSERT_EQ(T->members(2).size(), 2u);
+  EXPECT_EQ(T->str(T->members(2)[1].NameOff), "b");
+  EXPECT_EQ(T->members(2)[1].Type, 3u);
+  EXPECT_EQ(T->members(2)[1].Offset, 64u);
+  EXPECT_EQ(T->type(3).SizeOrType, 2u);
+  EXPECT_EQ(T->enumName(4, 0), "X");
+  EXPECT_EQ(T->enumValue(4, 0), 1u);
+  EXPECT_EQ(T->params(5)[0].Type, 1u);
+  EXPECT_EQ(T->name(6), "f");
+  EXPECT_EQ(T->vlen(6), 1u); // global linkage
+  EXPECT_EQ(T->array(8).NElems, 4u);
+  EXPECT_EQ(T->resolveSize(8), 16);
+  EXPECT_EQ(T->strings(), sample().Strs);
+}
+
+TEST(BTFReader, AcceptsEmptyTypeSectionAndLongerHeader) {
+  RawBTF B;
+  B.HdrLen = 32; // a future header with zeroed extra fields
+  Expected<TypeTable> T = parse(B.bytes());
+  ASSERT_TRUE(bool(T)) << toString(T.takeError());
+  EXPECT_EQ(T->size(), 1u);
+}
+
+TEST(BTFReader, AcceptsForwardReferencesAndCycles) {
+  // A typedef loop and a self-referencing pointer are legal input here.
+  RawBTF B;
+  B.type(B.str("a"), Kind::Typedef, 0, false, 2);
+  B.type(B.str("b"), Kind::Typedef, 0, false, 1);
+  B.type(0, Kind::Ptr, 0, false, 3);
+  Expected<TypeTable> T = parse(B.bytes());
+  ASSERT_TRUE(bool(T)) << toString(T.takeError());
+  EXPECT_EQ(T->size(), 4u);
+}
+
+TEST(BTFReader, RejectsBadMagic) {
+  RawBTF B = sample();
+  B.Magic = 0x1234;
+  EXPECT_MALFORMED(B.bytes(), "bad magic 0x1234");
+}
+
+TEST(BTFReader, RejectsBigEndian) {
+  RawBTF B = sample();
+  B.Magic = 0x9FEB; // bytes eb 9f on disk
+  EXPECT_MALFORMED(B.bytes(), "big-endian");
+}
+
+TEST(BTFReader, RejectsTruncatedHeader) {
+  std::string Bytes = sample().bytes().substr(0, 10);
+  EXPECT_MALFORMED(Bytes, "header: truncated: file size 10");
+  EXPECT_MALFORMED(std::string(), "truncated");
+}
+
+TEST(BTFReader, RejectsBadVersion) {
+  RawBTF B = sample();
+  B.Version = 2;
+  EXPECT_MALFORMED(B.bytes(), "unsupported version 2");
+}
+
+TEST(BTFReader, RejectsHdrLenTooBig) {
+  RawBTF B = sample();
+  std::string Bytes = B.bytes();
+  Bytes[4] = char(0x00);
+  Bytes[5] = char(0x10); // hdr_len 4096 > file size
+  EXPECT_MALFORMED(Bytes, "hdr_len 4096 exceeds file size");
+}
+
+TEST(BTFReader, RejectsHdrLenTooSmall) {
+  std::string Bytes = sample().bytes();
+  Bytes[4] = 16;
+  EXPECT_MALFORMED(Bytes, "hdr_len 16 is smaller than 24");
+}
+
+TEST(BTFReader, RejectsTypeSectionPastEnd) {
+  RawBTF B = sample();
+  uint32_t TL = B.Words.size() * 4;
+  B.TypeLen = TL + 4000;
+  B.StrOff = TL + 4000;
+  std::string Bytes = B.bytes();
+  EXPECT_MALFORMED(
+      Bytes, "header: type section [24, " + std::to_string(24 + TL + 4000) +
+                 ") exceeds file size " + std::to_string(Bytes.size()));
+}
+
+TEST(BTFReader, RejectsStringSectionPastEnd) {
+  RawBTF B = sample();
+  B.StrLen = 5000;
+  EXPECT_MALFORMED(B.bytes(), "header: string section [");
+  EXPECT_MALFORMED(B.bytes(), "exceeds file size");
+}
+
+TEST(BTFReader, RejectsUnalignedTypeOff) {
+  RawBTF B = sample();
+  B.TypeOff = 2;
+  B.TypeLen = 4;
+  EXPECT_MALFORMED(B.bytes(), "type_off 2 is not 4-byte aligned");
+}
+
+TEST(BTFReader, RejectsOverlappingSections) {
+  RawBTF B = sample();
+  B.StrOff = 8; // inside the type section
+  B.StrLen = 1;
+  EXPECT_MALFORMED(B.bytes(), "overlaps or follows string section");
+}
+
+TEST(BTFReader, RejectsEmptyStringSection) {
+  RawBTF B;
+  B.StrLen = 0;
+  EXPECT_MALFORMED(B.bytes(), "string section is empty");
+}
+
+TEST(BTFReader, RejectsStringSectionNotStartingWithNul) {
+  RawBTF B = sample();
+  B.Strs[0] = 'x';
+  EXPECT_MALFORMED(B.bytes(), "does not start with NUL");
+}
+
+TEST(BTFReader, RejectsMissingNulTerminator) {
+  RawBTF B = sample();
+  B.Strs += "tail"; // no terminating NUL
+  EXPECT_MALFORMED(B.bytes(), "not NUL-terminated");
+}
+
+TEST(BTFReader, RejectsTypeNameOffsetOutOfRange) {
+  RawBTF B = sample();
+  B.Words[0] = 9999; // [1] INT name
+  EXPECT_MALFORMED(B.bytes(), "type [1] INT: name offset 9999 out of range");
+}
+
+TEST(BTFReader, RejectsMemberNameOffsetOutOfRange) {
+  RawBTF B = sample();
+  B.Words[4 + 3 + 3] = 9999; // [2] STRUCT member 1 name
+  EXPECT_MALFORMED(B.bytes(),
+                   "type [2] STRUCT: member 1 name offset 9999 out of range");
+}
+
+TEST(BTFReader, RejectsUnknownKind) {
+  RawBTF B = sample();
+  B.type(0, static_cast<Kind>(25), 0, false, 0);
+  EXPECT_MALFORMED(B.bytes(), "type [9]: unknown kind 25");
+  RawBTF Z = sample();
+  Z.type(0, Kind::Unknown, 0, false, 0);
+  EXPECT_MALFORMED(Z.bytes(), "type [9]: unknown kind 0");
+}
+
+TEST(BTFReader, RejectsMemberTypeIdOutOfRange) {
+  RawBTF B = sample();
+  B.Words[4 + 3 + 4] = 99999; // [2] STRUCT member 1 type
+  EXPECT_MALFORMED(B.bytes(),
+                   "type [2] STRUCT: member 1 type_id 99999 out of range "
+                   "(types 9)");
+}
+
+TEST(BTFReader, RejectsOtherReferencesOutOfRange) {
+  {
+    RawBTF B = sample();
+    B.type(B.str("u"), Kind::Typedef, 0, false, 10);
+    EXPECT_MALFORMED(B.bytes(), "type [9] TYPEDEF: type_id 10 out of range");
+  }
+  {
+    RawBTF B = sample();
+    B.type(0, Kind::Array, 0, false, 0, {1, 77, 2});
+    EXPECT_MALFORMED(B.bytes(), "type [9] ARRAY: index_type_id 77");
+  }
+  {
+    RawBTF B = sample();
+    B.type(0, Kind::FuncProto, 1, false, 1, {0, 12});
+    EXPECT_MALFORMED(B.bytes(), "type [9] FUNC_PROTO: param 0 type_id 12");
+  }
+  {
+    RawBTF B = sample();
+    B.type(B.str(".data"), Kind::Datasec, 1, false, 4, {40, 0, 4});
+    EXPECT_MALFORMED(B.bytes(), "type [9] DATASEC: var 0 type_id 40");
+  }
+}
+
+TEST(BTFReader, RejectsVlenRecordOverflowingSection) {
+  RawBTF B = sample();
+  B.type(B.str("big"), Kind::Struct, 5, false, 8, {0, 1, 0}); // 1 of 5
+  EXPECT_MALFORMED(B.bytes(), "type [9] STRUCT: vlen 5 record (60 bytes) "
+                              "overflows the type section (12 bytes left)");
+}
+
+TEST(BTFReader, RejectsTruncatedCommonRecord) {
+  RawBTF B = sample();
+  B.Words.push_back(0);
+  B.Words.push_back(0);
+  EXPECT_MALFORMED(B.bytes(), "type [9]: truncated record");
+}
+
+TEST(BTFReader, RejectsTrailingBytes) {
+  RawBTF B = sample();
+  // type_len 2 bytes past the last record; the strings move 4 bytes on.
+  uint32_t TL = B.Words.size() * 4;
+  B.TypeLen = TL + 2;
+  B.StrOff = TL + 4;
+  B.Words.push_back(0); // 4 padding bytes, 2 of them in the type section
+  EXPECT_MALFORMED(B.bytes(), "type section: 2 trailing bytes after type [8]");
+}
+
+TEST(BTFReader, RejectsNonZeroVlen) {
+  RawBTF B = sample();
+  B.type(0, Kind::Ptr, 3, false, 1);
+  EXPECT_MALFORMED(B.bytes(), "type [9] PTR: vlen 3 must be 0");
+}
+
+TEST(BTFReader, RejectsBadInt) {
+  {
+    RawBTF B;
+    B.type(B.str("huge"), Kind::Int, 0, false, 32, {200});
+    EXPECT_MALFORMED(B.bytes(), "type [1] INT: nr_bits 200 exceeds 128");
+  }
+  {
+    RawBTF B;
+    B.type(B.str("i"), Kind::Int, 0, false, 4, {(8u << 16) | 32});
+    EXPECT_MALFORMED(B.bytes(),
+                     "type [1] INT: bits_offset 8 + nr_bits 32 exceeds size 4");
+  }
+}
+
+TEST(BTFReader, RejectsBadLinkageAndComponent) {
+  {
+    RawBTF B = sample();
+    B.type(B.str("g"), Kind::Func, 3, false, 5);
+    EXPECT_MALFORMED(B.bytes(), "type [9] FUNC: linkage 3");
+  }
+  {
+    RawBTF B = sample();
+    B.type(B.str("v"), Kind::Var, 0, false, 1, {7});
+    EXPECT_MALFORMED(B.bytes(), "type [9] VAR: linkage 7");
+  }
+  {
+    RawBTF B = sample();
+    B.type(B.str("tag"), Kind::DeclTag, 0, false, 2, {uint32_t(-2)});
+    EXPECT_MALFORMED(B.bytes(), "type [9] DECL_TAG: component_idx -2");
+  }
+}
+
+TEST(BTFReader, RejectsTooManyTypes) {
+  RawBTF B;
+  for (uint32_t I = 0; I <= BTFMaxType; ++I)
+    B.type(0, Kind::Ptr, 0, false, 0);
+  EXPECT_MALFORMED(B.bytes(), "too many types");
+}
+
+// Every prefix and every single-byte corruption must give a table or an
+// error, never a crash or hang (run under ASan/UBSan for full value).
+TEST(BTFReader, SurvivesTruncationAndByteFlips) {
+  const std::string Good = sample().bytes();
+  for (size_t Len = 0; Len < Good.size(); ++Len) {
+    Expected<TypeTable> T = parse(Good.substr(0, Len));
+    EXPECT_FALSE(bool(T)) << "prefix of " << Len << " bytes accepted";
+    consumeError(T.takeError());
+  }
+  size_t Accepted = 0;
+  for (size_t I = 0; I < Good.size(); ++I) {
+    for (uint8_t Flip : {0x01, 0x80, 0xff}) {
+      std::string Bad = Good;
+      Bad[I] = char(uint8_t(Bad[I]) ^ Flip);
+      Expected<TypeTable> T = parse(Bad);
+      if (T) {
+        ++Accepted;
+        // Whatever was accepted must be internally consistent.
+        for (TypeId Id = 1; Id < T->size(); ++Id)
+          EXPECT_GE(kindDataSize(T->type(Id)), 0);
+      } else {
+        consumeError(T.takeError());
+      }
+    }
+  }
+  EXPECT_LT(Accepted, Good.size() * 3);
+}
+
+TEST(BTFReader, ReadBTFAnyRejectsGarbage) {
+  std::string Junk = "definitely not BTF";
+  Expected<TypeTable> T = readBTFAny(MemoryBufferRef(Junk, "test.btf"));
+  std::string D = malformedDetail(std::move(T));
+  EXPECT_NE(D.find("bad magic"), std::string::npos) << D;
+  std::string BadELF = "\x7f"
+                       "ELF garbage";
+  std::string D2 =
+      malformedDetail(readBTFAny(MemoryBufferRef(BadELF, "test.btf")));
+  EXPECT_NE(D2.find("invalid ELF file"), std::string::npos) << D2;
+  EXPECT_TRUE(isRawBTF(sample().bytes()));
+  EXPECT_FALSE(isRawBTF(BadELF));
+  EXPECT_TRUE(isELF(BadELF));
+}
+
+TEST(BTFReader, ReadsBundledArchive) {
+  std::vector<std::string> Files = findTarballs(archiveDir());
+  ASSERT_FALSE(Files.empty()) << "no kernels under " << archiveDir();
+  for (const std::string &F : Files) {
+    std::optional<std::string> Raw = readTarXz(F);
+    ASSERT_TRUE(Raw.has_value()) << "cannot extract " << F;
+    Expected<TypeTable> T = readBTFAny(MemoryBufferRef(*Raw, F));
+    ASSERT_TRUE(bool(T)) << toString(T.takeError());
+    EXPECT_GT(T->size(), 10000u) << F;
+    // Ends of the type graph are as expected for a kernel.
+    T->buildNameIndex();
+    EXPECT_FALSE(T->findByEssentialName("task_struct").empty()) << F;
+  }
+}
+
+// Parse time of the largest corpus kernel and a typical one; printed for
+// the notes, asserted only against a generous bound.
+TEST(BTFReader, ParseTimeOnLargeKernels) {
+  std::string Dir = BTFGEN_CORPUS_DIR;
+  std::vector<std::string> Files =
+      findTarballs(Dir.empty() ? "/nonexistent" : Dir);
+  std::vector<std::string> Picked;
+  for (const std::string &F : Files)
+    if (StringRef(F).contains("centos/8/aarch64") ||
+        StringRef(F).contains("debian/12/x86_64/6.1.0-47-cloud-amd64"))
+      Picked.push_back(F);
+  if (Picked.empty())
+    GTEST_SKIP() << "corpus not available at '" << Dir << "'";
+  for (const std::string &F : Picked) {
+    std::optional<std::string> Raw = readTarXz(F);
+    ASSERT_TRUE(Raw.has_value());
+    double Best = 1e9;
+    uint32_t N = 0;
+    for (int Rep = 0; Rep < 5; ++Rep) {
+      auto T0 = std::chrono::steady_clock::now();
+      Expected<TypeTable> T = readBTF(MemoryBufferRef(*Raw, F));
+      auto T1 = std::chrono::steady_clock::now();
+      ASSERT_TRUE(bool(T)) << toString(T.takeError());
+      N = T->size();
+      Best = std::min(
+          Best, std::chrono::duration<double, std::milli>(T1 - T0).count());
+    }
+    std::printf("[ timing ] readBTF %s: %zu bytes, %u types, %.1f ms\n",
+                sys::path::filename(F).str().c_str(), Raw->size(), N, Best);
+    EXPECT_LT(Best, 2000.0) << F;
+  }
+}
