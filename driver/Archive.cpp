@@ -1,0 +1,124 @@
+//===- Archive.cpp - Kernel BTF archives as sorted job lists --------------===//
+//
+// Directory walk and per-kernel loading. The walk only collects names; all
+// reading happens in loadKernelBTF(), which runs in the worker threads.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Archive.h"
+#include "TarXz.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+using namespace llvm;
+
+namespace btfgen {
+
+namespace {
+
+constexpr StringLiteral TarballSuffix = ".btf.tar.xz";
+constexpr StringLiteral RawSuffix = ".btf";
+
+Error fileError(const Twine &Path, const Twine &Msg) {
+  return createStringError(inconvertibleErrorCode(), "'" + Path + "': " + Msg);
+}
+
+Expected<std::unique_ptr<MemoryBuffer>> readWholeFile(const Twine &Path) {
+  ErrorOr<std::unique_ptr<MemoryBuffer>> Buf = MemoryBuffer::getFile(
+      Path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+  if (!Buf)
+    return fileError(Path, Buf.getError().message());
+  return std::move(*Buf);
+}
+
+} // namespace
+
+Expected<std::vector<KernelJob>> listArchive(StringRef RootArg) {
+  std::string Root = RootArg.str();
+  while (Root.size() > 1 && Root.back() == '/')
+    Root.pop_back();
+  sys::fs::file_status RootStatus;
+  if (std::error_code EC = sys::fs::status(Root, RootStatus))
+    return fileError(Root, EC.message());
+  if (!sys::fs::is_directory(RootStatus))
+    return fileError(Root, "not a directory");
+
+  std::vector<KernelJob> Jobs;
+  std::error_code EC;
+  for (sys::fs::recursive_directory_iterator It(Root, EC, /*follow=*/false),
+       End;
+       It != End; It.increment(EC)) {
+    if (EC)
+      return fileError(It->path(), EC.message());
+    StringRef Path = It->path();
+    StringRef FileName = sys::path::filename(Path);
+    bool IsTarball = FileName.ends_with(TarballSuffix);
+    if (!IsTarball && !FileName.ends_with(RawSuffix))
+      continue;
+    // Only regular files (possibly behind a file symlink) are kernels.
+    sys::fs::file_status St;
+    if (std::error_code SEC = sys::fs::status(Path, St, /*Follow=*/true))
+      return fileError(Path, SEC.message());
+    if (!sys::fs::is_regular_file(St))
+      continue;
+    KernelJob Job;
+    Job.Path = Path.str();
+    StringRef Rel = Path;
+    Rel.consume_front(Root);
+    Rel.consume_front("/");
+    Job.RelPath = Rel.str();
+    Job.IsTarball = IsTarball;
+    StringRef Release = FileName.drop_back(
+        IsTarball ? TarballSuffix.size() : RawSuffix.size());
+    Job.Release = Release.str();
+    StringRef Dir = sys::path::parent_path(Rel);
+    Job.OutRelPath = (Dir.empty() ? "" : Dir.str() + "/") + Job.Release + ".btf";
+    if (Job.Release.empty())
+      continue; // a file named just ".btf"
+    Jobs.push_back(std::move(Job));
+  }
+  if (EC)
+    return fileError(Root, EC.message());
+  llvm::sort(Jobs, [](const KernelJob &A, const KernelJob &B) {
+    return A.RelPath < B.RelPath;
+  });
+  return Jobs;
+}
+
+Expected<std::string> loadKernelBTF(const KernelJob &Job) {
+  Expected<std::unique_ptr<MemoryBuffer>> Buf = readWholeFile(Job.Path);
+  if (!Buf)
+    return Buf.takeError();
+  StringRef Bytes = (*Buf)->getBuffer();
+  if (!Job.IsTarball)
+    return Bytes.str();
+  std::string Out;
+  if (Error E = readTarXzEntry(Bytes, Job.Release + ".btf", Job.Path, Out))
+    return E;
+  return Out;
+}
+
+Expected<std::string> loadBTFFile(StringRef Path) {
+  Expected<std::unique_ptr<MemoryBuffer>> Buf = readWholeFile(Path);
+  if (!Buf)
+    return Buf.takeError();
+  StringRef Bytes = (*Buf)->getBuffer();
+  if (!isXz(Bytes))
+    return Bytes.str();
+  StringRef FileName = sys::path::filename(Path);
+  if (!FileName.consume_back(".tar.xz") && !FileName.consume_back(".txz"))
+    return fileError(Path, "xz file is not named '<release>.btf.tar.xz': "
+                           "cannot tell which tar entry holds the BTF");
+  std::string Wanted = FileName.str();
+  if (!FileName.ends_with(RawSuffix))
+    Wanted += RawSuffix;
+  std::string Out;
+  if (Error E = readTarXzEntry(Bytes, Wanted, Path, Out))
+    return E;
+  return Out;
+}
+
+} // namespace btfgen

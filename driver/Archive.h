@@ -1,0 +1,56 @@
+//===- Archive.h - Kernel BTF archives as sorted job lists -------*- C++ -*-===//
+//
+// An archive is a directory in BTFHub layout,
+//
+//   <distro>/<version>/<arch>/<release>.btf.tar.xz   (BTFHub tarball)
+//   <distro>/<version>/<arch>/<release>.btf          (raw BTF, also accepted)
+//
+// listArchive() walks it once and returns one KernelJob per kernel, sorted
+// by relative path (byte order), so job I, its output path and its
+// diagnostics are the same for every run and every -j. Directory symlinks
+// are not followed (no cycles); file symlinks are, so a previous output
+// tree can itself be used as an archive.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BTFGEN_DRIVER_ARCHIVE_H
+#define BTFGEN_DRIVER_ARCHIVE_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace btfgen {
+
+struct KernelJob {
+  /// Path of the input file as the user can open it (archive root joined
+  /// with RelPath); used in every diagnostic about this kernel.
+  std::string Path;
+  /// Path relative to the archive root, '/'-separated.
+  std::string RelPath;
+  /// Kernel release: the file name without ".btf.tar.xz" / ".btf".
+  std::string Release;
+  /// Output path relative to the output root: "<dir>/<release>.btf".
+  std::string OutRelPath;
+  bool IsTarball = false;
+};
+
+/// Walk Root. Errors only if Root itself cannot be read; unreadable
+/// subdirectories are reported through the error as well (a partial list
+/// would silently drop kernels).
+llvm::Expected<std::vector<KernelJob>> listArchive(llvm::StringRef Root);
+
+/// The raw BTF bytes of one kernel: the file itself, or the `<release>.btf`
+/// entry of its tarball, read in memory. Errors name Job.Path.
+llvm::Expected<std::string> loadKernelBTF(const KernelJob &Job);
+
+/// Load the BTF bytes of a single file given on the command line: a
+/// `.btf.tar.xz` (detected by the xz magic; the entry is the file name minus
+/// ".tar.xz") or anything else as-is.
+llvm::Expected<std::string> loadBTFFile(llvm::StringRef Path);
+
+} // namespace btfgen
+
+#endif // BTFGEN_DRIVER_ARCHIVE_H

@@ -1,0 +1,50 @@
+//===- CmdDump.cpp - "dump": print BTF like bpftool -----------------------===//
+//
+// `btfgen-driver dump FILE` prints raw BTF, an ELF's .BTF, or the BTF inside
+// a BTFHub `<release>.btf.tar.xz`, in `bpftool btf dump file` raw format.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Archive.h"
+#include "Commands.h"
+
+#include "btfgen/BTFReader.h"
+#include "btfgen/Dump.h"
+
+#include "llvm/Support/MemoryBufferRef.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+namespace btfgen {
+
+Error runDumpCommand(ArrayRef<StringRef> Args) {
+  if (wantsHelp(Args)) {
+    printHelp(outs());
+    return Error::success();
+  }
+  std::vector<StringRef> Files;
+  bool OptionsDone = false;
+  for (StringRef A : Args) {
+    if (!OptionsDone && A == "--") {
+      OptionsDone = true;
+      continue;
+    }
+    if (!OptionsDone && A.starts_with("-") && A != "-")
+      return usageError("dump: unknown option '" + A + "'");
+    Files.push_back(A);
+  }
+  if (Files.size() != 1)
+    return usageError("dump: expected exactly one FILE");
+  StringRef Path = Files.front();
+  Expected<std::string> Bytes = loadBTFFile(Path);
+  if (!Bytes)
+    return Bytes.takeError();
+  Expected<TypeTable> T = readBTFAny(MemoryBufferRef(*Bytes, Path));
+  if (!T)
+    return T.takeError();
+  dumpBTF(*T, outs());
+  return Error::success();
+}
+
+} // namespace btfgen

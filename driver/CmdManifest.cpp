@@ -1,0 +1,70 @@
+//===- CmdManifest.cpp - "manifest": summarize a program's relocations ----===//
+//
+// `btfgen-driver manifest FILE` prints what the driver would match for one
+// program (manifest or BPF object):
+//
+//   source: prog.bpf.c
+//   types: 42, relocations: 3
+//   byte_off  [5] STRUCT 'task_struct'  0:70     prog.bpf.c:12:9 (handler)
+//
+//===----------------------------------------------------------------------===//
+
+#include "Commands.h"
+
+#include "btfgen/BTFFormat.h"
+
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+namespace btfgen {
+
+Error runManifestCommand(ArrayRef<StringRef> Args) {
+  if (wantsHelp(Args)) {
+    printHelp(outs());
+    return Error::success();
+  }
+  std::vector<std::string> Files;
+  for (StringRef A : Args) {
+    if (A.starts_with("-") && A != "-")
+      return usageError("manifest: unknown option '" + A + "'");
+    Files.push_back(A.str());
+  }
+  if (Files.size() != 1)
+    return usageError("manifest: expected exactly one FILE");
+  Expected<std::vector<Program>> Programs = loadPrograms(Files);
+  if (!Programs)
+    return Programs.takeError();
+  const Program &P = Programs->front();
+  raw_ostream &OS = outs();
+  OS << "file: " << P.Path << (P.IsObject ? " (BPF object)" : " (manifest)")
+     << "\n";
+  if (!P.M.Source.empty())
+    OS << "source: " << P.M.Source << "\n";
+  if (!P.M.Object.empty())
+    OS << "object: " << P.M.Object << "\n";
+  OS << "types: " << (P.M.Types.size() - 1)
+     << ", relocations: " << P.M.Relocs.size() << "\n";
+  for (const CoreRelocation &R : P.M.Relocs) {
+    const TypeTable &T = P.M.Types;
+    std::string Root;
+    if (T.isValid(R.LocalType) && R.LocalType != 0)
+      Root = (Twine("[") + Twine(R.LocalType) + "] " +
+              kindName(T.kind(R.LocalType)) + " '" + T.name(R.LocalType) + "'")
+                 .str();
+    else
+      Root = (Twine("[") + Twine(R.LocalType) + "]").str();
+    OS << format("%-14s %-40s %s", reloKindName(R.Kind), Root.c_str(),
+                 R.Access.c_str());
+    for (const SourceLoc &L : R.Locs) {
+      OS << "  " << L.File << ":" << L.Line << ":" << L.Column;
+      if (!L.Function.empty())
+        OS << " (" << L.Function << ")";
+    }
+    OS << "\n";
+  }
+  return Error::success();
+}
+
+} // namespace btfgen

@@ -1,0 +1,64 @@
+//===- CmdMinCoreBTF.cpp - bpftool-compatible min_core_btf ----------------===//
+//
+// `btfgen-driver min_core_btf INPUT OUTPUT OBJECT...` with the argument order
+// and meaning of `bpftool gen min_core_btf` (bpftool src/gen.c
+// do_min_core_btf): INPUT is the full kernel BTF (raw or ELF), OUTPUT the
+// minimized raw BTF, OBJECTs the programs (BPF objects or btfgen manifests),
+// minimized together.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Archive.h"
+#include "Commands.h"
+#include "OutputFile.h"
+
+#include "btfgen/BTFReader.h"
+
+#include "llvm/Support/MemoryBufferRef.h"
+
+using namespace llvm;
+
+namespace btfgen {
+
+Error runMinCoreBTFCommand(ArrayRef<StringRef> Args) {
+  if (wantsHelp(Args)) {
+    printHelp(outs());
+    return Error::success();
+  }
+  std::vector<std::string> Positional;
+  bool OptionsDone = false;
+  for (StringRef A : Args) {
+    if (!OptionsDone && A == "--") {
+      OptionsDone = true;
+      continue;
+    }
+    if (!OptionsDone && A.starts_with("-") && A != "-")
+      return usageError("min_core_btf: unknown option '" + A + "'");
+    Positional.push_back(A.str());
+  }
+  if (Positional.size() < 3)
+    return usageError("min_core_btf: expected INPUT OUTPUT OBJECT...");
+  StringRef Input = Positional[0], Output = Positional[1];
+
+  Expected<std::vector<Program>> Programs =
+      loadPrograms(ArrayRef<std::string>(Positional).drop_front(2));
+  if (!Programs)
+    return Programs.takeError();
+
+  Expected<std::string> Bytes = loadBTFFile(Input);
+  if (!Bytes)
+    return Bytes.takeError();
+  Expected<TypeTable> Target = readBTFAny(MemoryBufferRef(*Bytes, Input));
+  if (!Target)
+    return Target.takeError();
+  TypeTable &T = *Target;
+  T.buildNameIndex();
+  Expected<TargetResult> R = minimizeTarget(T, *Programs, Input);
+  if (!R)
+    return R.takeError();
+  for (const std::string &Msg : R->LoadErrorMessages)
+    reportWarning(Msg + " (libbpf would fail to load this relocation)");
+  return writeFileAtomic(Output, R->Bytes);
+}
+
+} // namespace btfgen

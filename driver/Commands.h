@@ -1,0 +1,126 @@
+//===- Commands.h - btfgen-driver subcommands ---------------------*- C++ -*-===//
+//
+// The subcommand table (like bpftool's cmds[]) and what every command
+// shares: argument parsing helpers, the two error classes main() turns into
+// exit codes, and the per-target minimization pipeline.
+//
+// Exit status is decided only in main.cpp:
+//   UsageError        -> 2 (bad command line; message + hint printed by main)
+//   FailuresReported  -> 1 (per-input diagnostics were already printed)
+//   any other Error   -> 1 (printed by main as "btfgen-driver: error: ...")
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BTFGEN_DRIVER_COMMANDS_H
+#define BTFGEN_DRIVER_COMMANDS_H
+
+#include "Inputs.h"
+
+#include "btfgen/TypeTable.h"
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+#include <vector>
+
+namespace btfgen {
+
+constexpr const char *ToolName = "btfgen-driver";
+
+/// A bad command line.
+class UsageError : public llvm::ErrorInfo<UsageError> {
+public:
+  static char ID;
+  explicit UsageError(std::string Msg) : Msg(std::move(Msg)) {}
+  void log(llvm::raw_ostream &OS) const override { OS << Msg; }
+  std::error_code convertToErrorCode() const override {
+    return llvm::inconvertibleErrorCode();
+  }
+
+private:
+  std::string Msg;
+};
+
+/// Some inputs failed; each was already reported on stderr.
+class FailuresReported : public llvm::ErrorInfo<FailuresReported> {
+public:
+  static char ID;
+  explicit FailuresReported(size_t N) : Count(N) {}
+  void log(llvm::raw_ostream &OS) const override {
+    OS << Count << " input(s) failed";
+  }
+  std::error_code convertToErrorCode() const override {
+    return llvm::inconvertibleErrorCode();
+  }
+  size_t count() const { return Count; }
+
+private:
+  size_t Count;
+};
+
+llvm::Error usageError(const llvm::Twine &Msg);
+
+using CommandFn = llvm::Error (*)(llvm::ArrayRef<llvm::StringRef> Args);
+
+struct Command {
+  const char *Name;
+  CommandFn Run;
+};
+
+/// The command named Name, or nullptr.
+const Command *findCommand(llvm::StringRef Name);
+
+/// The default command ("run") used when the first argument is not a verb.
+const Command &defaultCommand();
+
+/// The full manual (--help).
+void printHelp(llvm::raw_ostream &OS);
+void printVersion(llvm::raw_ostream &OS);
+
+/// If Args[I] is option Long ("--archive") or Short ("-o", may be empty),
+/// in any of the forms "--archive=V", "--archive V", "-o V", "-oV", store V,
+/// advance I past it and return true. A missing value is a UsageError.
+llvm::Expected<bool> matchValueOption(llvm::ArrayRef<llvm::StringRef> Args,
+                                      size_t &I, llvm::StringRef Long,
+                                      llvm::StringRef Short,
+                                      llvm::StringRef &Value);
+
+/// True for "-h"/"--help" anywhere before "--".
+bool wantsHelp(llvm::ArrayRef<llvm::StringRef> Args);
+
+/// What matching one target against all programs gave.
+struct TargetResult {
+  std::string Bytes;       ///< minimized raw BTF
+  unsigned KeptTypes = 0;  ///< types kept (excluding void)
+  unsigned Resolved = 0, NotFound = 0, Poisoned = 0, LoadErrors = 0;
+  /// libbpf hard errors (ambiguity, ...): "prog.o: byte_off [3] 0:1: msg".
+  std::vector<std::string> LoadErrorMessages;
+};
+
+/// Run every relocation of every program against Target (its name index
+/// must be built) and minimize. TargetName names Target in errors.
+llvm::Expected<TargetResult> minimizeTarget(const TypeTable &Target,
+                                            llvm::ArrayRef<Program> Programs,
+                                            llvm::StringRef TargetName);
+
+/// Load all program inputs; every failure is printed. Returns
+/// FailuresReported if any failed.
+llvm::Expected<std::vector<Program>>
+loadPrograms(llvm::ArrayRef<std::string> Paths);
+
+/// Print "btfgen-driver: error: " + Msg on stderr.
+void reportError(const llvm::Twine &Msg);
+void reportWarning(const llvm::Twine &Msg);
+
+// The commands.
+llvm::Error runArchiveCommand(llvm::ArrayRef<llvm::StringRef> Args);
+llvm::Error runDumpCommand(llvm::ArrayRef<llvm::StringRef> Args);
+llvm::Error runMinCoreBTFCommand(llvm::ArrayRef<llvm::StringRef> Args);
+llvm::Error runManifestCommand(llvm::ArrayRef<llvm::StringRef> Args);
+
+} // namespace btfgen
+
+#endif // BTFGEN_DRIVER_COMMANDS_H

@@ -1,0 +1,59 @@
+//===- Inputs.cpp - Programs given to the driver --------------------------===//
+//
+// Content sniffing and up-front validation of program inputs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Inputs.h"
+
+#include "btfgen/BTFReader.h"
+#include "btfgen/CoreMatch.h"
+#include "btfgen/ObjectReader.h"
+
+#include "llvm/Support/MemoryBuffer.h"
+
+using namespace llvm;
+
+namespace btfgen {
+
+Expected<Program> loadProgram(StringRef Path) {
+  auto Fail = [&](const Twine &Msg) {
+    return createStringError(inconvertibleErrorCode(), "'" + Path + "': " + Msg);
+  };
+  ErrorOr<std::unique_ptr<MemoryBuffer>> Buf = MemoryBuffer::getFile(
+      Path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+  if (!Buf)
+    return Fail(Buf.getError().message());
+  StringRef Bytes = (*Buf)->getBuffer();
+  MemoryBufferRef Ref(Bytes, Path);
+
+  Program P;
+  P.Path = Path.str();
+  StringRef Trimmed = Bytes.ltrim(" \t\r\n");
+  if (Trimmed.starts_with("{")) {
+    Expected<Manifest> M = readManifest(Ref);
+    if (!M)
+      return M.takeError();
+    P.M = std::move(*M);
+  } else if (isELF(Bytes)) {
+    Expected<Manifest> M = readBPFObject(Ref);
+    if (!M)
+      return M.takeError();
+    P.M = std::move(*M);
+    P.IsObject = true;
+  } else {
+    return Fail("not a btfgen manifest (JSON) or a BPF object (ELF)");
+  }
+
+  for (const CoreRelocation &R : P.M.Relocs) {
+    Expected<CoreSpec> S =
+        parseCoreSpec(P.M.Types, R.LocalType, R.Kind, R.Access);
+    if (!S)
+      return Fail(Twine("relocation ") + reloKindName(R.Kind) + " type [" +
+                  Twine(R.LocalType) + "] access '" + R.Access +
+                  "': " + toString(S.takeError()));
+  }
+  return P;
+}
+
+} // namespace btfgen
