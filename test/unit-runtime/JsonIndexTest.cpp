@@ -1,0 +1,303 @@
+//===- JsonIndexTest.cpp - The btfgen-index JSON format -------------------===//
+//
+// Valid indexes (key order, whitespace, escapes, files relative to the
+// index, embedded files through a resolver, entries sharing a "file"), and
+// one rejection per malformation: the reader accepts only the documented
+// shape and reports BTFGEN_EBADINDEX with a byte offset.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RuntimeTestUtil.h"
+
+#include "gtest/gtest.h"
+
+#include <cstring>
+#include <map>
+#include <string>
+
+using namespace btfgen_test;
+
+namespace {
+
+const char ValidIndex[] = R"({
+  "format": "btfgen-index",
+  "version": 1,
+  "kernels": [
+    {"distro": "debian", "version": "12", "arch": "x86_64",
+     "release": "6.1.0-48-amd64", "file": "debian/12/x86_64/6.1.0-48-amd64.btf"},
+    {"release": "6.1.0-49-amd64", "file": "debian/12/x86_64/6.1.0-48-amd64.btf",
+     "arch": "x86_64", "version": "12", "distro": "debian"},
+    {"distro": "ubuntu", "version": "20.04", "arch": "x86_64",
+     "release": "6.1.0-48-amd64", "file": "ubuntu\/20.04\/x86_64\/other.btf"},
+    {"distro": "\u0061mzn", "version": "2", "arch": "arm64",
+     "release": "4.14.0-1", "file": "amzn/2/arm64/4.14.0-1.btf"}
+  ]
+}
+)";
+
+int parse(const std::string &Json, IndexPtr &Idx, btfgen_error &Err,
+          const char *Base = "/base") {
+  return btfgen_index_parse_json(Json.data(), Json.size(), Base, nullptr,
+                                 nullptr, &Idx, &Err);
+}
+
+TEST(JsonIndexTest, ParsesTheDocumentedShape) {
+  TempDir T;
+  ASSERT_TRUE(T.ok());
+  ASSERT_TRUE(T.write("debian/12/x86_64/6.1.0-48-amd64.btf", "A"));
+  ASSERT_TRUE(T.write("amzn/2/arm64/4.14.0-1.btf", "C"));
+  IndexPtr Idx;
+  btfgen_error Err{};
+  ASSERT_EQ(parse(ValidIndex, Idx, Err, T.path().c_str()), 0) << Err.message;
+  EXPECT_EQ(btfgen_index_size(Idx), 4u);
+  btfgen_kernel_id Id = makeId("debian", "12", "x86_64", "6.1.0-49-amd64");
+  btfgen_result Res;
+  ASSERT_EQ(btfgen_find_btf(Idx, &Id, 0, &Res, &Err), 0) << Err.message;
+  EXPECT_EQ(Res.match, BTFGEN_MATCH_EXACT);
+  EXPECT_EQ(std::string(Res.path), T / "debian/12/x86_64/6.1.0-48-amd64.btf");
+  // \u0061 is 'a'; arch aliases apply to JSON entries too.
+  Id = makeId("amzn", "2", "aarch64", "4.14.0-1");
+  ASSERT_EQ(btfgen_find_btf(Idx, &Id, 0, &Res, &Err), 0) << Err.message;
+  EXPECT_EQ(std::string(Res.path), T / "amzn/2/arm64/4.14.0-1.btf");
+}
+
+TEST(JsonIndexTest, OpenJsonResolvesFilesNextToTheIndex) {
+  TempDir T;
+  ASSERT_TRUE(T.ok());
+  ASSERT_TRUE(T.write("tree/index.json", ValidIndex));
+  ASSERT_TRUE(T.write("tree/debian/12/x86_64/6.1.0-48-amd64.btf", "A"));
+  ASSERT_TRUE(T.write("tree/ubuntu/20.04/x86_64/other.btf", "B"));
+  IndexPtr Idx;
+  btfgen_error Err{};
+  std::string Path = T / "tree/index.json";
+  ASSERT_EQ(btfgen_index_open_json(Path.c_str(), &Idx, &Err), 0)
+      << Err.message;
+  btfgen_kernel_id Id = makeId("", "", "x86_64", "6.1.0-49-amd64");
+  btfgen_result Res;
+  ASSERT_EQ(btfgen_find_btf(Idx, &Id, 0, &Res, &Err), 0) << Err.message;
+  EXPECT_EQ(Res.match, BTFGEN_MATCH_RELEASE);
+  EXPECT_EQ(readAll(Res.path), "A");
+  // 6.1.0-48-amd64 is under debian and ubuntu with different files/bytes.
+  Id = makeId("", "", "x86_64", "6.1.0-48-amd64");
+  EXPECT_EQ(btfgen_find_btf(Idx, &Id, 0, &Res, &Err), BTFGEN_EAMBIGUOUS);
+  // Same bytes in the two files: identical content, no ambiguity.
+  ASSERT_TRUE(T.write("tree/ubuntu/20.04/x86_64/other.btf", "A"));
+  ASSERT_EQ(btfgen_find_btf(Idx, &Id, 0, &Res, &Err), 0) << Err.message;
+  // The amzn file is missing: a clear I/O error, not a wrong answer.
+  Id = makeId("amzn", "2", "arm64", "4.14.0-1");
+  EXPECT_EQ(btfgen_find_btf(Idx, &Id, 0, &Res, &Err), -ENOENT);
+  EXPECT_NE(std::string(Err.message).find("amzn/2/arm64/4.14.0-1.btf"),
+            std::string::npos)
+      << Err.message;
+  // Missing index file.
+  std::string Missing = T / "nope.json";
+  IndexPtr None;
+  EXPECT_EQ(btfgen_index_open_json(Missing.c_str(), &None, &Err), -ENOENT);
+  EXPECT_NE(std::string(Err.message).find("nope.json"), std::string::npos);
+}
+
+// Embedded files: the application maps "file" names to bytes it carries.
+struct Embedded {
+  std::map<std::string, std::string> Files;
+  int Calls = 0;
+};
+
+int resolveEmbedded(void *Ctx, const char *File, const void **Data,
+                    size_t *Size) {
+  auto *E = static_cast<Embedded *>(Ctx);
+  ++E->Calls;
+  auto It = E->Files.find(File);
+  if (It == E->Files.end())
+    return -ENOENT;
+  *Data = It->second.data();
+  *Size = It->second.size();
+  return 0;
+}
+
+TEST(JsonIndexTest, ResolverGivesInMemoryResults) {
+  Embedded E;
+  E.Files["debian/12/x86_64/6.1.0-48-amd64.btf"] = "AAAA";
+  E.Files["ubuntu/20.04/x86_64/other.btf"] = "BBBB";
+  E.Files["amzn/2/arm64/4.14.0-1.btf"] = "CCCC";
+  IndexPtr Idx;
+  btfgen_error Err{};
+  ASSERT_EQ(btfgen_index_parse_json(ValidIndex, sizeof(ValidIndex) - 1,
+                                    nullptr, resolveEmbedded, &E, &Idx, &Err),
+            0)
+      << Err.message;
+  EXPECT_EQ(E.Calls, 4);
+  btfgen_kernel_id Id = makeId("", "", "x86_64", "6.1.0-49-amd64");
+  btfgen_result Res;
+  ASSERT_EQ(btfgen_find_btf(Idx, &Id, 0, &Res, &Err), 0) << Err.message;
+  EXPECT_EQ(Res.path, nullptr);
+  ASSERT_NE(Res.data, nullptr);
+  EXPECT_EQ(std::string(static_cast<const char *>(Res.data), Res.size),
+            "AAAA");
+  // A resolver failure fails the parse and names the file.
+  E.Files.erase("amzn/2/arm64/4.14.0-1.btf");
+  IndexPtr Idx2;
+  EXPECT_EQ(btfgen_index_parse_json(ValidIndex, sizeof(ValidIndex) - 1,
+                                    nullptr, resolveEmbedded, &E, &Idx2, &Err),
+            -ENOENT);
+  EXPECT_NE(std::string(Err.message).find("amzn/2/arm64/4.14.0-1.btf"),
+            std::string::npos);
+  EXPECT_EQ(Idx2.Idx, nullptr);
+}
+
+TEST(JsonIndexTest, SharedFileMeansIdenticalContent) {
+  // Two distros pointing at one "file": identical without reading it (the
+  // file does not even exist here), so the release fallback succeeds.
+  const std::string Json =
+      R"({"format":"btfgen-index","version":1,"kernels":[)"
+      R"({"distro":"amzn","version":"2","arch":"x86_64","release":"r","file":"x/r.btf"},)"
+      R"({"distro":"centos","version":"7","arch":"x86_64","release":"r","file":"x/r.btf"}]})";
+  IndexPtr Idx;
+  btfgen_error Err{};
+  ASSERT_EQ(parse(Json, Idx, Err, "/nonexistent"), 0) << Err.message;
+  btfgen_kernel_id Id = makeId("", "", "x86_64", "r");
+  btfgen_result Res;
+  EXPECT_EQ(btfgen_find_btf(Idx, &Id, 0, &Res, &Err), -ENOENT)
+      << "identical, then the chosen file is checked: " << Err.message;
+  EXPECT_EQ(std::string(Err.message).find("ambiguous"), std::string::npos);
+}
+
+TEST(JsonIndexTest, EmptyKernelListIsValid) {
+  IndexPtr Idx;
+  btfgen_error Err{};
+  ASSERT_EQ(parse(R"( {"kernels":[],"version":1,"format":"btfgen-index"} )",
+                  Idx, Err),
+            0)
+      << Err.message;
+  EXPECT_EQ(btfgen_index_size(Idx), 0u);
+}
+
+std::string withKernel(const std::string &Entry) {
+  return R"({"format":"btfgen-index","version":1,"kernels":[)" + Entry + "]}";
+}
+
+const char GoodEntry[] = R"({"distro":"d","version":"v","arch":"x86_64",)"
+                         R"("release":"r","file":"d/v/x86_64/r.btf"})";
+
+struct BadCase {
+  const char *Name;
+  std::string Json;
+  const char *Expect; // substring of the message
+};
+
+TEST(JsonIndexTest, RejectsEverythingElse) {
+  const std::string G = GoodEntry;
+  const BadCase Cases[] = {
+      {"empty", "", "expected '{'"},
+      {"not json", "hello", "expected '{'"},
+      {"top-level array", "[]", "expected '{'"},
+      {"empty object", "{}", "empty object"},
+      {"missing kernels", R"({"format":"btfgen-index","version":1})",
+       "missing \"kernels\""},
+      {"missing format", R"({"version":1,"kernels":[]})", "missing \"format\""},
+      {"wrong format", R"({"format":"btfhub","version":1,"kernels":[]})",
+       "not \"btfgen-index\""},
+      {"version 2", R"({"format":"btfgen-index","version":2,"kernels":[]})",
+       "unsupported index version 2"},
+      {"version string", R"({"format":"btfgen-index","version":"1","kernels":[]})",
+       "integer"},
+      {"version float", R"({"format":"btfgen-index","version":1.0,"kernels":[]})",
+       "expected an integer"},
+      {"version leading zero",
+       R"({"format":"btfgen-index","version":01,"kernels":[]})", "leading zero"},
+      {"unknown top key",
+       R"({"format":"btfgen-index","version":1,"kernels":[],"x":1})",
+       "unknown top-level key"},
+      {"duplicate top key",
+       R"({"format":"btfgen-index","format":"btfgen-index","version":1,"kernels":[]})",
+       "duplicate key"},
+      {"kernels object", R"({"format":"btfgen-index","version":1,"kernels":{}})",
+       "must be an array"},
+      {"trailing comma in array", withKernel(G + ","), "expected '{'"},
+      {"trailing data", withKernel(G) + " x", "trailing data"},
+      {"truncated", withKernel(G).substr(0, 60), ""},
+      {"entry not object", withKernel("\"x\""), "expected '{'"},
+      {"entry missing file",
+       withKernel(R"({"distro":"d","version":"v","arch":"a","release":"r"})"),
+       "lacks \"file\""},
+      {"entry unknown key",
+       withKernel(R"({"distro":"d","version":"v","arch":"a","release":"r",)"
+                  R"("file":"f","sha":"x"})"),
+       "unknown key"},
+      {"entry duplicate key",
+       withKernel(R"({"distro":"d","distro":"e","version":"v","arch":"a",)"
+                  R"("release":"r","file":"f"})"),
+       "duplicate key"},
+      {"entry number value",
+       withKernel(R"({"distro":"d","version":12,"arch":"a","release":"r",)"
+                  R"("file":"f"})"),
+       "expected a string"},
+      {"absolute file",
+       withKernel(R"({"distro":"d","version":"v","arch":"a","release":"r",)"
+                  R"("file":"/etc/passwd"})"),
+       "relative path"},
+      {"dotdot file",
+       withKernel(R"({"distro":"d","version":"v","arch":"a","release":"r",)"
+                  R"("file":"d/../../x.btf"})"),
+       "'..'"},
+      {"empty component",
+       withKernel(R"({"distro":"d","version":"v","arch":"a","release":"r",)"
+                  R"("file":"d//x.btf"})"),
+       "empty"},
+      {"slash in distro",
+       withKernel(R"({"distro":"d/e","version":"v","arch":"a","release":"r",)"
+                  R"("file":"f"})"),
+       "without '/'"},
+      {"empty release",
+       withKernel(R"({"distro":"d","version":"v","arch":"a","release":"",)"
+                  R"("file":"f"})"),
+       "non-empty"},
+      {"control char", withKernel(std::string(R"({"distro":"d)") + "\n" +
+                                  R"(","version":"v","arch":"a","release":"r","file":"f"})"),
+       "control character"},
+      {"bad escape",
+       withKernel(R"({"distro":"d\x","version":"v","arch":"a","release":"r",)"
+                  R"("file":"f"})"),
+       "invalid escape"},
+      {"lone surrogate",
+       withKernel(R"({"distro":"\ud800","version":"v","arch":"a","release":"r",)"
+                  R"("file":"f"})"),
+       "surrogate"},
+      {"nul escape",
+       withKernel(R"({"distro":"a\u0000b","version":"v","arch":"a","release":"r",)"
+                  R"("file":"f"})"),
+       "\\u0000"},
+      {"raw nul", std::string("{\"format\":\"btfgen-index\"\0}", 26), "NUL"},
+      {"duplicate kernel", withKernel(G + "," + G), "duplicate kernel"},
+      {"duplicate kernel via alias",
+       withKernel(G + "," +
+                  R"({"distro":"D","version":"v","arch":"amd64",)"
+                  R"("release":"r","file":"other.btf"})"),
+       "duplicate kernel"},
+  };
+  for (const BadCase &C : Cases) {
+    SCOPED_TRACE(C.Name);
+    IndexPtr Idx;
+    btfgen_error Err{};
+    EXPECT_EQ(parse(C.Json, Idx, Err), BTFGEN_EBADINDEX);
+    EXPECT_EQ(Err.code, BTFGEN_EBADINDEX);
+    EXPECT_EQ(Idx.Idx, nullptr);
+    EXPECT_NE(std::string(Err.message).find(C.Expect), std::string::npos)
+        << Err.message;
+    EXPECT_EQ(std::string(Err.message).rfind("JSON index:", 0), 0u)
+        << Err.message;
+  }
+}
+
+TEST(JsonIndexTest, ErrorsGiveTheOffset) {
+  IndexPtr Idx;
+  btfgen_error Err{};
+  std::string Json = R"({"format":"btfgen-index","version":1,"kernels":[],"bogus":0})";
+  ASSERT_EQ(parse(Json, Idx, Err), BTFGEN_EBADINDEX);
+  // The offset points at the offending key.
+  size_t At = Json.find("\"bogus\"");
+  EXPECT_NE(std::string(Err.message).find("offset " + std::to_string(At)),
+            std::string::npos)
+      << Err.message;
+}
+
+} // namespace
