@@ -1,0 +1,794 @@
+//===- Manifest.cpp - The btfgen JSON manifest ----------------------------===//
+//
+// Writes and reads the JSON manifest described in docs/manifest.md. The
+// writer is canonical: fixed key order, one type and one relocation per line,
+// optional keys only when they carry information, so write(read(write(M)))
+// is byte-identical to write(M). The reader trusts nothing: every key is
+// checked for presence, JSON type and range, every type reference must be in
+// range, and errors name the input and the JSON path of the bad value
+// ("'a.json': types[3].members[1].type_id: 77 out of range (types 12)").
+//
+//===----------------------------------------------------------------------===//
+
+#include "btfgen/Manifest.h"
+#include "btfgen/Errors.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/JSON.h"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+
+using namespace llvm;
+
+namespace btfgen {
+
+static const char *const FormatTag = "btfgen-manifest";
+
+//===----------------------------------------------------------------------===//
+// Shared vocabulary
+//===----------------------------------------------------------------------===//
+
+static const char *intEncodingName(uint32_t Enc) {
+  switch (Enc) {
+  case 0:
+    return "(none)";
+  case BTFIntSigned:
+    return "SIGNED";
+  case BTFIntChar:
+    return "CHAR";
+  case BTFIntBool:
+    return "BOOL";
+  }
+  return nullptr;
+}
+
+static std::optional<uint32_t> parseIntEncoding(StringRef S) {
+  for (uint32_t Enc : {0u, BTFIntSigned, BTFIntChar, BTFIntBool})
+    if (S == intEncodingName(Enc))
+      return Enc;
+  return std::nullopt;
+}
+
+/// FUNC and VAR linkage, as bpftool spells them (btf_func_linkage_str /
+/// btf_var_linkage_str in bpftool's btf.c): 0 static, 1 global, 2 extern.
+static const char *linkageName(uint32_t L) {
+  static const char *const Names[] = {"static", "global", "extern"};
+  return L < 3 ? Names[L] : nullptr;
+}
+
+static std::optional<uint32_t> parseLinkage(StringRef S) {
+  for (uint32_t L = 0; L < 3; ++L)
+    if (S == linkageName(L))
+      return L;
+  return std::nullopt;
+}
+
+static std::optional<Kind> parseKind(StringRef S) {
+  for (unsigned K = 1; K < NumKinds; ++K)
+    if (S == kindName(static_cast<Kind>(K)))
+      return static_cast<Kind>(K);
+  return std::nullopt;
+}
+
+//===----------------------------------------------------------------------===//
+// Writer
+//===----------------------------------------------------------------------===//
+
+/// Writes type Id of T as one compact JSON object.
+static void writeType(const TypeTable &T, TypeId Id, json::OStream &J) {
+  const BTFType &Ty = T.type(Id);
+  Kind K = Ty.kind();
+  bool KFlag = Ty.kflag();
+  J.attribute("id", Id);
+  J.attribute("kind", kindName(K));
+  J.attribute("name", T.name(Id));
+  if (KFlag)
+    J.attribute("kflag", 1);
+  switch (K) {
+  case Kind::Int: {
+    uint32_t W = T.intWord(Id);
+    J.attribute("size", Ty.SizeOrType);
+    J.attribute("bits_offset", intOffset(W));
+    J.attribute("nr_bits", intBits(W));
+    const char *Enc = intEncodingName(intEncoding(W));
+    J.attribute("encoding", Enc ? Enc : "(invalid)");
+    break;
+  }
+  case Kind::Ptr:
+  case Kind::Typedef:
+  case Kind::Volatile:
+  case Kind::Const:
+  case Kind::Restrict:
+  case Kind::TypeTag:
+    J.attribute("type_id", Ty.SizeOrType);
+    break;
+  case Kind::Fwd:
+    break;
+  case Kind::Array: {
+    const BTFArray &A = T.array(Id);
+    J.attribute("type_id", A.ElemType);
+    J.attribute("index_type_id", A.IndexType);
+    J.attribute("nr_elems", A.NElems);
+    break;
+  }
+  case Kind::Struct:
+  case Kind::Union:
+    J.attribute("size", Ty.SizeOrType);
+    J.attribute("vlen", Ty.vlen());
+    J.attributeArray("members", [&] {
+      for (const BTFMember &M : T.members(Id)) {
+        J.object([&] {
+          J.attribute("name", T.str(M.NameOff));
+          J.attribute("type_id", M.Type);
+          J.attribute("bits_offset", memberBitOffset(KFlag, M));
+          if (uint32_t BS = memberBitfieldSize(KFlag, M))
+            J.attribute("bitfield_size", BS);
+        });
+      }
+    });
+    break;
+  case Kind::Enum:
+    J.attribute("size", Ty.SizeOrType);
+    J.attribute("vlen", Ty.vlen());
+    J.attributeArray("values", [&] {
+      for (const BTFEnum &E : T.enums(Id)) {
+        J.object([&] {
+          J.attribute("name", T.str(E.NameOff));
+          if (KFlag)
+            J.attribute("val", int64_t(E.Val));
+          else
+            J.attribute("val", int64_t(uint32_t(E.Val)));
+        });
+      }
+    });
+    break;
+  case Kind::Enum64:
+    J.attribute("size", Ty.SizeOrType);
+    J.attribute("vlen", Ty.vlen());
+    J.attributeArray("values", [&] {
+      for (const BTFEnum64 &E : T.enums64(Id)) {
+        uint64_t V = uint64_t(E.ValHi32) << 32 | E.ValLo32;
+        J.object([&] {
+          J.attribute("name", T.str(E.NameOff));
+          if (KFlag)
+            J.attribute("val", int64_t(V));
+          else
+            J.attribute("val", V);
+        });
+      }
+    });
+    break;
+  case Kind::Func: {
+    J.attribute("type_id", Ty.SizeOrType);
+    const char *L = linkageName(Ty.vlen());
+    J.attribute("linkage", L ? L : "(invalid)");
+    break;
+  }
+  case Kind::FuncProto:
+    J.attribute("ret_type_id", Ty.SizeOrType);
+    J.attribute("vlen", Ty.vlen());
+    J.attributeArray("params", [&] {
+      for (const BTFParam &P : T.params(Id)) {
+        J.object([&] {
+          J.attribute("name", T.str(P.NameOff));
+          J.attribute("type_id", P.Type);
+        });
+      }
+    });
+    break;
+  case Kind::Var: {
+    J.attribute("type_id", Ty.SizeOrType);
+    const char *L = linkageName(T.varLinkage(Id));
+    J.attribute("linkage", L ? L : "(invalid)");
+    break;
+  }
+  case Kind::Datasec:
+    J.attribute("size", Ty.SizeOrType);
+    J.attribute("vlen", Ty.vlen());
+    J.attributeArray("vars", [&] {
+      for (const BTFVarSecinfo &V : T.secinfos(Id)) {
+        J.object([&] {
+          J.attribute("type_id", V.Type);
+          J.attribute("offset", V.Offset);
+          J.attribute("size", V.Size);
+        });
+      }
+    });
+    break;
+  case Kind::Float:
+    J.attribute("size", Ty.SizeOrType);
+    break;
+  case Kind::DeclTag:
+    J.attribute("type_id", Ty.SizeOrType);
+    J.attribute("component_idx", T.declTagComponent(Id));
+    break;
+  case Kind::Unknown:
+    break;
+  }
+}
+
+static void writeReloc(const Manifest &M, const CoreRelocation &R,
+                       json::OStream &J) {
+  J.attribute("kind", reloKindName(R.Kind));
+  J.attribute("kind_id", static_cast<uint32_t>(R.Kind));
+  J.attribute("type", R.LocalType);
+  J.attribute("type_name",
+              M.Types.isValid(R.LocalType) ? M.Types.name(R.LocalType) : "");
+  J.attribute("access", R.Access);
+  J.attributeArray("locations", [&] {
+    for (const SourceLoc &L : R.Locs) {
+      J.object([&] {
+        J.attribute("file", L.File);
+        J.attribute("line", L.Line);
+        J.attribute("column", L.Column);
+        J.attribute("function", L.Function);
+      });
+    }
+  });
+}
+
+/// One JSON string literal, escaped as llvm::json does.
+static void writeString(raw_ostream &OS, StringRef S) {
+  json::OStream J(OS);
+  J.value(S);
+}
+
+void writeManifest(const Manifest &M, raw_ostream &OS) {
+  OS << "{\n";
+  OS << "  \"format\": ";
+  writeString(OS, FormatTag);
+  OS << ",\n  \"version\": " << ManifestVersion << ",\n";
+  OS << "  \"source\": ";
+  writeString(OS, M.Source);
+  OS << ",\n  \"object\": ";
+  writeString(OS, M.Object);
+  OS << ",\n  \"types\": [";
+  for (TypeId Id = 1; Id < M.Types.size(); ++Id) {
+    OS << (Id == 1 ? "\n    " : ",\n    ");
+    json::OStream J(OS);
+    J.object([&] { writeType(M.Types, Id, J); });
+  }
+  OS << (M.Types.size() > 1 ? "\n  ],\n" : "],\n");
+  OS << "  \"relocations\": [";
+  for (size_t I = 0; I < M.Relocs.size(); ++I) {
+    OS << (I == 0 ? "\n    " : ",\n    ");
+    json::OStream J(OS);
+    J.object([&] { writeReloc(M, M.Relocs[I], J); });
+  }
+  OS << (M.Relocs.empty() ? "]\n" : "\n  ]\n");
+  OS << "}\n";
+}
+
+void canonicalizeRelocs(Manifest &M) {
+  auto Key = [](const CoreRelocation &R) {
+    return std::make_tuple(static_cast<uint32_t>(R.Kind), R.LocalType,
+                           StringRef(R.Access));
+  };
+  llvm::sort(M.Relocs, [&](const CoreRelocation &A,
+                                  const CoreRelocation &B) {
+    return Key(A) < Key(B);
+  });
+  std::vector<CoreRelocation> Out;
+  for (CoreRelocation &R : M.Relocs) {
+    if (!Out.empty() && Key(Out.back()) == Key(R)) {
+      Out.back().Locs.insert(Out.back().Locs.end(), R.Locs.begin(),
+                             R.Locs.end());
+      continue;
+    }
+    Out.push_back(std::move(R));
+  }
+  for (CoreRelocation &R : Out) {
+    llvm::sort(R.Locs);
+    R.Locs.erase(std::unique(R.Locs.begin(), R.Locs.end()), R.Locs.end());
+  }
+  M.Relocs = std::move(Out);
+}
+
+//===----------------------------------------------------------------------===//
+// Reader
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Typed accessors over one json::Object that build error messages with the
+/// JSON path of the value ("types[3].members[1].type_id"). The first error
+/// wins; later calls are no-ops, so callers can read a whole record and
+/// check once.
+class Reader {
+public:
+  Reader(StringRef Input, uint32_t NumTypes)
+      : Input(Input), NumTypes(NumTypes) {}
+
+  StringRef Input;
+  uint32_t NumTypes;
+  std::optional<std::string> Err;
+
+  bool failed() const { return Err.has_value(); }
+
+  void fail(const Twine &Path, const Twine &Msg) {
+    if (!Err)
+      Err = (Path + ": " + Msg).str();
+  }
+
+  Error takeError() {
+    if (!Err)
+      return Error::success();
+    return malformed(Input, "{0}", *Err);
+  }
+
+  const json::Value *get(const json::Object &O, const Twine &Path,
+                         StringRef Key) {
+    const json::Value *V = O.get(Key);
+    if (!V)
+      fail(Path + "." + Key, "missing");
+    return V;
+  }
+
+  std::string str(const json::Object &O, const Twine &Path, StringRef Key) {
+    const json::Value *V = get(O, Path, Key);
+    if (!V)
+      return {};
+    std::optional<StringRef> S = V->getAsString();
+    if (!S) {
+      fail(Path + "." + Key, "expected a string");
+      return {};
+    }
+    return S->str();
+  }
+
+  /// An integer in [Min, Max].
+  int64_t integer(const json::Object &O, const Twine &Path, StringRef Key,
+                  int64_t Min, int64_t Max) {
+    const json::Value *V = get(O, Path, Key);
+    if (!V)
+      return 0;
+    std::optional<int64_t> I = V->getAsInteger();
+    if (!I) {
+      fail(Path + "." + Key, "expected an integer");
+      return 0;
+    }
+    if (*I < Min || *I > Max) {
+      fail(Path + "." + Key,
+           formatv("{0} out of range [{1}, {2}]", *I, Min, Max));
+      return 0;
+    }
+    return *I;
+  }
+
+  uint32_t u32(const json::Object &O, const Twine &Path, StringRef Key) {
+    return static_cast<uint32_t>(
+        integer(O, Path, Key, 0, std::numeric_limits<uint32_t>::max()));
+  }
+
+  /// An optional u32 in [0, Max], Default when absent.
+  uint32_t optU32(const json::Object &O, const Twine &Path, StringRef Key,
+                  uint32_t Max, uint32_t Default) {
+    if (!O.get(Key))
+      return Default;
+    return static_cast<uint32_t>(integer(O, Path, Key, 0, Max));
+  }
+
+  /// A type ID that must name an existing type (void allowed).
+  TypeId typeRef(const json::Object &O, const Twine &Path, StringRef Key) {
+    const json::Value *V = get(O, Path, Key);
+    if (!V)
+      return 0;
+    std::optional<int64_t> I = V->getAsInteger();
+    if (!I) {
+      fail(Path + "." + Key, "expected an integer");
+      return 0;
+    }
+    if (*I < 0 || *I > NumTypes) {
+      fail(Path + "." + Key,
+           formatv("{0} out of range (types {1})", *I, NumTypes));
+      return 0;
+    }
+    return static_cast<TypeId>(*I);
+  }
+
+  const json::Array *array(const json::Object &O, const Twine &Path,
+                           StringRef Key) {
+    const json::Value *V = get(O, Path, Key);
+    if (!V)
+      return nullptr;
+    const json::Array *A = V->getAsArray();
+    if (!A)
+      fail(Path + "." + Key, "expected an array");
+    return A;
+  }
+
+  const json::Object *object(const json::Value &V, const Twine &Path) {
+    const json::Object *O = V.getAsObject();
+    if (!O)
+      fail(Path, "expected an object");
+    return O;
+  }
+
+  /// Rejects keys that are not in Allowed: a typo must not be ignored.
+  void onlyKeys(const json::Object &O, const Twine &Path,
+                ArrayRef<StringRef> Allowed) {
+    std::vector<std::string> Keys;
+    for (const auto &KV : O)
+      Keys.push_back(KV.first.str());
+    llvm::sort(Keys);
+    for (const std::string &K : Keys)
+      if (!llvm::is_contained(Allowed, K))
+        fail(Path + "." + K, "unknown key");
+  }
+};
+
+} // namespace
+
+/// Reads types[Index] into T. NumTypes bounds every reference.
+static void readType(Reader &R, const json::Value &V, size_t Index,
+                     TypeTable &T) {
+  std::string PathS = formatv("types[{0}]", Index).str();
+  Twine Path(PathS);
+  const json::Object *O = R.object(V, Path);
+  if (!O)
+    return;
+  int64_t Id = R.integer(*O, Path, "id", 0, std::numeric_limits<int64_t>::max());
+  if (R.failed())
+    return;
+  if (Id != static_cast<int64_t>(Index) + 1) {
+    R.fail(Path + ".id", formatv("{0} but expected {1} (ids are positions)",
+                                 Id, Index + 1));
+    return;
+  }
+  std::string KindS = R.str(*O, Path, "kind");
+  if (R.failed())
+    return;
+  std::optional<Kind> K = parseKind(KindS);
+  if (!K) {
+    R.fail(Path + ".kind", "unknown kind '" + KindS + "'");
+    return;
+  }
+  std::string Name = R.str(*O, Path, "name");
+  bool KFlag = R.optU32(*O, Path, "kflag", 1, 0);
+  if (R.failed())
+    return;
+
+  BTFType Ty{0, 0, 0};
+  SmallVector<uint32_t, 16> Data;
+  uint32_t Vlen = 0;
+  SmallVector<StringRef, 12> Keys = {"id", "kind", "name", "kflag"};
+
+  // vlen is stored explicitly for list kinds and must agree with the list.
+  auto ReadList = [&](StringRef ListKey,
+                      function_ref<void(const json::Object &, const Twine &)>
+                          Element) {
+    Keys.push_back("vlen");
+    Keys.push_back(ListKey);
+    Vlen = static_cast<uint32_t>(R.integer(*O, Path, "vlen", 0, BTFMaxVlen));
+    const json::Array *A = R.array(*O, Path, ListKey);
+    if (R.failed())
+      return;
+    if (A->size() != Vlen) {
+      R.fail(Path + ".vlen", formatv("{0} but {1} has {2} elements", Vlen,
+                                     ListKey, A->size()));
+      return;
+    }
+    for (size_t I = 0; I < A->size() && !R.failed(); ++I) {
+      std::string EPathS = formatv("{0}.{1}[{2}]", PathS, ListKey, I).str();
+      if (const json::Object *E = R.object((*A)[I], EPathS))
+        Element(*E, EPathS);
+    }
+  };
+
+  switch (*K) {
+  case Kind::Int: {
+    Keys.append({"size", "bits_offset", "nr_bits", "encoding"});
+    uint32_t Size = R.u32(*O, Path, "size");
+    uint32_t Off = R.integer(*O, Path, "bits_offset", 0, 255);
+    uint32_t Bits = R.integer(*O, Path, "nr_bits", 0, 128);
+    std::string EncS = R.str(*O, Path, "encoding");
+    if (R.failed())
+      break;
+    std::optional<uint32_t> Enc = parseIntEncoding(EncS);
+    if (!Enc) {
+      R.fail(Path + ".encoding", "unknown encoding '" + EncS + "'");
+      break;
+    }
+    if (Size > 16 || uint64_t(Off) + Bits > uint64_t(Size) * 8) {
+      R.fail(Path, formatv("bits_offset {0} + nr_bits {1} do not fit size {2}",
+                           Off, Bits, Size));
+      break;
+    }
+    Ty.SizeOrType = Size;
+    Data.push_back(*Enc << 24 | Off << 16 | Bits);
+    break;
+  }
+  case Kind::Ptr:
+  case Kind::Typedef:
+  case Kind::Volatile:
+  case Kind::Const:
+  case Kind::Restrict:
+  case Kind::TypeTag:
+    Keys.push_back("type_id");
+    Ty.SizeOrType = R.typeRef(*O, Path, "type_id");
+    break;
+  case Kind::Fwd:
+    break;
+  case Kind::Array: {
+    Keys.append({"type_id", "index_type_id", "nr_elems"});
+    TypeId Elem = R.typeRef(*O, Path, "type_id");
+    TypeId Index = R.typeRef(*O, Path, "index_type_id");
+    uint32_t N = R.u32(*O, Path, "nr_elems");
+    Data = {Elem, Index, N};
+    break;
+  }
+  case Kind::Struct:
+  case Kind::Union:
+    Keys.push_back("size");
+    Ty.SizeOrType = R.u32(*O, Path, "size");
+    ReadList("members", [&](const json::Object &E, const Twine &EPath) {
+      R.onlyKeys(E, EPath, {"name", "type_id", "bits_offset", "bitfield_size"});
+      StrOffset NameOff = T.addString(R.str(E, EPath, "name"));
+      TypeId Type = R.typeRef(E, EPath, "type_id");
+      uint32_t Off = KFlag ? R.integer(E, EPath, "bits_offset", 0, 0xffffff)
+                           : R.u32(E, EPath, "bits_offset");
+      uint32_t BS = R.optU32(E, EPath, "bitfield_size", KFlag ? 255 : 0, 0);
+      Data.append({NameOff, Type, BS << 24 | Off});
+    });
+    break;
+  case Kind::Enum:
+    Keys.push_back("size");
+    Ty.SizeOrType = R.u32(*O, Path, "size");
+    ReadList("values", [&](const json::Object &E, const Twine &EPath) {
+      R.onlyKeys(E, EPath, {"name", "val"});
+      StrOffset NameOff = T.addString(R.str(E, EPath, "name"));
+      int64_t Val = KFlag ? R.integer(E, EPath, "val", INT32_MIN, INT32_MAX)
+                          : R.integer(E, EPath, "val", 0, UINT32_MAX);
+      Data.append({NameOff, static_cast<uint32_t>(Val)});
+    });
+    break;
+  case Kind::Enum64:
+    Keys.push_back("size");
+    Ty.SizeOrType = R.u32(*O, Path, "size");
+    ReadList("values", [&](const json::Object &E, const Twine &EPath) {
+      R.onlyKeys(E, EPath, {"name", "val"});
+      StrOffset NameOff = T.addString(R.str(E, EPath, "name"));
+      const json::Value *V = R.get(E, EPath, "val");
+      if (!V)
+        return;
+      uint64_t Val = 0;
+      if (KFlag) {
+        std::optional<int64_t> I = V->getAsInteger();
+        if (!I)
+          return R.fail(EPath + ".val", "expected a signed 64-bit integer");
+        Val = static_cast<uint64_t>(*I);
+      } else {
+        std::optional<uint64_t> U = V->getAsUINT64();
+        if (!U)
+          return R.fail(EPath + ".val", "expected an unsigned 64-bit integer");
+        Val = *U;
+      }
+      Data.append({NameOff, static_cast<uint32_t>(Val),
+                   static_cast<uint32_t>(Val >> 32)});
+    });
+    break;
+  case Kind::Func: {
+    Keys.append({"type_id", "linkage"});
+    Ty.SizeOrType = R.typeRef(*O, Path, "type_id");
+    std::string L = R.str(*O, Path, "linkage");
+    if (R.failed())
+      break;
+    std::optional<uint32_t> Linkage = parseLinkage(L);
+    if (!Linkage)
+      R.fail(Path + ".linkage", "unknown linkage '" + L + "'");
+    else
+      Vlen = *Linkage;
+    break;
+  }
+  case Kind::FuncProto:
+    Keys.push_back("ret_type_id");
+    Ty.SizeOrType = R.typeRef(*O, Path, "ret_type_id");
+    ReadList("params", [&](const json::Object &E, const Twine &EPath) {
+      R.onlyKeys(E, EPath, {"name", "type_id"});
+      StrOffset NameOff = T.addString(R.str(E, EPath, "name"));
+      TypeId Type = R.typeRef(E, EPath, "type_id");
+      Data.append({NameOff, Type});
+    });
+    break;
+  case Kind::Var: {
+    Keys.append({"type_id", "linkage"});
+    Ty.SizeOrType = R.typeRef(*O, Path, "type_id");
+    std::string L = R.str(*O, Path, "linkage");
+    if (R.failed())
+      break;
+    std::optional<uint32_t> Linkage = parseLinkage(L);
+    if (!Linkage)
+      R.fail(Path + ".linkage", "unknown linkage '" + L + "'");
+    else
+      Data.push_back(*Linkage);
+    break;
+  }
+  case Kind::Datasec:
+    Keys.push_back("size");
+    Ty.SizeOrType = R.u32(*O, Path, "size");
+    ReadList("vars", [&](const json::Object &E, const Twine &EPath) {
+      R.onlyKeys(E, EPath, {"type_id", "offset", "size"});
+      TypeId Type = R.typeRef(E, EPath, "type_id");
+      uint32_t Off = R.u32(E, EPath, "offset");
+      uint32_t Size = R.u32(E, EPath, "size");
+      Data.append({Type, Off, Size});
+    });
+    break;
+  case Kind::Float:
+    Keys.push_back("size");
+    Ty.SizeOrType = R.u32(*O, Path, "size");
+    break;
+  case Kind::DeclTag:
+    Keys.append({"type_id", "component_idx"});
+    Ty.SizeOrType = R.typeRef(*O, Path, "type_id");
+    Data.push_back(static_cast<uint32_t>(
+        R.integer(*O, Path, "component_idx", -1, INT32_MAX)));
+    break;
+  case Kind::Unknown:
+    break;
+  }
+  if (R.failed())
+    return;
+  R.onlyKeys(*O, Path, Keys);
+  if (R.failed())
+    return;
+  Ty.NameOff = T.addString(Name);
+  Ty.Info = BTFType::makeInfo(*K, Vlen, KFlag);
+  assert(kindDataSize(Ty) == int64_t(Data.size() * 4) && "record shape");
+  T.addType(Ty, Data);
+}
+
+static bool isAccessString(StringRef S) {
+  if (S.empty())
+    return false;
+  SmallVector<StringRef, 8> Parts;
+  S.split(Parts, ':');
+  for (StringRef P : Parts) {
+    unsigned long long V;
+    if (P.empty() || P.getAsInteger(10, V) || V > UINT32_MAX)
+      return false;
+  }
+  return true;
+}
+
+static void readReloc(Reader &R, const Manifest &M, const json::Value &V,
+                      size_t Index, CoreRelocation &Out) {
+  std::string PathS = formatv("relocations[{0}]", Index).str();
+  Twine Path(PathS);
+  const json::Object *O = R.object(V, Path);
+  if (!O)
+    return;
+  R.onlyKeys(*O, Path,
+             {"kind", "kind_id", "type", "type_name", "access", "locations"});
+  std::string KindS = R.str(*O, Path, "kind");
+  uint32_t KindId = R.integer(*O, Path, "kind_id", 0, NumCoreReloKinds - 1);
+  int64_t Type = R.integer(*O, Path, "type", 0, UINT32_MAX);
+  std::string TypeName = R.str(*O, Path, "type_name");
+  std::string Access = R.str(*O, Path, "access");
+  const json::Array *Locs = R.array(*O, Path, "locations");
+  if (R.failed())
+    return;
+  std::optional<CoreReloKind> K = parseReloKindName(KindS);
+  if (!K)
+    return R.fail(Path + ".kind", "unknown relocation kind '" + KindS + "'");
+  if (static_cast<uint32_t>(*K) != KindId)
+    return R.fail(Path + ".kind_id",
+                  formatv("{0} does not match kind '{1}' ({2})", KindId,
+                          KindS, static_cast<uint32_t>(*K)));
+  if (Type < 1 || Type >= M.Types.size())
+    return R.fail(Path + ".type", formatv("{0} out of range (types {1})", Type,
+                                          M.Types.size() - 1));
+  if (M.Types.name(Type) != TypeName)
+    return R.fail(Path + ".type_name",
+                  formatv("'{0}' but type [{1}] is named '{2}'", TypeName,
+                          Type, M.Types.name(Type)));
+  if (!isAccessString(Access))
+    return R.fail(Path + ".access", "'" + Access + "' is not an access string");
+  Out.Kind = *K;
+  Out.LocalType = static_cast<TypeId>(Type);
+  Out.Access = std::move(Access);
+  for (size_t I = 0; I < Locs->size() && !R.failed(); ++I) {
+    std::string LPathS = formatv("{0}.locations[{1}]", PathS, I).str();
+    const json::Object *L = R.object((*Locs)[I], LPathS);
+    if (!L)
+      return;
+    R.onlyKeys(*L, LPathS, {"file", "line", "column", "function"});
+    SourceLoc S;
+    S.File = R.str(*L, LPathS, "file");
+    S.Line = R.u32(*L, LPathS, "line");
+    S.Column = R.u32(*L, LPathS, "column");
+    S.Function = R.str(*L, LPathS, "function");
+    Out.Locs.push_back(std::move(S));
+  }
+}
+
+/// Deepest array/object nesting json::parse is allowed to see. llvm::json's
+/// parser and json::Value's destructor recurse once per level, so a 40 KB
+/// file of '[' overflows an 8 MB stack (found by test/fuzz/ManifestFuzzer);
+/// a manifest nests 5 levels.
+constexpr unsigned MaxJSONDepth = 64;
+
+/// Nesting depth of the brackets outside strings, stopping at Limit + 1.
+/// Malformed text is left for json::parse to report.
+static unsigned jsonDepth(StringRef Text, unsigned Limit) {
+  unsigned Depth = 0, Max = 0;
+  bool InString = false;
+  for (size_t I = 0; I < Text.size() && Max <= Limit; ++I) {
+    char C = Text[I];
+    if (InString) {
+      if (C == '\\')
+        ++I;
+      else if (C == '"')
+        InString = false;
+    } else if (C == '"') {
+      InString = true;
+    } else if (C == '[' || C == '{') {
+      Max = std::max(Max, ++Depth);
+    } else if ((C == ']' || C == '}') && Depth > 0) {
+      --Depth;
+    }
+  }
+  return Max;
+}
+
+Expected<Manifest> readManifest(MemoryBufferRef Buf) {
+  StringRef Input = Buf.getBufferIdentifier();
+  if (jsonDepth(Buf.getBuffer(), MaxJSONDepth) > MaxJSONDepth)
+    return malformed(Input, "invalid JSON: nested deeper than {0} levels",
+                     MaxJSONDepth);
+  Expected<json::Value> Parsed = json::parse(Buf.getBuffer());
+  if (!Parsed)
+    return malformed(Input, "invalid JSON: {0}", toString(Parsed.takeError()));
+  const json::Object *Top = Parsed->getAsObject();
+  if (!Top)
+    return malformed(Input, "top level: expected an object");
+
+  const json::Value *Types = Top->get("types");
+  uint32_t NumTypes = 0;
+  if (Types && Types->getAsArray()) {
+    size_t N = Types->getAsArray()->size();
+    if (N > BTFMaxType)
+      return malformed(Input, "types: {0} types exceed the BTF limit {1}", N,
+                       BTFMaxType);
+    NumTypes = static_cast<uint32_t>(N);
+  }
+
+  Reader R(Input, NumTypes);
+  R.onlyKeys(*Top, "manifest",
+             {"format", "version", "source", "object", "types", "relocations"});
+  std::string Format = R.str(*Top, "manifest", "format");
+  if (R.failed())
+    return R.takeError();
+  if (Format != FormatTag)
+    return malformed(Input, "format: '{0}' is not '{1}'", Format, FormatTag);
+  int64_t Version = R.integer(*Top, "manifest", "version", 0, INT32_MAX);
+  if (R.failed())
+    return R.takeError();
+  if (Version != ManifestVersion)
+    return malformed(Input, "version: {0} is not supported (expected {1})",
+                     Version, ManifestVersion);
+
+  Manifest M;
+  M.Source = R.str(*Top, "manifest", "source");
+  M.Object = R.str(*Top, "manifest", "object");
+  const json::Array *TypeArr = R.array(*Top, "manifest", "types");
+  const json::Array *RelocArr = R.array(*Top, "manifest", "relocations");
+  if (R.failed())
+    return R.takeError();
+  for (size_t I = 0; I < TypeArr->size() && !R.failed(); ++I)
+    readType(R, (*TypeArr)[I], I, M.Types);
+  if (R.failed())
+    return R.takeError();
+  M.Relocs.resize(RelocArr->size());
+  for (size_t I = 0; I < RelocArr->size() && !R.failed(); ++I)
+    readReloc(R, M, (*RelocArr)[I], I, M.Relocs[I]);
+  if (R.failed())
+    return R.takeError();
+  canonicalizeRelocs(M);
+  return M;
+}
+
+} // namespace btfgen

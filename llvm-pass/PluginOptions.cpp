@@ -1,0 +1,21 @@
+//===- PluginOptions.cpp - Command-line options of the plugin -------------===//
+//
+// Definitions of the plugin's cl::opts. They register when the shared
+// object is loaded, so they must never collide with clang's or LLVM's: all
+// start with -btfgen-.
+//
+//===----------------------------------------------------------------------===//
+
+#include "PluginOptions.h"
+
+#include "llvm/Support/CommandLine.h"
+
+using namespace llvm;
+
+static cl::opt<std::string> ManifestPath(
+    "btfgen-manifest",
+    cl::desc("Write the btfgen manifest to this path ('-' for stdout); "
+             "overrides BTFGEN_MANIFEST and the <object>.btfgen.json default"),
+    cl::value_desc("path"), cl::init(""));
+
+const std::string &btfgen::manifestPathOption() { return ManifestPath; }
