@@ -36,6 +36,10 @@ Expected<std::unique_ptr<MemoryBuffer>> readWholeFile(const Twine &Path) {
 
 } // namespace
 
+Expected<std::unique_ptr<MemoryBuffer>> readInputFile(const Twine &Path) {
+  return readWholeFile(Path);
+}
+
 Expected<std::vector<KernelJob>> listArchive(StringRef RootArg) {
   std::string Root = RootArg.str();
   while (Root.size() > 1 && Root.back() == '/')

@@ -18,6 +18,9 @@
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <memory>
 
 #include <string>
 #include <vector>
@@ -45,6 +48,10 @@ llvm::Expected<std::vector<KernelJob>> listArchive(llvm::StringRef Root);
 /// The raw BTF bytes of one kernel: the file itself, or the `<release>.btf`
 /// entry of its tarball, read in memory. Errors name Job.Path.
 llvm::Expected<std::string> loadKernelBTF(const KernelJob &Job);
+
+/// Read a whole input file (mapped when large). Errors name Path.
+llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
+readInputFile(const llvm::Twine &Path);
 
 /// Load the BTF bytes of a single file given on the command line: a
 /// `.btf.tar.xz` (detected by the xz magic; the entry is the file name minus

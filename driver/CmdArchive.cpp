@@ -4,12 +4,14 @@
 //
 //   1. parse every program input once (manifests / BPF objects);
 //   2. walk the archive into a job list sorted by relative path;
-//   3. in parallel, per kernel I: read the BTF (tarballs in memory),
-//      readBTF, buildNameIndex, match + minimize for all programs, writeBTF
-//      into Results[I] (bytes, counts, or the error text);
+//   3. in parallel, per kernel I: hash the file; on an output-cache hit
+//      take the stored result; else read the BTF (kernel cache, or the
+//      tarball decoded in memory), readBTF, buildNameIndex, match +
+//      minimize for all programs (+ --verify), writeBTF into Slots[I]
+//      (bytes, per-relocation records, or the error text);
 //   4. sequentially, in job order: print diagnostics, find identical
 //      outputs, write leaders atomically, then the relative symlinks;
-//   5. optional report, one-line summary.
+//   5. optional JSON report and index, summary.
 //
 // Nothing after step 3 depends on which thread did what, so the tree, the
 // messages and the exit status are the same for every -j.
@@ -17,10 +19,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "Archive.h"
+#include "Cache.h"
 #include "Commands.h"
 #include "Dedup.h"
 #include "OutputFile.h"
 #include "Parallel.h"
+#include "Progress.h"
+#include "Report.h"
+#include "TarXz.h"
 
 #include "btfgen/BTFReader.h"
 
@@ -28,8 +34,11 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBufferRef.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <atomic>
 #include <chrono>
 
 using namespace llvm;
@@ -43,6 +52,10 @@ struct ArchiveOptions {
   std::string ArchiveDir;
   std::string OutDir = "custom-archive";
   std::string ReportFile;
+  std::string IndexFile;
+  std::string CacheDir; // "" = default
+  bool NoCache = false;
+  bool Verify = false;
   unsigned Jobs = 0;
   bool Verbose = false;
 };
@@ -63,6 +76,14 @@ Expected<ArchiveOptions> parseArgs(ArrayRef<StringRef> Args) {
     }
     if (A == "-v" || A == "--verbose") {
       Opts.Verbose = true;
+      continue;
+    }
+    if (A == "--no-cache") {
+      Opts.NoCache = true;
+      continue;
+    }
+    if (A == "--verify") {
+      Opts.Verify = true;
       continue;
     }
     Expected<bool> M = matchValueOption(Args, I, "--archive", "", V);
@@ -87,6 +108,20 @@ Expected<ArchiveOptions> parseArgs(ArrayRef<StringRef> Args) {
       Opts.ReportFile = V.str();
       continue;
     }
+    if (!(M = matchValueOption(Args, I, "--index", "", V)))
+      return M.takeError();
+    if (*M) {
+      Opts.IndexFile = V.str();
+      continue;
+    }
+    if (!(M = matchValueOption(Args, I, "--cache-dir", "", V)))
+      return M.takeError();
+    if (*M) {
+      if (V.empty())
+        return usageError("empty --cache-dir");
+      Opts.CacheDir = V.str();
+      continue;
+    }
     if (!(M = matchValueOption(Args, I, "--jobs", "-j", V)))
       return M.takeError();
     if (*M) {
@@ -109,37 +144,152 @@ Expected<ArchiveOptions> parseArgs(ArrayRef<StringRef> Args) {
   return Opts;
 }
 
-/// Result slot of one kernel, written only by the worker that ran it.
-struct KernelSlot {
-  bool OK = false;
-  TargetResult Result;
-  std::string Error; // why it failed (when !OK)
+/// CPU-side wall time per stage, summed over all workers (-v).
+enum Stage { SRead, SHash, SCacheRead, SDecode, SCacheWrite, SParse, SMatch,
+             NumStages };
+const char *const StageNames[NumStages] = {
+    "read", "hash", "cache-read", "xz+tar", "cache-write", "readBTF+index",
+    "match+min"};
+
+/// What every worker shares (read-only, except the stage clocks).
+struct RunContext {
+  ArrayRef<Program> Programs;
+  const Cache &C;
+  CacheKey ProgramKey;
+  bool Verify;
+  mutable std::atomic<uint64_t> StageNs[NumStages] = {};
 };
 
-void processKernel(const KernelJob &Job, ArrayRef<Program> Programs,
-                   KernelSlot &Slot) {
-  Expected<TypeTable> Target = [&]() -> Expected<TypeTable> {
-    // The table owns a copy of everything it needs: the raw bytes (up to
-    // ~30 MiB per kernel) are freed before matching starts.
-    Expected<std::string> Bytes = loadKernelBTF(Job);
-    if (!Bytes)
-      return Bytes.takeError();
-    return readBTFAny(MemoryBufferRef(*Bytes, Job.Path));
-  }();
-  if (!Target) {
-    Slot.Error = toString(Target.takeError());
-    return;
+/// Adds the time between construction and the next lap()/destruction to a
+/// stage clock.
+class StageClock {
+public:
+  StageClock(const RunContext &Ctx, Stage S)
+      : Ctx(Ctx), S(S), T0(std::chrono::steady_clock::now()) {}
+  ~StageClock() { lap(NumStages); }
+  void lap(Stage Next) {
+    auto Now = std::chrono::steady_clock::now();
+    if (S != NumStages)
+      Ctx.StageNs[S] += std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            Now - T0)
+                            .count();
+    S = Next;
+    T0 = Now;
   }
+
+private:
+  const RunContext &Ctx;
+  Stage S;
+  std::chrono::steady_clock::time_point T0;
+};
+
+void processKernel(const KernelJob &Job, const RunContext &Ctx,
+                   KernelSlot &Slot) {
+  auto Fail = [&](Error E) { Slot.Error = toString(std::move(E)); };
+  auto Note = [&](const Twine &Msg) { Slot.Notes.push_back(Msg.str()); };
+  // Per-worker decode buffer, reused across kernels (no re-faulting of
+  // tens of MiB per tarball).
+  thread_local std::string Scratch;
+  StageClock Clock(Ctx, SRead);
+  Expected<std::unique_ptr<MemoryBuffer>> FileOr = readInputFile(Job.Path);
+  if (!FileOr)
+    return Fail(FileOr.takeError());
+  std::unique_ptr<MemoryBuffer> File = std::move(*FileOr);
+
+  // Cache keys: the kernel's content, then (tool, kernel, programs).
+  CacheKey KernelKey{}, OutKey{};
+  const Cache &C = Ctx.C;
+  if (C.enabled()) {
+    Clock.lap(SHash);
+    KernelKey = hashBytes(File->getBuffer());
+    Clock.lap(SCacheRead);
+    OutKey = KeyBuilder()
+                 .add("btfgen-out")
+                 .add(toolIdentity())
+                 .add(KernelKey)
+                 .add(Ctx.ProgramKey)
+                 .final();
+    CacheEntry E;
+    std::string Why, Path;
+    // --verify must match against the full BTF: no output-cache shortcut.
+    CacheLookup L = Ctx.Verify ? CacheLookup::Miss
+                               : C.lookup("out", OutKey, E, Why, Path);
+    if (L == CacheLookup::Hit) {
+      Expected<TargetResult> R = parseResult(E.Payload, Ctx.Programs, Job.Path);
+      if (R) {
+        Slot.Result = std::move(*R);
+        Slot.OK = true;
+        Slot.OutputCacheHit = true;
+        Note("'" + Job.Path + "': output cache hit");
+        return;
+      }
+      consumeError(R.takeError());
+      L = CacheLookup::Corrupt;
+      Why = "malformed result";
+    }
+    if (L == CacheLookup::Corrupt)
+      Note("cache entry '" + Path + "' for '" + Job.Path + "' is corrupt (" +
+           Why + "): ignored and replaced");
+  }
+
+  // The raw BTF: the file itself, a kernel-cache entry, or the tarball
+  // decoded in memory (then stored in the cache).
+  StringRef BTF;
+  CacheEntry KernelEntry;
+  if (!Job.IsTarball) {
+    BTF = File->getBuffer();
+  } else {
+    bool Have = false;
+    if (C.enabled()) {
+      std::string Why, Path;
+      CacheLookup L = C.lookup("btf", KernelKey, KernelEntry, Why, Path);
+      if (L == CacheLookup::Hit) {
+        BTF = KernelEntry.Payload;
+        Have = true;
+        Slot.KernelCacheHit = true;
+        Note("'" + Job.Path + "': kernel cache hit");
+      } else if (L == CacheLookup::Corrupt) {
+        Note("cache entry '" + Path + "' for '" + Job.Path + "' is corrupt (" +
+             Why + "): ignored, decoding the tarball");
+      }
+    }
+    if (!Have) {
+      Clock.lap(SDecode);
+      Expected<StringRef> Entry = readTarXzEntryInto(
+          File->getBuffer(), Job.Release + ".btf", Job.Path, Scratch);
+      if (!Entry)
+        return Fail(Entry.takeError());
+      BTF = *Entry;
+      Clock.lap(SCacheWrite);
+      if (C.enabled())
+        if (Error E = C.store("btf", KernelKey, BTF))
+          Note(toString(std::move(E)));
+    }
+  }
+
+  Clock.lap(SParse);
+  Expected<TypeTable> Target = readBTFAny(MemoryBufferRef(BTF, Job.Path));
+  // The table owns a copy of everything it needs: release the raw bytes
+  // (up to ~30 MiB per kernel) before matching starts.
+  BTF = StringRef();
+  KernelEntry.Buffer.reset();
+  File.reset();
+  if (!Target)
+    return Fail(Target.takeError());
   // The name index points into the table's strings: build it in place.
   TypeTable &T = *Target;
   T.buildNameIndex();
-  Expected<TargetResult> R = minimizeTarget(T, Programs, Job.Path);
-  if (!R) {
-    Slot.Error = toString(R.takeError());
-    return;
-  }
+  Clock.lap(SMatch);
+  Expected<TargetResult> R = minimizeTarget(T, Ctx.Programs, Job.Path,
+                                            Ctx.Verify);
+  if (!R)
+    return Fail(R.takeError());
   Slot.Result = std::move(*R);
   Slot.OK = true;
+  Clock.lap(SCacheWrite);
+  if (C.enabled())
+    if (Error E = C.store("out", OutKey, serializeResult(Slot.Result)))
+      Note(toString(std::move(E)));
 }
 
 double secondsSince(std::chrono::steady_clock::time_point T0) {
@@ -166,7 +316,7 @@ Error runArchiveCommand(ArrayRef<StringRef> Args) {
   };
 
   // 1. Programs.
-  Expected<std::vector<Program>> Programs = loadPrograms(Opts.Inputs);
+  Expected<std::vector<Program>> Programs = loadPrograms(Opts.Inputs, Opts.Jobs);
   if (!Programs)
     return Programs.takeError();
   Phase("inputs", T0);
@@ -176,6 +326,31 @@ Error runArchiveCommand(ArrayRef<StringRef> Args) {
   OutputTree Tree(Opts.OutDir);
   if (Error E = Tree.createRoot())
     return E;
+  // Index "file" paths are relative to the index file's directory and may
+  // not contain ".." (docs/runtime.md): the index must live in OUT or
+  // above it.
+  std::string IndexPrefix;
+  if (!Opts.IndexFile.empty()) {
+    SmallString<256> IdxDir(sys::path::parent_path(Opts.IndexFile));
+    if (IdxDir.empty())
+      IdxDir = ".";
+    SmallString<256> RealIdx, RealOut;
+    if (std::error_code EC = sys::fs::real_path(IdxDir, RealIdx))
+      return createStringError(EC, "'" + Opts.IndexFile + "': " + EC.message());
+    if (std::error_code EC = sys::fs::real_path(Opts.OutDir, RealOut))
+      return createStringError(EC, "'" + Opts.OutDir + "': " + EC.message());
+    StringRef Out = RealOut, Idx = RealIdx;
+    if (Out != Idx) {
+      std::string Dir = Idx == "/" ? "/" : (Idx + "/").str();
+      if (!Out.starts_with(Dir))
+        return usageError("--index '" + Opts.IndexFile +
+                          "' must be inside the output directory '" +
+                          Opts.OutDir +
+                          "' or above it (its \"file\" paths are relative "
+                          "to the index and cannot contain '..')");
+      IndexPrefix = Out.drop_front(Dir.size()).str() + "/";
+    }
+  }
   Expected<std::vector<KernelJob>> JobsOr = listArchive(Opts.ArchiveDir);
   if (!JobsOr)
     return JobsOr.takeError();
@@ -202,6 +377,24 @@ Error runArchiveCommand(ArrayRef<StringRef> Args) {
 
   // 3. Match and minimize, one slot per kernel.
   auto T2 = std::chrono::steady_clock::now();
+  Cache C;
+  if (!Opts.NoCache) {
+    std::string Dir = Opts.CacheDir.empty() ? Cache::defaultDir() : Opts.CacheDir;
+    if (!Dir.empty())
+      C = Cache(Dir);
+  }
+  KeyBuilder ProgKB;
+  ProgKB.add("btfgen-programs");
+  if (C.enabled())
+    for (const std::string &P : Opts.Inputs) {
+      // The same bytes loadPrograms() parsed; a file changed in between
+      // only gives a key that will never be hit again.
+      Expected<std::unique_ptr<MemoryBuffer>> Buf = readInputFile(P);
+      if (!Buf)
+        return Buf.takeError();
+      ProgKB.add((*Buf)->getBuffer());
+    }
+  RunContext Ctx{*Programs, C, ProgKB.final(), Opts.Verify};
   std::vector<KernelSlot> Slots(Jobs.size());
   // Two files mapping to the same output ("x.btf" and "x.btf.tar.xz"):
   // the later one in sorted order is an error, decided before the run.
@@ -223,16 +416,29 @@ Error runArchiveCommand(ArrayRef<StringRef> Args) {
                              Jobs[Earlier].Path + "'";
       }
   }
-  parallelForEachIndex(Jobs.size(), Opts.Jobs, [&](size_t I) {
-    if (!Skip[I])
-      processKernel(Jobs[I], *Programs, Slots[I]);
-  });
+  {
+    Progress Bar(Jobs.size());
+    parallelForEachIndex(Jobs.size(), Opts.Jobs, [&](size_t I) {
+      if (!Skip[I])
+        processKernel(Jobs[I], Ctx, Slots[I]);
+      Bar.done();
+    });
+  }
   Phase("minimize", T2);
+  if (Opts.Verbose) {
+    errs() << ToolName << ": worker time by stage (s, summed over workers):";
+    for (unsigned St = 0; St < NumStages; ++St)
+      errs() << format(" %s %.3f", StageNames[St], Ctx.StageNs[St] / 1e9);
+    errs() << "\n";
+  }
 
   // 4. Diagnostics in job order, dedup, writes.
   auto T3 = std::chrono::steady_clock::now();
   for (size_t I = 0; I < Jobs.size(); ++I) {
     const KernelSlot &S = Slots[I];
+    if (Opts.Verbose)
+      for (const std::string &N : S.Notes)
+        WithColor::note(errs(), ToolName) << N << "\n";
     if (!S.OK) {
       reportError(S.Error);
       continue;
@@ -303,31 +509,47 @@ Error runArchiveCommand(ArrayRef<StringRef> Args) {
       errs() << "\n";
     }
 
-  // 5. Report and summary.
-  if (!Opts.ReportFile.empty()) {
+  // 5. Report, index and summary.
+  // Dedup targets as written (a duplicate whose leader failed to write is
+  // a regular file).
+  std::vector<std::optional<size_t>> Leader(Jobs.size());
+  for (size_t I = 0; I < Jobs.size(); ++I)
+    if (Slots[I].OK && !LinkText[I].empty())
+      Leader[I] = LinkTo[I];
+  RunSummary Sum{Jobs, Slots, Leader, *Programs, Opts.OutDir};
+  auto WriteJSON = [&](const std::string &File, auto Writer) {
     std::string Text;
     raw_string_ostream OS(Text);
-    OS << "# kernel\tstatus\ttypes\tbytes\tresolved\tnot_found\tpoisoned\t"
-          "load_errors\tlink_to\treason\n";
-    for (size_t I = 0; I < Jobs.size(); ++I) {
-      const KernelSlot &S = Slots[I];
-      const TargetResult &R = S.Result;
-      OS << Jobs[I].RelPath << '\t' << (S.OK ? "ok" : "failed") << '\t';
-      if (S.OK)
-        OS << R.KeptTypes << '\t' << R.Bytes.size() << '\t' << R.Resolved
-           << '\t' << R.NotFound << '\t' << R.Poisoned << '\t' << R.LoadErrors
-           << '\t' << (LinkText[I].empty() ? "-" : LinkText[I]) << "\t-\n";
-      else
-        OS << "-\t-\t-\t-\t-\t-\t-\t" << S.Error << '\n';
-    }
-    if (Error E = writeFileAtomic(Opts.ReportFile, Text)) {
+    Writer(Sum, OS);
+    if (Error E = writeFileAtomic(File, Text)) {
       reportError(toString(std::move(E)));
       ++Failed;
     }
+  };
+  if (!Opts.ReportFile.empty())
+    WriteJSON(Opts.ReportFile, writeReportJSON);
+  if (!Opts.IndexFile.empty()) {
+    for (const std::string &P : unindexedKernels(Sum))
+      reportWarning("'" + P + "': not in the index (path is not "
+                    "<distro>/<version>/<arch>/<release>.btf[.tar.xz])");
+    WriteJSON(Opts.IndexFile, [&](const RunSummary &S, raw_ostream &OS) {
+      writeIndexJSON(S, IndexPrefix, OS);
+    });
+  }
+  if (Opts.Verbose && C.enabled()) {
+    size_t KHits = 0, OHits = 0;
+    for (const KernelSlot &S : Slots) {
+      KHits += S.KernelCacheHit;
+      OHits += S.OutputCacheHit;
+    }
+    errs() << ToolName << ": cache " << C.root() << ": " << OHits
+           << " output hits, " << KHits << " kernel BTF hits, " << Jobs.size()
+           << " kernels\n";
   }
   errs() << ToolName << ": " << Jobs.size() << " kernels processed, " << Failed
          << " failed, " << Unique << " unique outputs, " << UniqueBytes
          << " bytes\n";
+  printSupportSummary(Sum, errs());
   Phase("total", T0);
   if (Failed)
     return make_error<FailuresReported>(Failed);

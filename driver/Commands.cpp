@@ -7,14 +7,20 @@
 //===----------------------------------------------------------------------===//
 
 #include "Commands.h"
+#include "Parallel.h"
 
+#include "btfgen/BTFReader.h"
 #include "btfgen/BTFWriter.h"
 #include "btfgen/CoreMatch.h"
 #include "btfgen/Minimize.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Config/llvm-config.h"
+#include "llvm/Support/Endian.h"
+#include "llvm/Support/MemoryBufferRef.h"
 #include "llvm/Support/WithColor.h"
+
+#include <optional>
 
 using namespace llvm;
 
@@ -61,7 +67,7 @@ void printHelp(raw_ostream &OS) {
 
 SYNOPSIS
     btfgen-driver [run] INPUT... --archive DIR [-o OUT] [-j N] [--report FILE]
-                  [-v]
+                  [--index FILE] [--verify] [--cache-dir DIR | --no-cache] [-v]
     btfgen-driver dump FILE
     btfgen-driver min_core_btf INPUT OUTPUT OBJECT...
     btfgen-driver manifest FILE
@@ -98,7 +104,16 @@ COMMANDS
         fails is reported by file name with the reason; the others are still
         written, and an earlier output for the failed kernel is left as is.
 
-        A one-line summary is printed on stderr at the end.
+        Reruns are fast: decoded kernel BTF and the per-kernel results are
+        kept in a content-addressed cache (see --cache-dir), so a rerun
+        with a changed program skips xz decoding, and a rerun with
+        unchanged inputs only checks hashes and rewrites nothing.
+
+        A summary is printed on stderr at the end: kernels processed,
+        unique outputs, how many kernels are fully supported (no poisoned
+        or failing relocation) and the most frequent unresolved
+        relocations. On a terminal, a progress line (kernels done, rate,
+        ETA) is shown while kernels are processed.
 
     dump FILE
         Print the BTF in FILE in the format of `bpftool btf dump file FILE`.
@@ -127,12 +142,35 @@ OPTIONS
         hardware threads.
 
     --report FILE
-        Write a tab-separated report with one line per kernel (run): path,
-        status, kept types, bytes, relocation outcomes, symlink target, and
-        the reason when it failed.
+        Write a JSON report (run): per kernel its distro, version, arch,
+        release, output path, size and dedup target, and the outcome of
+        every relocation (resolved / not-found / poisoned / error) with its
+        value; relocations are described once (kind, type, access string,
+        source locations). Format: docs/report.md.
+
+    --index FILE
+        Write a JSON index (run) mapping (distro, version, arch, release)
+        to the regular output file holding its BTF (the dedup leader), for
+        consumers that cannot follow symlinks. Format: docs/runtime.md.
+
+    --verify
+        After minimizing, read each output back and match every relocation
+        against it again; any difference from the full-BTF result (outcome,
+        value; target type name and kind for target_type_id) fails that
+        kernel.
+
+    --cache-dir DIR
+        Cache directory (run). Default: $XDG_CACHE_HOME/btfgen, else
+        ~/.cache/btfgen. Entries are keyed by content (BLAKE3), written
+        atomically, checksummed, and ignored and replaced when corrupt;
+        the directory may be deleted at any time.
+
+    --no-cache
+        Neither read nor write the cache.
 
     -v, --verbose
-        Print one line per kernel and per-phase times (run).
+        Print one line per kernel, cache hits and notes, and per-phase
+        times (run).
 
     -h, --help
         Print this manual.
@@ -197,42 +235,102 @@ bool wantsHelp(ArrayRef<StringRef> Args) {
   return false;
 }
 
-Expected<std::vector<Program>> loadPrograms(ArrayRef<std::string> Paths) {
+Expected<std::vector<Program>> loadPrograms(ArrayRef<std::string> Paths,
+                                            unsigned Jobs) {
+  // Objects are independent and parsing one is not cheap (readBPFObject
+  // validates through a manifest round trip): parse them in parallel, then
+  // report failures in command-line order.
+  std::vector<std::optional<Program>> Slots(Paths.size());
+  std::vector<std::string> Errors(Paths.size());
+  parallelForEachIndex(Paths.size(), Jobs, [&](size_t I) {
+    Expected<Program> Prog = loadProgram(Paths[I]);
+    if (Prog)
+      Slots[I] = std::move(*Prog);
+    else
+      Errors[I] = toString(Prog.takeError());
+  });
   std::vector<Program> Programs;
+  Programs.reserve(Paths.size());
   size_t Failed = 0;
-  for (const std::string &P : Paths) {
-    Expected<Program> Prog = loadProgram(P);
-    if (!Prog) {
-      reportError(toString(Prog.takeError()));
+  for (size_t I = 0; I < Paths.size(); ++I) {
+    if (!Slots[I]) {
+      reportError(Errors[I]);
       ++Failed;
       continue;
     }
-    Programs.push_back(std::move(*Prog));
+    Programs.push_back(std::move(*Slots[I]));
   }
   if (Failed)
     return make_error<FailuresReported>(Failed);
   return Programs;
 }
 
-Expected<TargetResult> minimizeTarget(const TypeTable &Target,
-                                      ArrayRef<Program> Programs,
-                                      StringRef TargetName) {
-  TargetResult Out;
-  Minimizer Min(Target);
-  for (const Program &P : Programs) {
-    CoreMatcher Matcher(P.M.Types, Target);
+size_t countRelocs(ArrayRef<Program> Programs) {
+  size_t N = 0;
+  for (const Program &P : Programs)
+    N += P.M.Relocs.size();
+  return N;
+}
+
+namespace {
+
+std::string whereReloc(StringRef TargetName, const Program &P,
+                       const CoreRelocation &R) {
+  return (Twine("'") + TargetName + "': program '" + P.Path + "': " +
+          reloKindName(R.Kind) + " [" + Twine(R.LocalType) + "] '" + R.Access +
+          "'")
+      .str();
+}
+
+RelocRecord makeRecord(const CoreRelocation &R, const CoreResult &Res,
+                       const TypeTable &Target) {
+  RelocRecord Rec;
+  Rec.Outcome = Res.Outcome;
+  if (Res.Outcome == RelocOutcome::Resolved ||
+      Res.Outcome == RelocOutcome::NotFound)
+    Rec.Value = Res.NewVal;
+  if (Res.Outcome == RelocOutcome::Error ||
+      Res.Outcome == RelocOutcome::Poisoned)
+    Rec.Message = Res.Message;
+  if (R.Kind == CoreReloKind::TypeIdTarget &&
+      Res.Outcome == RelocOutcome::Resolved && Target.isValid(Res.NewType)) {
+    Rec.TargetName = Target.name(Res.NewType).str();
+    Rec.TargetKind = static_cast<uint32_t>(Target.kind(Res.NewType));
+  }
+  return Rec;
+}
+
+/// Why Full and Small differ, or "" if they agree.
+std::string compareRecords(const CoreRelocation &R, const RelocRecord &Full,
+                           const RelocRecord &Small) {
+  if (Full.Outcome != Small.Outcome)
+    return std::string("outcome ") + outcomeName(Full.Outcome) + " vs " +
+           outcomeName(Small.Outcome);
+  if (R.Kind == CoreReloKind::TypeIdTarget) {
+    if (Full.TargetName != Small.TargetName ||
+        Full.TargetKind != Small.TargetKind)
+      return "target type '" + Full.TargetName + "' (kind " +
+             std::to_string(Full.TargetKind) + ") vs '" + Small.TargetName +
+             "' (kind " + std::to_string(Small.TargetKind) + ")";
+    return "";
+  }
+  if (Full.Value != Small.Value)
+    return "value " + std::to_string(Full.Value) + " vs " +
+           std::to_string(Small.Value);
+  return "";
+}
+
+} // namespace
+
+void recountResult(TargetResult &Out, ArrayRef<Program> Programs,
+                   StringRef TargetName) {
+  Out.Resolved = Out.NotFound = Out.Poisoned = Out.LoadErrors = 0;
+  Out.LoadErrorMessages.clear();
+  size_t I = 0;
+  for (const Program &P : Programs)
     for (const CoreRelocation &R : P.M.Relocs) {
-      auto Where = [&] {
-        return (Twine("'") + TargetName + "': program '" + P.Path + "': " +
-                reloKindName(R.Kind) + " [" + Twine(R.LocalType) + "] '" +
-                R.Access + "'")
-            .str();
-      };
-      Expected<CoreResult> Res = Matcher.calc(R);
-      if (!Res)
-        return createStringError(inconvertibleErrorCode(),
-                                 Where() + ": " + toString(Res.takeError()));
-      switch (Res->Outcome) {
+      const RelocRecord &Rec = Out.Records[I++];
+      switch (Rec.Outcome) {
       case RelocOutcome::Resolved:
         ++Out.Resolved;
         break;
@@ -244,18 +342,185 @@ Expected<TargetResult> minimizeTarget(const TypeTable &Target,
         break;
       case RelocOutcome::Error:
         ++Out.LoadErrors;
-        Out.LoadErrorMessages.push_back(Where() + ": " + Res->Message);
+        Out.LoadErrorMessages.push_back(whereReloc(TargetName, P, R) + ": " +
+                                        Rec.Message);
         break;
       }
+    }
+}
+
+Expected<TargetResult> minimizeTarget(const TypeTable &Target,
+                                      ArrayRef<Program> Programs,
+                                      StringRef TargetName, bool Verify) {
+  TargetResult Out;
+  Out.Records.reserve(countRelocs(Programs));
+  Minimizer Min(Target);
+  for (const Program &P : Programs) {
+    CoreMatcher Matcher(P.M.Types, Target);
+    for (const CoreRelocation &R : P.M.Relocs) {
+      Expected<CoreResult> Res = Matcher.calc(R);
+      if (!Res)
+        return createStringError(inconvertibleErrorCode(),
+                                 whereReloc(TargetName, P, R) + ": " +
+                                     toString(Res.takeError()));
+      Out.Records.push_back(makeRecord(R, *Res, Target));
       if (Error E = Min.addResult(P.M.Types, R, *Res))
         return createStringError(inconvertibleErrorCode(),
-                                 Where() + ": " + toString(std::move(E)));
+                                 whereReloc(TargetName, P, R) + ": " +
+                                     toString(std::move(E)));
     }
   }
-  TypeTable Small = Min.build();
-  Out.KeptTypes = Min.numKeptTypes();
-  Out.Bytes = writeBTFToString(Small);
+  recountResult(Out, Programs, TargetName);
+  {
+    TypeTable Small = Min.build();
+    Out.KeptTypes = Min.numKeptTypes();
+    Out.Bytes = writeBTFToString(Small);
+  }
+  if (!Verify)
+    return Out;
+
+  // Read the written bytes back, as a consumer would, and match again.
+  Expected<TypeTable> Back =
+      readBTF(MemoryBufferRef(Out.Bytes, (TargetName + " (minimized)").str()));
+  if (!Back)
+    return createStringError(inconvertibleErrorCode(),
+                             "'" + TargetName + "': verify: minimized BTF "
+                             "does not read back: " +
+                                 toString(Back.takeError()));
+  Back->buildNameIndex();
+  size_t I = 0, Diffs = 0;
+  std::string First;
+  for (const Program &P : Programs) {
+    CoreMatcher Matcher(P.M.Types, *Back);
+    for (const CoreRelocation &R : P.M.Relocs) {
+      const RelocRecord &Full = Out.Records[I++];
+      Expected<CoreResult> Res = Matcher.calc(R);
+      std::string Why;
+      if (!Res)
+        Why = toString(Res.takeError());
+      else
+        Why = compareRecords(R, Full, makeRecord(R, *Res, *Back));
+      if (Why.empty())
+        continue;
+      if (!Diffs++)
+        First = whereReloc(TargetName, P, R) + ": " + Why;
+    }
+  }
+  if (Diffs)
+    return createStringError(inconvertibleErrorCode(),
+                             "verify failed: " + Twine(Diffs) +
+                                 " relocation(s) differ between the full and "
+                                 "the minimized BTF; first: " + First);
   return Out;
+}
+
+namespace {
+
+class Writer {
+public:
+  void u8(uint8_t V) { S.push_back(char(V)); }
+  void u32(uint32_t V) {
+    char B[4];
+    support::endian::write32le(B, V);
+    S.append(B, 4);
+  }
+  void u64(uint64_t V) {
+    char B[8];
+    support::endian::write64le(B, V);
+    S.append(B, 8);
+  }
+  void str(StringRef V) {
+    u64(V.size());
+    S.append(V.data(), V.size());
+  }
+  std::string S;
+};
+
+class Reader {
+public:
+  explicit Reader(StringRef S) : S(S) {}
+  bool u8(uint8_t &V) {
+    if (S.size() < 1)
+      return false;
+    V = uint8_t(S[0]);
+    S = S.drop_front(1);
+    return true;
+  }
+  bool u32(uint32_t &V) {
+    if (S.size() < 4)
+      return false;
+    V = support::endian::read32le(S.data());
+    S = S.drop_front(4);
+    return true;
+  }
+  bool u64(uint64_t &V) {
+    if (S.size() < 8)
+      return false;
+    V = support::endian::read64le(S.data());
+    S = S.drop_front(8);
+    return true;
+  }
+  bool str(std::string &V) {
+    uint64_t N;
+    if (!u64(N) || N > S.size())
+      return false;
+    V.assign(S.data(), N);
+    S = S.drop_front(N);
+    return true;
+  }
+  bool done() const { return S.empty(); }
+
+private:
+  StringRef S;
+};
+
+constexpr uint32_t ResultFormat = 1;
+
+} // namespace
+
+std::string serializeResult(const TargetResult &R) {
+  Writer W;
+  W.u32(ResultFormat);
+  W.u32(R.KeptTypes);
+  W.str(R.Bytes);
+  W.u64(R.Records.size());
+  for (const RelocRecord &Rec : R.Records) {
+    W.u8(static_cast<uint8_t>(Rec.Outcome));
+    W.u64(Rec.Value);
+    W.u32(Rec.TargetKind);
+    W.str(Rec.TargetName);
+    W.str(Rec.Message);
+  }
+  return std::move(W.S);
+}
+
+Expected<TargetResult> parseResult(StringRef Payload,
+                                   ArrayRef<Program> Programs,
+                                   StringRef TargetName) {
+  auto Bad = [] {
+    return createStringError(inconvertibleErrorCode(), "malformed result");
+  };
+  Reader Rd(Payload);
+  TargetResult R;
+  uint32_t Format, Kept;
+  uint64_t N;
+  if (!Rd.u32(Format) || Format != ResultFormat || !Rd.u32(Kept) ||
+      !Rd.str(R.Bytes) || !Rd.u64(N) || N != countRelocs(Programs))
+    return Bad();
+  R.KeptTypes = Kept;
+  R.Records.resize(N);
+  for (RelocRecord &Rec : R.Records) {
+    uint8_t O;
+    if (!Rd.u8(O) || O > static_cast<uint8_t>(RelocOutcome::Error) ||
+        !Rd.u64(Rec.Value) || !Rd.u32(Rec.TargetKind) ||
+        !Rd.str(Rec.TargetName) || !Rd.str(Rec.Message))
+      return Bad();
+    Rec.Outcome = static_cast<RelocOutcome>(O);
+  }
+  if (!Rd.done())
+    return Bad();
+  recountResult(R, Programs, TargetName);
+  return R;
 }
 
 } // namespace btfgen

@@ -16,6 +16,7 @@
 
 #include "Inputs.h"
 
+#include "btfgen/CoreMatch.h"
 #include "btfgen/TypeTable.h"
 
 #include "llvm/ADT/ArrayRef.h"
@@ -91,25 +92,61 @@ llvm::Expected<bool> matchValueOption(llvm::ArrayRef<llvm::StringRef> Args,
 /// True for "-h"/"--help" anywhere before "--".
 bool wantsHelp(llvm::ArrayRef<llvm::StringRef> Args);
 
+/// libbpf's conclusion for one relocation against one kernel, as kept for
+/// reports, --verify and the output cache.
+struct RelocRecord {
+  RelocOutcome Outcome = RelocOutcome::Error;
+  /// The relocated value (NewVal) for Resolved and NotFound; 0 otherwise.
+  uint64_t Value = 0;
+  /// TYPE_ID_TARGET, Resolved: the target type's name and BTF kind (the ID
+  /// itself differs between the full and the minimized BTF).
+  std::string TargetName;
+  uint32_t TargetKind = 0;
+  /// libbpf's reason for Error / Poisoned.
+  std::string Message;
+};
+
 /// What matching one target against all programs gave.
 struct TargetResult {
   std::string Bytes;       ///< minimized raw BTF
   unsigned KeptTypes = 0;  ///< types kept (excluding void)
   unsigned Resolved = 0, NotFound = 0, Poisoned = 0, LoadErrors = 0;
+  /// One per relocation, programs in command-line order, each program's
+  /// relocations in manifest order.
+  std::vector<RelocRecord> Records;
   /// libbpf hard errors (ambiguity, ...): "prog.o: byte_off [3] 0:1: msg".
   std::vector<std::string> LoadErrorMessages;
 };
 
 /// Run every relocation of every program against Target (its name index
-/// must be built) and minimize. TargetName names Target in errors.
+/// must be built) and minimize. TargetName names Target in errors. With
+/// Verify, the minimized bytes are read back and every relocation is
+/// matched again; any difference from the full-BTF result is an error.
 llvm::Expected<TargetResult> minimizeTarget(const TypeTable &Target,
                                             llvm::ArrayRef<Program> Programs,
-                                            llvm::StringRef TargetName);
+                                            llvm::StringRef TargetName,
+                                            bool Verify = false);
 
-/// Load all program inputs; every failure is printed. Returns
-/// FailuresReported if any failed.
+/// Recompute Counts and LoadErrorMessages of R from R.Records (used after
+/// reading a result back from the cache, where paths may differ).
+void recountResult(TargetResult &R, llvm::ArrayRef<Program> Programs,
+                   llvm::StringRef TargetName);
+
+/// Serialize / parse a TargetResult (Bytes, KeptTypes, Records) for the
+/// output cache. parse fails on any inconsistency, including a record
+/// count that does not match Programs.
+std::string serializeResult(const TargetResult &R);
+llvm::Expected<TargetResult> parseResult(llvm::StringRef Payload,
+                                         llvm::ArrayRef<Program> Programs,
+                                         llvm::StringRef TargetName);
+
+/// Total number of relocations over Programs.
+size_t countRelocs(llvm::ArrayRef<Program> Programs);
+
+/// Load all program inputs (on up to Jobs threads); every failure is
+/// printed, in argument order. Returns FailuresReported if any failed.
 llvm::Expected<std::vector<Program>>
-loadPrograms(llvm::ArrayRef<std::string> Paths);
+loadPrograms(llvm::ArrayRef<std::string> Paths, unsigned Jobs = 1);
 
 /// Print "btfgen-driver: error: " + Msg on stderr.
 void reportError(const llvm::Twine &Msg);

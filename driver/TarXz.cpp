@@ -171,8 +171,8 @@ bool isXz(StringRef Bytes) {
   return Bytes.starts_with(StringRef("\xFD" "7zXZ\0", 6));
 }
 
-Expected<std::string> decompressXz(StringRef Compressed, StringRef Name,
-                                   uint64_t Limit) {
+Expected<size_t> decompressXzInto(StringRef Compressed, StringRef Name,
+                                  std::string &Buf, uint64_t Limit) {
   if (!isXz(Compressed))
     return tarError(Name, "not an xz file (bad magic)");
   lzma_stream Strm = LZMA_STREAM_INIT;
@@ -185,14 +185,16 @@ Expected<std::string> decompressXz(StringRef Compressed, StringRef Name,
     ~EndGuard() { lzma_end(S); }
   } Guard{&Strm};
 
-  std::string Out;
-  uint64_t Cap = std::min<uint64_t>(
+  // Buf only ever grows: a reused buffer is not zero-filled or faulted in
+  // again for the next tarball.
+  uint64_t Want = std::min<uint64_t>(
       std::max<uint64_t>(uint64_t(Compressed.size()) * 6, 1 << 20), Limit + 1);
-  Out.resize(Cap);
+  if (Buf.size() < Want)
+    Buf.resize(Want);
   Strm.next_in = reinterpret_cast<const uint8_t *>(Compressed.data());
   Strm.avail_in = Compressed.size();
-  Strm.next_out = reinterpret_cast<uint8_t *>(Out.data());
-  Strm.avail_out = Out.size();
+  Strm.next_out = reinterpret_cast<uint8_t *>(Buf.data());
+  Strm.avail_out = std::min<uint64_t>(Buf.size(), Limit + 1);
   while (true) {
     R = lzma_code(&Strm, LZMA_FINISH);
     if (R == LZMA_STREAM_END)
@@ -200,22 +202,33 @@ Expected<std::string> decompressXz(StringRef Compressed, StringRef Name,
     if (R != LZMA_OK)
       return tarError(Name, lzmaMessage(R));
     if (Strm.avail_out == 0) {
-      uint64_t Used = Out.size();
+      uint64_t Used = Strm.total_out;
       if (Used > Limit)
         return tarError(Name, formatv("decompressed size exceeds the limit "
                                       "of {0} bytes",
                                       Limit));
-      uint64_t NewCap = std::min<uint64_t>(Used * 2, Limit + 1);
-      Out.resize(NewCap);
-      Strm.next_out = reinterpret_cast<uint8_t *>(Out.data()) + Used;
-      Strm.avail_out = NewCap - Used;
+      uint64_t NewCap = std::min<uint64_t>(
+          std::max<uint64_t>(Used * 2, Buf.size()), Limit + 1);
+      if (Buf.size() < NewCap)
+        Buf.resize(NewCap);
+      Strm.next_out = reinterpret_cast<uint8_t *>(Buf.data()) + Used;
+      Strm.avail_out = std::min<uint64_t>(Buf.size(), Limit + 1) - Used;
     }
   }
   if (Strm.total_out > Limit)
     return tarError(Name, formatv("decompressed size exceeds the limit of {0} "
                                   "bytes",
                                   Limit));
-  Out.resize(Strm.total_out);
+  return size_t(Strm.total_out);
+}
+
+Expected<std::string> decompressXz(StringRef Compressed, StringRef Name,
+                                   uint64_t Limit) {
+  std::string Out;
+  Expected<size_t> N = decompressXzInto(Compressed, Name, Out, Limit);
+  if (!N)
+    return N.takeError();
+  Out.resize(*N);
   return Out;
 }
 
@@ -342,6 +355,14 @@ Error readTarXzEntry(StringRef Compressed, StringRef Wanted, StringRef Name,
   Tar->resize(Len);
   Out = std::move(*Tar);
   return Error::success();
+}
+
+Expected<StringRef> readTarXzEntryInto(StringRef Compressed, StringRef Wanted,
+                                       StringRef Name, std::string &Scratch) {
+  Expected<size_t> N = decompressXzInto(Compressed, Name, Scratch);
+  if (!N)
+    return N.takeError();
+  return findTarEntry(StringRef(Scratch.data(), *N), Wanted, Name);
 }
 
 } // namespace btfgen

@@ -44,6 +44,13 @@ llvm::Expected<std::string> decompressXz(llvm::StringRef Compressed,
                                          llvm::StringRef Name,
                                          uint64_t Limit = MaxDecompressedSize);
 
+/// Like decompressXz, into a caller-owned buffer that is reused across
+/// calls: Buf is grown as needed and never shrunk, and the decoded stream
+/// is Buf[0, result). Bytes past the result are unspecified.
+llvm::Expected<size_t> decompressXzInto(llvm::StringRef Compressed,
+                                        llvm::StringRef Name, std::string &Buf,
+                                        uint64_t Limit = MaxDecompressedSize);
+
 /// Find the regular file Wanted (compared after stripping leading "./") in
 /// the tar archive Tar, validating every entry as described above. The
 /// result points into Tar.
@@ -55,6 +62,13 @@ llvm::Expected<llvm::StringRef> findTarEntry(llvm::StringRef Tar,
 /// rest of the decompressed stream is released).
 llvm::Error readTarXzEntry(llvm::StringRef Compressed, llvm::StringRef Wanted,
                            llvm::StringRef Name, std::string &Out);
+
+/// decompressXzInto(Scratch) + findTarEntry: the entry's bytes, pointing
+/// into Scratch (valid until Scratch is next modified).
+llvm::Expected<llvm::StringRef> readTarXzEntryInto(llvm::StringRef Compressed,
+                                                   llvm::StringRef Wanted,
+                                                   llvm::StringRef Name,
+                                                   std::string &Scratch);
 
 } // namespace btfgen
 

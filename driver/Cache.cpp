@@ -1,0 +1,195 @@
+//===- Cache.cpp - Content-addressed cache for archive runs ---------------===//
+//
+// Entry format (little-endian):
+//
+//   offset  size  field
+//        0     8  magic "BTFGCAC1"
+//        8     8  payload length
+//       16     8  xxh3_64 of the payload
+//       24    24  first 24 bytes of the entry's key
+//       48     *  payload
+//
+// The file must be exactly 48 + length bytes. xxh3 is an integrity check
+// against truncation and bit rot, not against an adversary who can write
+// the cache directory (such a user can replace the tool as well).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Cache.h"
+#include "Commands.h"
+
+#include "llvm/Support/BLAKE3.h"
+#include "llvm/Support/Endian.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
+
+#include <cstring>
+
+using namespace llvm;
+
+namespace btfgen {
+
+namespace {
+
+constexpr char Magic[8] = {'B', 'T', 'F', 'G', 'C', 'A', 'C', '1'};
+constexpr size_t HeaderSize = 48;
+constexpr size_t KeyPrefix = 24;
+
+} // namespace
+
+std::string keyHex(const CacheKey &Key) {
+  static const char Digits[] = "0123456789abcdef";
+  std::string S;
+  S.reserve(64);
+  for (uint8_t B : Key) {
+    S += Digits[B >> 4];
+    S += Digits[B & 15];
+  }
+  return S;
+}
+
+CacheKey hashBytes(StringRef Bytes) {
+  BLAKE3 H;
+  H.update(Bytes);
+  return H.final();
+}
+
+struct KeyBuilder::Impl {
+  BLAKE3 H;
+};
+
+KeyBuilder::KeyBuilder() : P(std::make_unique<Impl>()) {}
+KeyBuilder::~KeyBuilder() = default;
+
+KeyBuilder &KeyBuilder::add(StringRef Part) {
+  uint8_t Len[8];
+  support::endian::write64le(Len, Part.size());
+  P->H.update(ArrayRef<uint8_t>(Len, 8));
+  P->H.update(Part);
+  return *this;
+}
+
+KeyBuilder &KeyBuilder::add(const CacheKey &Part) {
+  return add(StringRef(reinterpret_cast<const char *>(Part.data()),
+                       Part.size()));
+}
+
+CacheKey KeyBuilder::final() const { return P->H.final(); }
+
+const CacheKey &toolIdentity() {
+  static const CacheKey Id = [] {
+    KeyBuilder B;
+    std::string Version;
+    raw_string_ostream OS(Version);
+    printVersion(OS);
+    B.add(Version);
+    // The running binary (the core is linked in statically).
+    std::string Exe = sys::fs::getMainExecutable(nullptr, nullptr);
+    ErrorOr<std::unique_ptr<MemoryBuffer>> Buf =
+        Exe.empty() ? ErrorOr<std::unique_ptr<MemoryBuffer>>(
+                          std::make_error_code(std::errc::no_such_file_or_directory))
+                    : MemoryBuffer::getFile(Exe, false, false);
+    if (Buf)
+      B.add((*Buf)->getBuffer());
+    return B.final();
+  }();
+  return Id;
+}
+
+Cache::Cache(std::string Dir) {
+  SmallString<256> P(Dir);
+  sys::path::append(P, "v1");
+  Root = std::string(P);
+}
+
+std::string Cache::defaultDir() {
+  if (std::optional<std::string> X = sys::Process::GetEnv("XDG_CACHE_HOME"))
+    if (!X->empty() && sys::path::is_absolute(*X))
+      return (*X + "/btfgen");
+  if (std::optional<std::string> H = sys::Process::GetEnv("HOME"))
+    if (!H->empty())
+      return (*H + "/.cache/btfgen");
+  return "";
+}
+
+std::string Cache::entryPath(StringRef NS, const CacheKey &Key) const {
+  std::string Hex = keyHex(Key);
+  return Root + "/" + NS.str() + "/" + Hex.substr(0, 2) + "/" + Hex +
+         (NS == "btf" ? ".btf" : ".res");
+}
+
+CacheLookup Cache::lookup(StringRef NS, const CacheKey &Key, CacheEntry &Out,
+                          std::string &Why, std::string &Path) const {
+  if (!enabled())
+    return CacheLookup::Miss;
+  Path = entryPath(NS, Key);
+  ErrorOr<std::unique_ptr<MemoryBuffer>> Buf = MemoryBuffer::getFile(
+      Path, /*IsText=*/false, /*RequiresNullTerminator=*/false,
+      /*IsVolatile=*/false);
+  if (!Buf)
+    return CacheLookup::Miss; // absent (or unreadable: same thing to us)
+  StringRef B = (*Buf)->getBuffer();
+  auto Corrupt = [&](const char *Msg) {
+    Why = Msg;
+    return CacheLookup::Corrupt;
+  };
+  if (B.size() < HeaderSize)
+    return Corrupt("shorter than its header");
+  if (std::memcmp(B.data(), Magic, sizeof(Magic)) != 0)
+    return Corrupt("bad magic");
+  uint64_t Len = support::endian::read64le(B.data() + 8);
+  uint64_t Sum = support::endian::read64le(B.data() + 16);
+  if (std::memcmp(B.data() + 24, Key.data(), KeyPrefix) != 0)
+    return Corrupt("key mismatch");
+  if (Len != B.size() - HeaderSize)
+    return Corrupt("length mismatch (truncated?)");
+  StringRef Payload = B.drop_front(HeaderSize);
+  if (xxh3_64bits(Payload) != Sum)
+    return Corrupt("checksum mismatch");
+  Out.Payload = Payload;
+  Out.Buffer = std::move(*Buf);
+  return CacheLookup::Hit;
+}
+
+Error Cache::store(StringRef NS, const CacheKey &Key, StringRef Payload) const {
+  if (!enabled())
+    return Error::success();
+  std::string Path = entryPath(NS, Key);
+  StringRef Dir = sys::path::parent_path(Path);
+  auto Fail = [&](const Twine &Where, std::error_code EC) {
+    return createStringError(EC, "cache '" + Where + "': " + EC.message());
+  };
+  if (std::error_code EC = sys::fs::create_directories(Dir))
+    return Fail(Dir, EC);
+  int FD;
+  SmallString<256> Tmp;
+  if (std::error_code EC = sys::fs::createUniqueFile(
+          Dir + "/.tmp-%%%%%%%%%%%%", FD, Tmp))
+    return Fail(Dir, EC);
+  char Header[HeaderSize];
+  std::memcpy(Header, Magic, sizeof(Magic));
+  support::endian::write64le(Header + 8, Payload.size());
+  support::endian::write64le(Header + 16, xxh3_64bits(Payload));
+  std::memcpy(Header + 24, Key.data(), KeyPrefix);
+  std::error_code EC;
+  {
+    raw_fd_ostream OS(FD, /*shouldClose=*/true, /*unbuffered=*/true);
+    OS.write(Header, HeaderSize);
+    OS.write(Payload.data(), Payload.size());
+    OS.close();
+    EC = OS.error();
+    OS.clear_error();
+  }
+  if (!EC)
+    EC = sys::fs::rename(Tmp, Path);
+  if (EC) {
+    sys::fs::remove(Tmp);
+    return Fail(Path, EC);
+  }
+  return Error::success();
+}
+
+} // namespace btfgen

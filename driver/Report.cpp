@@ -1,0 +1,331 @@
+//===- Report.cpp - JSON report, JSON index and the stderr summary --------===//
+//
+// The JSON is written with llvm::json::OStream (escaping, number format),
+// one record per line so that the files diff well and are easy to grep;
+// keys come in a fixed order. Formats: docs/report.md.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Report.h"
+
+#include "btfgen/BTFFormat.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+
+#include <map>
+#include <tuple>
+
+using namespace llvm;
+
+namespace btfgen {
+
+KernelId kernelId(const KernelJob &Job) {
+  KernelId Id;
+  Id.Release = Job.Release;
+  SmallVector<StringRef, 8> Parts;
+  StringRef(Job.RelPath).split(Parts, '/');
+  Parts.pop_back(); // the file name
+  size_t N = Parts.size();
+  if (N >= 1)
+    Id.Arch = Parts[N - 1].str();
+  if (N >= 2)
+    Id.Version = Parts[N - 2].str();
+  if (N >= 3)
+    Id.Distro = join(ArrayRef<StringRef>(Parts).take_front(N - 2), "/");
+  return Id;
+}
+
+bool fullySupported(const TargetResult &R) {
+  return !R.Poisoned && !R.LoadErrors;
+}
+
+namespace {
+
+const char *kindName(uint32_t K) {
+  return btfgen::kindName(static_cast<Kind>(K));
+}
+
+/// (program index, relocation) for every flat relocation index.
+struct FlatReloc {
+  size_t Prog;
+  const CoreRelocation *R;
+};
+
+std::vector<FlatReloc> flatten(ArrayRef<Program> Programs) {
+  std::vector<FlatReloc> F;
+  for (size_t P = 0; P < Programs.size(); ++P)
+    for (const CoreRelocation &R : Programs[P].M.Relocs)
+      F.push_back({P, &R});
+  return F;
+}
+
+void writeKernelId(json::OStream &J, const KernelJob &Job) {
+  KernelId Id = kernelId(Job);
+  J.attribute("distro", Id.Distro);
+  J.attribute("version", Id.Version);
+  J.attribute("arch", Id.Arch);
+  J.attribute("release", Id.Release);
+}
+
+} // namespace
+
+void writeReportJSON(const RunSummary &S, raw_ostream &OS) {
+  std::vector<FlatReloc> Flat = flatten(S.Programs);
+  size_t OKCount = 0, Supported = 0;
+  for (const KernelSlot &K : S.Slots)
+    if (K.OK) {
+      ++OKCount;
+      Supported += fullySupported(K.Result);
+    }
+
+  OS << "{\"format\":\"btfgen-report\",\"version\":1,\n";
+  {
+    OS << "\"output_dir\":";
+    json::OStream J(OS);
+    J.value(S.OutDir);
+    OS << ",\n";
+  }
+  OS << "\"summary\":{\"kernels\":" << S.Jobs.size() << ",\"ok\":" << OKCount
+     << ",\"failed\":" << S.Jobs.size() - OKCount
+     << ",\"fully_supported\":" << Supported
+     << ",\"relocations\":" << Flat.size() << "},\n";
+
+  OS << "\"programs\":[";
+  for (size_t P = 0; P < S.Programs.size(); ++P) {
+    OS << (P ? ",\n" : "\n");
+    json::OStream J(OS);
+    J.object([&] {
+      J.attribute("index", int64_t(P));
+      J.attribute("path", S.Programs[P].Path);
+      J.attribute("kind", S.Programs[P].IsObject ? "object" : "manifest");
+      J.attribute("relocations", int64_t(S.Programs[P].M.Relocs.size()));
+    });
+  }
+  OS << "],\n";
+
+  OS << "\"relocations\":[";
+  for (size_t I = 0; I < Flat.size(); ++I) {
+    OS << (I ? ",\n" : "\n");
+    const Program &P = S.Programs[Flat[I].Prog];
+    const CoreRelocation &R = *Flat[I].R;
+    json::OStream J(OS);
+    J.object([&] {
+      J.attribute("id", int64_t(I));
+      J.attribute("program", int64_t(Flat[I].Prog));
+      J.attribute("kind", reloKindName(R.Kind));
+      J.attribute("type", P.M.Types.name(R.LocalType));
+      J.attribute("type_kind", kindName(uint32_t(P.M.Types.kind(R.LocalType))));
+      J.attribute("access", R.Access);
+      J.attributeArray("locations", [&] {
+        for (const SourceLoc &L : R.Locs)
+          J.object([&] {
+            J.attribute("file", L.File);
+            J.attribute("line", int64_t(L.Line));
+            J.attribute("column", int64_t(L.Column));
+            J.attribute("function", L.Function);
+          });
+      });
+    });
+  }
+  OS << "],\n";
+
+  OS << "\"kernels\":[";
+  for (size_t K = 0; K < S.Jobs.size(); ++K) {
+    OS << (K ? ",\n" : "\n");
+    const KernelJob &Job = S.Jobs[K];
+    const KernelSlot &Slot = S.Slots[K];
+    json::OStream J(OS);
+    J.object([&] {
+      J.attribute("path", Job.RelPath);
+      writeKernelId(J, Job);
+      J.attribute("status", Slot.OK ? "ok" : "failed");
+      if (!Slot.OK) {
+        J.attribute("error", Slot.Error);
+        return;
+      }
+      const TargetResult &R = Slot.Result;
+      J.attribute("output", Job.OutRelPath);
+      J.attribute("size", int64_t(R.Bytes.size()));
+      if (S.Leader[K])
+        J.attribute("dedup_target", S.Jobs[*S.Leader[K]].OutRelPath);
+      else
+        J.attribute("dedup_target", nullptr);
+      J.attribute("types", int64_t(R.KeptTypes));
+      J.attribute("fully_supported", fullySupported(R));
+      J.attributeObject("counts", [&] {
+        J.attribute("resolved", int64_t(R.Resolved));
+        J.attribute("not_found", int64_t(R.NotFound));
+        J.attribute("poisoned", int64_t(R.Poisoned));
+        J.attribute("error", int64_t(R.LoadErrors));
+      });
+      J.attributeArray("relocations", [&] {
+        for (size_t I = 0; I < R.Records.size(); ++I) {
+          const RelocRecord &Rec = R.Records[I];
+          J.object([&] {
+            J.attribute("id", int64_t(I));
+            J.attribute("outcome", outcomeName(Rec.Outcome));
+            if (Rec.Outcome == RelocOutcome::Resolved ||
+                Rec.Outcome == RelocOutcome::NotFound)
+              J.attribute("value", Rec.Value);
+            if (!Rec.TargetName.empty() || Rec.TargetKind)
+              J.attributeObject("target", [&] {
+                J.attribute("name", Rec.TargetName);
+                J.attribute("kind", kindName(Rec.TargetKind));
+              });
+            if (!Rec.Message.empty())
+              J.attribute("message", Rec.Message);
+          });
+        }
+      });
+    });
+  }
+  OS << "\n]}\n";
+}
+
+bool indexable(const KernelId &Id) {
+  for (const std::string *F : {&Id.Distro, &Id.Version, &Id.Arch, &Id.Release})
+    if (F->empty() || *F == "." || *F == ".." ||
+        F->find('/') != std::string::npos)
+      return false;
+  return true;
+}
+
+void writeIndexJSON(const RunSummary &S, StringRef FilePrefix,
+                    raw_ostream &OS) {
+  // Sorted by (distro, version, arch, release), byte-wise (docs/runtime.md);
+  // archive-path order differs ("debian-dwarf/" < "debian/").
+  std::vector<std::pair<KernelId, size_t>> Rows;
+  for (size_t K = 0; K < S.Jobs.size(); ++K) {
+    if (!S.Slots[K].OK)
+      continue;
+    KernelId Id = kernelId(S.Jobs[K]);
+    if (indexable(Id))
+      Rows.push_back({std::move(Id), K});
+  }
+  llvm::stable_sort(Rows, [](const auto &A, const auto &B) {
+    return std::tie(A.first.Distro, A.first.Version, A.first.Arch,
+                    A.first.Release) < std::tie(B.first.Distro, B.first.Version,
+                                                B.first.Arch, B.first.Release);
+  });
+  OS << "{\"format\":\"btfgen-index\",\"version\":1,\"kernels\":[";
+  for (size_t R = 0; R < Rows.size(); ++R) {
+    OS << (R ? ",\n" : "\n");
+    const KernelId &Id = Rows[R].first;
+    size_t K = Rows[R].second;
+    const KernelJob &File = S.Leader[K] ? S.Jobs[*S.Leader[K]] : S.Jobs[K];
+    json::OStream J(OS);
+    J.object([&] {
+      J.attribute("distro", Id.Distro);
+      J.attribute("version", Id.Version);
+      J.attribute("arch", Id.Arch);
+      J.attribute("release", Id.Release);
+      J.attribute("file", (FilePrefix + File.OutRelPath).str());
+    });
+  }
+  OS << "\n]}\n";
+}
+
+std::vector<std::string> unindexedKernels(const RunSummary &S) {
+  std::vector<std::string> Out;
+  for (size_t K = 0; K < S.Jobs.size(); ++K)
+    if (S.Slots[K].OK && !indexable(kernelId(S.Jobs[K])))
+      Out.push_back(S.Jobs[K].Path);
+  return Out;
+}
+
+void printSupportSummary(const RunSummary &S, raw_ostream &OS,
+                         unsigned TopGroups) {
+  std::vector<FlatReloc> Flat = flatten(S.Programs);
+  // A group: unresolved relocations with the same outcome, kind, local type
+  // name and access string, merged across programs. Severity: 0 error,
+  // 1 poisoned, 2 not-found. std::map keeps everything deterministic.
+  using GroupKey = std::tuple<int, unsigned, std::string, std::string>;
+  struct Group {
+    std::vector<size_t> Kernels; // distinct, increasing
+    std::vector<size_t> Relocs;  // flat ids, increasing
+    size_t First;                // first flat id (tie-break)
+  };
+  std::map<GroupKey, Group> Groups;
+  std::vector<GroupKey> KeyOf(Flat.size());
+  for (size_t I = 0; I < Flat.size(); ++I) {
+    const Program &P = S.Programs[Flat[I].Prog];
+    KeyOf[I] = GroupKey(0, unsigned(Flat[I].R->Kind),
+                        P.M.Types.name(Flat[I].R->LocalType).str(),
+                        Flat[I].R->Access);
+  }
+  size_t OKCount = 0, Supported = 0;
+  for (size_t K = 0; K < S.Jobs.size(); ++K) {
+    const KernelSlot &Slot = S.Slots[K];
+    if (!Slot.OK)
+      continue;
+    ++OKCount;
+    Supported += fullySupported(Slot.Result);
+    const std::vector<RelocRecord> &Recs = Slot.Result.Records;
+    for (size_t I = 0; I < Recs.size() && I < Flat.size(); ++I) {
+      int Sev;
+      switch (Recs[I].Outcome) {
+      case RelocOutcome::Error: Sev = 0; break;
+      case RelocOutcome::Poisoned: Sev = 1; break;
+      case RelocOutcome::NotFound: Sev = 2; break;
+      default: continue;
+      }
+      GroupKey Key = KeyOf[I];
+      std::get<0>(Key) = Sev;
+      auto [It, New] = Groups.try_emplace(Key, Group{{}, {}, I});
+      Group &G = It->second;
+      if (G.Kernels.empty() || G.Kernels.back() != K)
+        G.Kernels.push_back(K);
+      if (!llvm::is_contained(G.Relocs, I))
+        G.Relocs.push_back(I);
+    }
+  }
+  OS << ToolName << ": " << Supported << " of " << OKCount
+     << " kernels fully supported (no poisoned or failing relocation)\n";
+  if (Groups.empty())
+    return;
+  std::vector<const std::pair<const GroupKey, Group> *> Order;
+  for (const auto &G : Groups)
+    Order.push_back(&G);
+  llvm::stable_sort(Order, [](const auto *A, const auto *B) {
+    int SA = std::get<0>(A->first), SB = std::get<0>(B->first);
+    if (SA != SB)
+      return SA < SB;
+    if (A->second.Kernels.size() != B->second.Kernels.size())
+      return A->second.Kernels.size() > B->second.Kernels.size();
+    return A->second.First < B->second.First;
+  });
+  static const char *const SevName[] = {"error", "poisoned", "not-found"};
+  OS << ToolName << ": relocations not resolved everywhere (" << Groups.size()
+     << " groups; most severe and most frequent first):\n";
+  for (size_t I = 0; I < Order.size() && I < TopGroups; ++I) {
+    const auto &[Key, G] = *Order[I];
+    const FlatReloc &F = Flat[G.First];
+    OS << "  " << SevName[std::get<0>(Key)] << " in " << G.Kernels.size()
+       << " of " << OKCount << " kernels: " << reloKindName(F.R->Kind) << " '"
+       << std::get<2>(Key) << "' " << std::get<3>(Key) << " (";
+    // Programs using it (distinct, first few).
+    std::vector<size_t> Progs;
+    for (size_t R : G.Relocs)
+      if (!llvm::is_contained(Progs, Flat[R].Prog))
+        Progs.push_back(Flat[R].Prog);
+    if (Progs.size() > 1)
+      OS << Progs.size() << " programs: ";
+    for (size_t P = 0; P < Progs.size() && P < 3; ++P)
+      OS << (P ? ", " : "") << sys::path::filename(S.Programs[Progs[P]].Path);
+    if (Progs.size() > 3)
+      OS << ", ...";
+    if (!F.R->Locs.empty())
+      OS << "; " << sys::path::filename(F.R->Locs.front().File) << ":"
+         << F.R->Locs.front().Line;
+    OS << "), e.g. " << S.Jobs[G.Kernels.front()].RelPath << "\n";
+  }
+  if (Order.size() > TopGroups)
+    OS << "  ... " << Order.size() - TopGroups
+       << " more; see --report for all\n";
+}
+
+} // namespace btfgen
