@@ -8,6 +8,7 @@
 #include "btfgen/TypeTable.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/xxhash.h"
 
 #include <cassert>
 #include <cstring>
@@ -281,28 +282,42 @@ StringRef essentialName(StringRef Name) {
 
 void TypeTable::buildNameIndex() {
   struct Entry {
-    StringRef Name;
+    uint64_t Hash;
     StrOffset Off;
+    uint32_t Len;
     TypeId Id;
   };
   std::vector<Entry> Entries;
   Entries.reserve(Types.size());
   for (TypeId Id = 1; Id < Types.size(); ++Id) {
-    StringRef N = name(Id);
+    StrOffset Off = Types[Id].NameOff;
+    if (Off == 0 || Off >= Strings.size())
+      continue;
+    StringRef N = essentialName(str(Off));
     if (!N.empty())
-      Entries.push_back({essentialName(N), Types[Id].NameOff, Id});
+      Entries.push_back({llvm::xxh3_64bits(N), Off,
+                         static_cast<uint32_t>(N.size()), Id});
   }
-  // (name, id): deterministic, ids ascending per name.
-  llvm::sort(Entries, [](const Entry &A, const Entry &B) {
-    int C = A.Name.compare(B.Name);
-    return C != 0 ? C < 0 : A.Id < B.Id;
+  const char *Base = Strings.data();
+  llvm::sort(Entries, [Base](const Entry &A, const Entry &B) {
+    if (A.Hash != B.Hash)
+      return A.Hash < B.Hash;
+    if (A.Off != B.Off || A.Len != B.Len) {
+      int C = StringRef(Base + A.Off, A.Len).compare(StringRef(Base + B.Off, B.Len));
+      if (C != 0)
+        return C < 0;
+    }
+    return A.Id < B.Id;
   });
+  NameIndexHashes.clear();
   NameIndexKeys.clear();
   NameIndexIds.clear();
+  NameIndexHashes.reserve(Entries.size());
   NameIndexKeys.reserve(Entries.size());
   NameIndexIds.reserve(Entries.size());
   for (const Entry &E : Entries) {
-    NameIndexKeys.emplace_back(E.Off, static_cast<uint32_t>(E.Name.size()));
+    NameIndexHashes.push_back(E.Hash);
+    NameIndexKeys.emplace_back(E.Off, E.Len);
     NameIndexIds.push_back(E.Id);
   }
   NameIndexBuilt = true;
@@ -310,25 +325,19 @@ void TypeTable::buildNameIndex() {
 
 ArrayRef<TypeId> TypeTable::findByEssentialName(StringRef Essential) const {
   assert(NameIndexBuilt && "buildNameIndex() first");
-  // Binary search over the sorted keys, compared as strings.
-  size_t Lo = 0, Hi = NameIndexKeys.size();
-  while (Lo < Hi) {
-    size_t Mid = Lo + (Hi - Lo) / 2;
-    if (indexKey(Mid) < Essential)
-      Lo = Mid + 1;
-    else
-      Hi = Mid;
-  }
-  size_t B = Lo;
-  Hi = NameIndexKeys.size();
-  while (Lo < Hi) {
-    size_t Mid = Lo + (Hi - Lo) / 2;
-    if (indexKey(Mid) <= Essential)
-      Lo = Mid + 1;
-    else
-      Hi = Mid;
-  }
-  return ArrayRef<TypeId>(NameIndexIds.data() + B, Lo - B);
+  if (Essential.empty())
+    return {};
+  uint64_t H = llvm::xxh3_64bits(Essential);
+  auto Lo = std::lower_bound(NameIndexHashes.begin(), NameIndexHashes.end(), H);
+  auto Hi = std::upper_bound(Lo, NameIndexHashes.end(), H);
+  // Within one hash, entries are sorted by name: find Essential's slice.
+  size_t B = Lo - NameIndexHashes.begin(), E = Hi - NameIndexHashes.begin();
+  while (B < E && indexKey(B) != Essential)
+    ++B;
+  size_t End = B;
+  while (End < E && indexKey(End) == Essential)
+    ++End;
+  return ArrayRef<TypeId>(NameIndexIds.data() + B, End - B);
 }
 
 } // namespace btfgen

@@ -124,9 +124,13 @@ private:
   llvm::StringMap<StrOffset> StringIds;
 
   bool NameIndexBuilt = false;
-  /// Parallel arrays sorted by (essential name, id). Keys are (offset,
-  /// length) into Strings rather than StringRefs so that moving the table
-  /// (std::string's small-buffer case) cannot leave them dangling.
+  /// Parallel arrays sorted by (hash of essential name, essential name,
+  /// id): integer compares do almost all of the sorting, and names that
+  /// share a hash stay contiguous, so each name's IDs are one ascending
+  /// slice. Keys are (offset, length) into Strings rather than StringRefs
+  /// so that moving the table (std::string's small-buffer case) cannot
+  /// leave them dangling.
+  std::vector<uint64_t> NameIndexHashes;
   std::vector<std::pair<StrOffset, uint32_t>> NameIndexKeys;
   std::vector<TypeId> NameIndexIds;
   llvm::StringRef indexKey(size_t I) const {
