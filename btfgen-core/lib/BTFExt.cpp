@@ -24,7 +24,10 @@
 #include "btfgen/Errors.h"
 
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/Endian.h"
+
+#include <algorithm>
 
 using namespace llvm;
 
@@ -39,6 +42,18 @@ constexpr uint32_t LineInfoSize = 16;   // bpf_line_info
 constexpr uint32_t CoreReloSize = 16;   // bpf_core_relo
 
 uint32_t rd32(const char *P) { return support::endian::read32le(P); }
+
+/// N(:N)* with every N a decimal number that fits in 32 bits.
+bool isAccessString(StringRef S) {
+  SmallVector<StringRef, 8> Parts;
+  S.split(Parts, ':');
+  for (StringRef P : Parts) {
+    uint32_t V;
+    if (P.empty() || P.getAsInteger(10, V))
+      return false;
+  }
+  return true;
+}
 
 class ExtReader {
 public:
@@ -61,10 +76,28 @@ private:
                      What, Off, FileOff, BTF.strings().size());
   }
 
+  /// Records copy their strings, and many records may name the same long
+  /// string: a 1 MB .BTF.ext once took 2.4 GB. Copies are charged against
+  /// a budget of max(16 MiB, 16 x (section + string section size)), over
+  /// twice what compilers emit (~7 bytes of strings per record byte).
+  Error charge(uint64_t N, const char *What, uint64_t At) {
+    Copied += N;
+    if (Copied <= Budget)
+      return Error::success();
+    return malformed(Name,
+                     ".BTF.ext: {0} at offset {1}: strings referenced by the "
+                     "records exceed {2} bytes",
+                     What, At, Budget);
+  }
+
   StringRef Bytes;
   const TypeTable &BTF;
   StringRef Name;
   uint32_t HdrLen = 0;
+  uint64_t Copied = 0;
+  const uint64_t Budget =
+      std::max<uint64_t>(16ull << 20, 16 * (uint64_t(Bytes.size()) +
+                                             BTF.strings().size()));
 };
 
 } // namespace
@@ -164,6 +197,8 @@ Expected<BTFExt> ExtReader::read() {
   if (Error E = readSubsection(
           "func_info", FuncOff, FuncLen, FuncInfoSize,
           [&](StringRef Sec, const char *R, uint64_t At) -> Error {
+            if (Error E = charge(Sec.size(), "func_info", At))
+              return E;
             BTFExtFuncInfo FI;
             FI.Section = Sec.str();
             FI.InsnOff = rd32(R);
@@ -190,6 +225,9 @@ Expected<BTFExt> ExtReader::read() {
             Expected<StringRef> Line = str(rd32(R + 8), "line_info line", At);
             if (!Line)
               return Line.takeError();
+            if (Error E = charge(Sec.size() + File->size() + Line->size(),
+                                 "line_info", At))
+              return E;
             LI.File = File->str();
             LI.Line = Line->str();
             uint32_t LineCol = rd32(R + 12);
@@ -228,6 +266,22 @@ Expected<BTFExt> ExtReader::read() {
                                ".BTF.ext: core_relo at offset {0}: "
                                "empty access string",
                                At);
+            // What libbpf's bpf_core_parse_spec and the manifest format
+            // (docs/manifest.md) accept: a named root type (never void) and
+            // an access string N(:N)*. Found by test/fuzz/ObjectReaderFuzzer:
+            // such records made manifests that readManifest rejects.
+            if (CR.Type == 0)
+              return malformed(Name,
+                               ".BTF.ext: core_relo at offset {0}: "
+                               "type_id 0 (void) cannot be a relocation root",
+                               At);
+            if (!isAccessString(*Access))
+              return malformed(Name,
+                               ".BTF.ext: core_relo at offset {0}: access "
+                               "string '{1}' is not N(:N)*",
+                               At, *Access);
+            if (Error E = charge(Sec.size() + Access->size(), "core_relo", At))
+              return E;
             CR.Access = Access->str();
             Ext.CoreRelos.push_back(std::move(CR));
             return Error::success();

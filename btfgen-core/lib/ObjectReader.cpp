@@ -20,7 +20,10 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Object/ELFObjectFile.h"
 #include "llvm/Object/ObjectFile.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <tuple>
@@ -99,6 +102,60 @@ const Rec *nearestPreceding(const std::vector<const Rec *> &Sorted,
   return *It;
 }
 
+/// A manifest is JSON, which holds only UTF-8 (llvm::json asserts on, or
+/// in release builds silently rewrites, anything else). Returns the first
+/// type whose own, member, enumerator or parameter name is not UTF-8, or 0.
+/// Found by test/fuzz/ObjectReaderFuzzer.
+TypeId firstNonUTF8Name(const TypeTable &T) {
+  for (TypeId Id = 1; Id < T.size(); ++Id) {
+    bool Ok = json::isUTF8(T.name(Id));
+    switch (T.kind(Id)) {
+    case Kind::Struct:
+    case Kind::Union:
+      for (const BTFMember &M : T.members(Id))
+        Ok = Ok && json::isUTF8(T.str(M.NameOff));
+      break;
+    case Kind::Enum:
+    case Kind::Enum64:
+      for (uint32_t I = 0; I < T.vlen(Id); ++I)
+        Ok = Ok && json::isUTF8(T.enumName(Id, I));
+      break;
+    case Kind::FuncProto:
+      for (const BTFParam &P : T.params(Id))
+        Ok = Ok && json::isUTF8(T.str(P.NameOff));
+      break;
+    default:
+      break;
+    }
+    if (!Ok)
+      return Id;
+  }
+  return 0;
+}
+
+/// The driver treats object mode and plugin manifests alike, so the result
+/// must be a manifest readManifest accepts; an object's BTF can hold what
+/// the manifest format excludes (e.g. an INT wider than 16 bytes, which the
+/// kernel's btf_int_check_meta allows). Checked by a JSON round trip, which
+/// costs about as much as reading the object. Found by
+/// test/fuzz/ObjectReaderFuzzer.
+Error checkRepresentable(const Manifest &M, StringRef Name) {
+  std::string Json;
+  raw_string_ostream OS(Json);
+  writeManifest(M, OS);
+  OS.flush();
+  Expected<Manifest> Back = readManifest(MemoryBufferRef(Json, Name));
+  if (Back)
+    return Error::success();
+  std::string Detail;
+  handleAllErrors(
+      Back.takeError(),
+      [&](const MalformedInput &E) { Detail = E.detail(); },
+      [&](const ErrorInfoBase &E) { Detail = E.message(); });
+  return malformed(Name, "object cannot be represented as a manifest: {0}",
+                   Detail);
+}
+
 } // namespace
 
 Expected<Manifest> readBPFObject(MemoryBufferRef Buf) {
@@ -110,6 +167,10 @@ Expected<Manifest> readBPFObject(MemoryBufferRef Buf) {
   if (!Types)
     return Types.takeError();
 
+  if (TypeId Bad = firstNonUTF8Name(*Types))
+    return malformed(Name, "type [{0}] {1}: a name is not valid UTF-8", Bad,
+                     kindName(Types->kind(Bad)));
+
   Manifest M;
   M.Object = Name.str();
   M.Types = std::move(*Types);
@@ -119,14 +180,24 @@ Expected<Manifest> readBPFObject(MemoryBufferRef Buf) {
   Expected<std::optional<StringRef>> ExtBytes = findSection(Buf, ".BTF.ext");
   if (!ExtBytes)
     return ExtBytes.takeError();
-  if (!*ExtBytes)
+  if (!*ExtBytes) {
+    if (Error E = checkRepresentable(M, Name))
+      return std::move(E);
     return M;
+  }
   Expected<BTFExt> Ext = readBTFExt(**ExtBytes, M.Types, Name);
   if (!Ext)
     return Ext.takeError();
 
   auto Lines = sortedByPlace(Ext->LineInfos);
   auto Funcs = sortedByPlace(Ext->FuncInfos);
+
+  // Each relocation record copies its place's file and function name, and
+  // many records may share one long name: bound the copies as BTFExt does
+  // (max(16 MiB, 16 x object size)) so memory stays a multiple of the input.
+  const uint64_t Budget =
+      std::max<uint64_t>(16ull << 20, 16 * uint64_t(Buf.getBufferSize()));
+  uint64_t Copied = 0;
 
   // Keyed exactly as canonicalizeRelocs() orders: (kind, type, access).
   std::map<std::tuple<uint32_t, TypeId, std::string>, CoreRelocation> Unique;
@@ -144,13 +215,20 @@ Expected<Manifest> readBPFObject(MemoryBufferRef Buf) {
     if (!LI)
       continue;
     SourceLoc L;
-    L.File = LI->File;
+    // Only informational: keep the place, replace bytes JSON cannot hold.
+    L.File = json::isUTF8(LI->File) ? LI->File : json::fixUTF8(LI->File);
     L.Line = LI->LineNum;
     L.Column = LI->Column;
     if (const BTFExtFuncInfo *FI =
             nearestPreceding(Funcs, R.Section, R.InsnOff))
       if (M.Types.kind(FI->Type) == Kind::Func)
         L.Function = M.Types.name(FI->Type).str();
+    Copied += L.File.size() + L.Function.size() + R.Access.size();
+    if (Copied > Budget)
+      return malformed(Name,
+                       ".BTF.ext: source places of the relocations need more "
+                       "than {0} bytes of strings",
+                       Budget);
     It->second.Locs.push_back(std::move(L));
   }
 
@@ -162,6 +240,8 @@ Expected<Manifest> readBPFObject(MemoryBufferRef Buf) {
     M.Relocs.push_back(std::move(CR));
   }
   canonicalizeRelocs(M);
+  if (Error E = checkRepresentable(M, Name))
+    return std::move(E);
   return M;
 }
 

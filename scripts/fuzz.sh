@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# fuzz.sh - build the libFuzzer targets (test/fuzz) with clang-19 and
+# ASan+UBSan, then run each for SECONDS seconds of wall time (libFuzzer's
+# -max_total_time) on a copy of its seed corpus. Every command is printed.
+#
+# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
+#   SECONDS  per target, default 60
+#   TARGET   BTFReaderFuzzer BTFExtFuzzer ObjectReaderFuzzer ManifestFuzzer
+#            TarXzFuzzer (default: all that were built)
+# Environment:
+#   BUILD=dir      build directory (default <repo>/build-fuzz)
+#   WORK=dir       run directory: corpora, crash files, logs (default $BUILD/fuzz-run)
+#   JOBS=n         ninja -j (default: ninja's default)
+#   NICE=n         run under `nice -n n` (default 0)
+#   FUZZ_ARGS=...  extra libFuzzer flags (e.g. -jobs=2 -workers=2)
+# Crashes/timeouts/OOMs are written to $WORK/<target>/artifacts/; copy a
+# reproducer to test/Inputs/regress/<reader>/ with the fix (docs/testing.md).
+# Exit status: 0 if no target found anything, 1 otherwise.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SECS=${1:-60}
+shift || true
+BUILD=${BUILD:-$ROOT/build-fuzz}
+WORK=${WORK:-$BUILD/fuzz-run}
+NICE=${NICE:-0}
+ALL=(BTFReaderFuzzer BTFExtFuzzer ObjectReaderFuzzer ManifestFuzzer TarXzFuzzer)
+
+run() { echo "+ $*" >&2; "$@"; }
+
+if [ ! -f "$BUILD/build.ninja" ]; then
+  run env CC=clang-19 CXX=clang++-19 cmake -S "$ROOT" -B "$BUILD" -G Ninja \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g" \
+    "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g" \
+    -DBTFGEN_FUZZ=ON -DBTFGEN_SANITIZE=fuzzer-no-link,address,undefined || exit 2
+fi
+run nice -n "$NICE" ninja -C "$BUILD" ${JOBS:+-j "$JOBS"} btfgen-fuzzers || exit 2
+
+if [ $# -gt 0 ]; then TARGETS=("$@"); else TARGETS=("${ALL[@]}"); fi
+status=0
+for t in "${TARGETS[@]}"; do
+  bin=$BUILD/bin/$t
+  if [ ! -x "$bin" ]; then
+    echo "fuzz.sh: $t not built (TarXzFuzzer needs driver/TarXz.h): skipped" >&2
+    continue
+  fi
+  seeds=$ROOT/test/fuzz/corpus/$t
+  dir=$WORK/$t
+  mkdir -p "$dir/corpus" "$dir/artifacts"
+  cp -n "$seeds"/* "$dir/corpus/" 2>/dev/null || true
+  dict=()
+  # Earlier regression inputs (test/Inputs/regress/<reader>) are read-only seeds.
+  case $t in
+    BTFReaderFuzzer) reg=btf ;; BTFExtFuzzer) reg=btfext ;;
+    ObjectReaderFuzzer) reg=object ;; ManifestFuzzer) reg=manifest ;; *) reg=tarxz ;;
+  esac
+  regdir=()
+  [ -d "$ROOT/test/Inputs/regress/$reg" ] && regdir=("$ROOT/test/Inputs/regress/$reg")
+  [ "$t" = ManifestFuzzer ] && dict=(-dict="$ROOT/test/fuzz/manifest.dict")
+  # -rss_limit_mb/-malloc_limit_mb: readers must stay within a small
+  # multiple of the input (BTFReader.h); -timeout: no input may take 10 s.
+  run nice -n "$NICE" "$bin" "$dir/corpus" "${regdir[@]}" -max_total_time="$SECS" \
+    -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=512 -max_len=65536 \
+    -print_final_stats=1 -artifact_prefix="$dir/artifacts/" "${dict[@]}" \
+    ${FUZZ_ARGS:-} > "$dir/log.txt" 2>&1
+  rc=$?
+  stats=$(grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$dir/log.txt" | tr '\n' ' ')
+  cov=$(grep -E '#[0-9]+.*(DONE|INITED)' "$dir/log.txt" | tail -1)
+  echo "fuzz.sh: $t exit=$rc $stats"
+  echo "fuzz.sh: $t $cov"
+  if [ $rc -ne 0 ] || [ -n "$(ls -A "$dir/artifacts")" ]; then
+    echo "fuzz.sh: $t FOUND SOMETHING: see $dir/log.txt and $dir/artifacts/" >&2
+    status=1
+  fi
+done
+exit $status
