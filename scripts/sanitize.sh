@@ -29,7 +29,11 @@ t1=$(now)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export ASAN_SYMBOLIZER_PATH=${ASAN_SYMBOLIZER_PATH:-/usr/lib/llvm-19/bin/llvm-symbolizer}
-echo "+ ASAN_OPTIONS=$ASAN_OPTIONS UBSAN_OPTIONS=$UBSAN_OPTIONS" >&2
+# Outside projects the tests build (test/integration) link our sanitized
+# static libraries: build them with the same compiler, whose UBSan runtime
+# has the handlers clang's instrumentation calls.
+export CC=clang-19 CXX=clang++-19
+echo "+ ASAN_OPTIONS=$ASAN_OPTIONS UBSAN_OPTIONS=$UBSAN_OPTIONS CC=$CC CXX=$CXX" >&2
 (cd "$BUILD" && run nice -n "$NICE" ctest --output-on-failure)
 rc=$?
 t2=$(now)
