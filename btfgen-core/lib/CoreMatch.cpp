@@ -927,6 +927,16 @@ CoreMatcher::CoreMatcher(const TypeTable &Local, const TypeTable &Target)
 }
 
 Expected<CoreResult> CoreMatcher::calc(const CoreRelocation &R) const {
+  return calcImpl(R, nullptr);
+}
+
+Expected<CoreResult> CoreMatcher::calc(const CoreRelocation &R,
+                                       ArrayRef<TypeId> Cands) const {
+  return calcImpl(R, &Cands);
+}
+
+Expected<CoreResult> CoreMatcher::calcImpl(const CoreRelocation &R,
+                                           const ArrayRef<TypeId> *Given) const {
   // relo_core.c bpf_core_calc_relo_insn(), with the candidate list of
   // libbpf.c bpf_core_resolve_relo()/bpf_core_find_cands() (computed fresh:
   // libbpf's per-object candidate cache prunes candidates across
@@ -968,13 +978,26 @@ Expected<CoreResult> CoreMatcher::calc(const CoreRelocation &R) const {
     return Res;
   }
 
-  SmallVector<TypeId, 4> Cands = findCoreCandidates(Local, R.LocalType, Target);
+  SmallVector<TypeId, 4> Cands;
+  if (Given) {
+    for (TypeId C : *Given)
+      if (!Target.isValid(C) || C == 0)
+        return createStringError(inconvertibleErrorCode(),
+                                 "candidate [%u] out of range", C);
+    Cands.assign(Given->begin(), Given->end());
+  } else {
+    Cands = findCoreCandidates(Local, R.LocalType, Target);
+  }
   bool HaveFirst = false;
   bool Failed = false;
   CoreSpec FirstSpec;
+  Res.Candidates.reserve(Cands.size());
   for (size_t I = 0; I < Cands.size(); ++I) {
     CoreSpec CandSpec;
     int Err = specMatch(Local, LSpec, Target, Cands[I], CandSpec);
+    CoreCandidateResult &CR = Res.Candidates.emplace_back();
+    CR.Id = Cands[I];
+    CR.Match = Err < 0 ? Err : Err > 0 ? 1 : 0;
     if (Err < 0) {
       if (!Failed) {
         Failed = true;
@@ -987,13 +1010,22 @@ Expected<CoreResult> CoreMatcher::calc(const CoreRelocation &R) const {
     }
     if (Err == 0)
       continue;
-    // Every matching candidate is recorded, also past a failure.
+    // Every matching candidate is recorded, also past a failure, with its
+    // own values (calcRelo is a pure function of the two specs).
     Res.TargetSpecs.push_back(CandSpec);
-    if (Failed)
-      continue;
     CoreResult CandRes;
     std::string Msg;
     Err = calcRelo(Local, Target, LSpec, &CandSpec, CandRes, Msg);
+    CR.CalcErr = Err;
+    if (!Err) {
+      CR.BitOffset = CandSpec.BitOffset;
+      CR.Poison = CandRes.Poison;
+      CR.FailMemsz = CandRes.FailMemsz;
+      CR.NewVal = CandRes.NewVal;
+      CR.NewSz = CandRes.NewSz;
+    }
+    if (Failed)
+      continue;
     if (Err) {
       Failed = true;
       Res.Message = Msg.empty() ? formatv("relocation failed: {0}", Err).str()

@@ -42,6 +42,70 @@
 //    `__cacheline_group_begin[0]` style markers) would become last when the
 //    members after it are dropped, so we keep the struct's last member too.
 //
+// Candidate classes. On kernels whose BTF was not fully deduplicated
+// (CentOS 8 aarch64: 476 copies of struct task_struct) keeping every
+// matching candidate costs ~80x bpftool's size, although the copies answer
+// every relocation alike. So candidates that are interchangeable for
+// libbpf are collapsed:
+//
+//  * Group. libbpf keeps one candidate list per (bpf_object, local root
+//    type ID) (libbpf.c bpf_object__relocate_core: cand_cache;
+//    bpf_core_resolve_relo). We group coarser: all added relocations whose
+//    local root has the same essential name and kind class (ENUM = ENUM64),
+//    over all programs. Such roots have the same full candidate list. A
+//    coarser group only refines the classes below (more columns to agree
+//    on), so every libbpf cache is still a union of our classes; it also
+//    keeps the output a function of the set of results alone (no program
+//    identity, no pointer values).
+//  * Signature. For candidate c and relocation r of the group, libbpf's
+//    per-candidate step of bpf_core_calc_relo_insn gives: no match, match
+//    error, or a match with bpf_core_calc_relo's result. Of that result,
+//    libbpf's agreement check compares the spec's bit offset, poison and
+//    new_val; the reported result also carries new_sz and fail_memsz_adjust
+//    (orig_* and validate come from the local side, equal for all). All of
+//    these are the signature entry (CoreCandidateResult), except that for
+//    TYPE_ID_TARGET new_val is c's own ID and is left out. new_type_id is
+//    left out too: it only feeds fail_memsz_adjust (in the entry) and logs.
+//    Two candidates are in the same class iff their entries are equal for
+//    every relocation of the group.
+//  * What libbpf does. Per root, the list starts as the full candidate list
+//    (ID order). For each relocation, in .BTF.ext order of the object, let
+//    M be the listed candidates that match. M empty: the result is the
+//    local-only one, the list is unchanged. Else the first of M gives the
+//    result; each later one is compared with it (bit offset, then poison and
+//    new_val) and the first disagreement fails the load with a message
+//    naming the two values; without a failure the list becomes M (order
+//    kept). A spec-match or calc error fails the load at once.
+//  * Claim: on the minimized BTF every list and every result is the same,
+//    for any sequence of the group's relocations. Induction: on full BTF
+//    the list is always a union of classes (true at the start; M is one,
+//    since class members match alike). On the minimized BTF the list is the
+//    union of the same classes' KEPT members: we keep the lowest ID of every
+//    class that matches some relocation (classes that never match are never
+//    in any M and leave the list at the first non-empty M; they are dropped
+//    as before), and kept candidates answer as on full BTF (the marking
+//    invariant of the rules above). So M is empty on both or on neither.
+//    The first of M on full BTF is the lowest ID of some class, which is
+//    kept and first on the minimized BTF too: same result (TYPE_ID_TARGET:
+//    the same type, renumbered). The first disagreeing candidate on full
+//    BTF is the lowest ID of its class (its whole class disagrees and its
+//    lower members are in M), so the same check fails with the same values.
+//    TYPE_ID_TARGET fails iff |M| >= 2; a class matching one keeps two
+//    members when it has two, so |M| >= 2 holds on both or neither. The new
+//    list is M on both sides: the induction holds.
+//  * Dropped candidates that get kept anyway. A dropped copy can still be
+//    kept for another reason (a member type of a kept member, a pointee
+//    followed by a TYPE_* relocation, a guard). It is then a candidate on
+//    the minimized BTF, but with partial marks its answers could differ
+//    from its class's. So such a candidate is restored: it gets every mark
+//    it would have got without collapsing, which makes it one more member
+//    of its class (or, for a class matching TYPE_ID_TARGET, a third one).
+//    This is part of the fixed point below.
+//  * Conservative cases: a group with a spec-match or calc error on some
+//    candidate, or with results lacking per-candidate answers
+//    (CoreResult::Candidates empty, e.g. built by hand) or disagreeing on
+//    the candidate list, is not collapsed.
+//
 // Known inexactness (documented in /work/notes/match.md): libbpf 1.1.2's
 // FIELD_SIGNED reads the word after a non-INT type record, which depends on
 // the neighbouring type in the file layout; with realistic string section
@@ -55,7 +119,11 @@
 
 #include "btfgen/Minimize.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
+
+#include <map>
+#include <tuple>
 
 using namespace llvm;
 
@@ -79,14 +147,8 @@ bool hasSizeWord(Kind K) {
 
 } // namespace
 
-Minimizer::Minimizer(const TypeTable &Target) : Target(Target) {
-  unsigned N = Target.size();
-  Marks.Kept.resize(N);
-  Marks.Followed.resize(N);
-  Marks.MatchDone[0].resize(N);
-  Marks.MatchDone[1].resize(N);
-  Marks.Members.resize(N);
-}
+Minimizer::Minimizer(const TypeTable &Target, MinimizeOptions Opts)
+    : Target(Target), Opts(Opts) {}
 
 void Minimizer::markMember(MarkState &S, TypeId Struct, uint32_t Idx) const {
   // bpftool btfgen_mark_member(); the parent is always marked by callers,
@@ -217,28 +279,32 @@ void Minimizer::markTypeMatch(MarkState &S, TypeId Id, bool BehindPtr) const {
   }
 }
 
-Error Minimizer::recordFieldSpec(MarkState &S, const CoreSpec &Spec) const {
+Error Minimizer::recordFieldSpec(MarkState *S, TypeId Root,
+                                 ArrayRef<uint32_t> Raw) const {
   // bpftool btfgen_record_field_relo(): walk the target raw spec.
-  TypeId Id = Spec.RootType;
+  TypeId Id = Root;
   if (!Target.isValid(Id))
     return createStringError(inconvertibleErrorCode(),
                              "target spec root [%u] out of range", Id);
-  markType(S, Id, false);
-  for (size_t I = 1; I < Spec.RawSpec.size(); ++I) {
+  if (S)
+    markType(*S, Id, false);
+  for (size_t I = 1; I < Raw.size(); ++I) {
     for (unsigned Depth = 0; Depth < 1024 && Id != 0 &&
                              isModOrTypedef(Target.kind(Id));
          ++Depth)
       Id = Target.type(Id).SizeOrType;
     Kind K = Target.kind(Id);
     if (isComposite(K)) {
-      uint32_t Idx = Spec.RawSpec[I];
+      uint32_t Idx = Raw[I];
       if (Idx >= Target.vlen(Id))
         return createStringError(
             inconvertibleErrorCode(),
             "target spec member index %u out of range for type [%u]", Idx, Id);
-      markMember(S, Id, Idx);
+      if (S)
+        markMember(*S, Id, Idx);
       Id = Target.members(Id)[Idx].Type;
-      markType(S, Id, false);
+      if (S)
+        markType(*S, Id, false);
     } else if (K == Kind::Array) {
       Id = Target.array(Id).ElemType;
     } else {
@@ -252,94 +318,252 @@ Error Minimizer::recordFieldSpec(MarkState &S, const CoreSpec &Spec) const {
   return Error::success();
 }
 
+namespace {
+
+enum : uint8_t { MatchesAny = 1, MatchesTypeIdTarget = 2 };
+
+/// A candidate's signature entry for one relocation (see the file comment).
+using SigEntry = std::tuple<int, int, uint32_t, bool, bool, uint64_t, uint32_t>;
+
+SigEntry sigEntry(const CoreCandidateResult &C, CoreReloKind Kind) {
+  if (C.Match != 1)
+    return SigEntry(C.Match, 0, 0, false, false, 0, 0);
+  if (C.CalcErr)
+    return SigEntry(1, C.CalcErr, 0, false, false, 0, 0);
+  uint64_t Val = Kind == CoreReloKind::TypeIdTarget ? 0 : C.NewVal;
+  return SigEntry(1, 0, C.BitOffset, C.Poison, C.FailMemsz, Val, C.NewSz);
+}
+
+} // namespace
+
 Error Minimizer::addResult(const TypeTable &Local, const CoreRelocation &R,
                            const CoreResult &Res) {
-  // bpftool btfgen_record_reloc(), for every matching candidate.
+  // bpftool btfgen_record_reloc(), for every matching candidate; the marks
+  // themselves are made in computeMarks(), once the candidate classes are
+  // known.
   if (R.Kind == CoreReloKind::TypeIdLocal)
     return Error::success();
+  Column C;
+  C.Kind = R.Kind;
+  bool Field = isFieldBased(R.Kind);
+  if (Field)
+    C.RawOff.push_back(0);
   for (const CoreSpec &Spec : Res.TargetSpecs) {
     if (!Target.isValid(Spec.RootType))
       return createStringError(inconvertibleErrorCode(),
                                "target spec root [%u] out of range",
                                Spec.RootType);
-    if (isFieldBased(R.Kind)) {
-      if (Error E = recordFieldSpec(Marks, Spec))
+    if (Field) {
+      if (Error E = recordFieldSpec(nullptr, Spec.RootType, Spec.RawSpec))
         return E;
-    } else if (R.Kind == CoreReloKind::TypeMatches) {
-      markTypeMatch(Marks, Spec.RootType, false);
-    } else if (isTypeBased(R.Kind)) {
-      markType(Marks, Spec.RootType, true);
-    } else {
-      markType(Marks, Spec.RootType, false);
+      C.Raw.insert(C.Raw.end(), Spec.RawSpec.begin(), Spec.RawSpec.end());
+      C.RawOff.push_back(C.Raw.size());
     }
+    C.Roots.push_back(Spec.RootType);
   }
-  if (Res.ErrorCandidate && Target.isValid(Res.ErrorCandidate)) {
-    // Matching failed inside this candidate (e.g. nesting deeper than
-    // BPF_CORE_SPEC_MAX_LEN): keep all of it so it fails again.
-    markTypeMatch(Marks, Res.ErrorCandidate, false);
-    markType(Marks, Res.ErrorCandidate, true);
+  if (Res.ErrorCandidate && Target.isValid(Res.ErrorCandidate))
+    C.ErrorCandidate = Res.ErrorCandidate;
+
+  // The candidate group of this root, refined by this relocation's answers.
+  bool LocalOk = Local.isValid(R.LocalType);
+  std::string Name =
+      LocalOk ? essentialName(Local.name(R.LocalType)).str() : std::string();
+  Kind LK = LocalOk ? Local.kind(R.LocalType) : Kind::Unknown;
+  if (LK == Kind::Enum64)
+    LK = Kind::Enum;
+  auto [It, New] = GroupIndex.try_emplace(
+      std::make_pair(std::move(Name), unsigned(LK)), uint32_t(Groups.size()));
+  if (New)
+    Groups.emplace_back();
+  C.Group = It->second;
+  CandGroup &G = Groups[C.Group];
+  const auto &Cands = Res.Candidates;
+  if (!G.Seen) {
+    G.Seen = true;
+    for (const CoreCandidateResult &CR : Cands)
+      G.Cands.push_back(CR.Id);
+    G.Class.assign(G.Cands.size(), 0);
+    G.Flags.assign(G.Cands.size(), 0);
   }
-  if (isTypeBased(R.Kind) && Local.isValid(R.LocalType)) {
+  bool SameList = Cands.size() == G.Cands.size();
+  for (size_t I = 0; SameList && I < Cands.size(); ++I)
+    SameList = Cands[I].Id == G.Cands[I];
+  if (!SameList || (Cands.empty() && !Res.TargetSpecs.empty()))
+    G.Collapsible = false;
+  if (SameList && G.Collapsible) {
+    // Partition refinement: new class = (old class, this entry), numbered
+    // by first occurrence in candidate order (so independent of the order
+    // relocations are added).
+    std::map<std::pair<uint32_t, SigEntry>, uint32_t> Refined;
+    for (size_t I = 0; I < Cands.size(); ++I) {
+      const CoreCandidateResult &CR = Cands[I];
+      if (CR.Match < 0 || (CR.Match == 1 && CR.CalcErr))
+        G.Collapsible = false;
+      if (CR.Match == 1)
+        G.Flags[I] |= MatchesAny |
+                      (R.Kind == CoreReloKind::TypeIdTarget ? MatchesTypeIdTarget
+                                                            : 0);
+      auto Key = std::make_pair(G.Class[I], sigEntry(CR, R.Kind));
+      G.Class[I] =
+          Refined.try_emplace(Key, uint32_t(Refined.size())).first->second;
+    }
+    // The matching candidates must be exactly the recorded target specs.
+    size_t NumMatch = 0;
+    for (const CoreCandidateResult &CR : Cands)
+      if (CR.Match == 1) {
+        if (NumMatch >= C.Roots.size() || C.Roots[NumMatch] != CR.Id)
+          G.Collapsible = false;
+        ++NumMatch;
+      }
+    if (NumMatch != C.Roots.size())
+      G.Collapsible = false;
+  }
+
+  if (isTypeBased(R.Kind) && LocalOk) {
     // Guards for the candidates that did not match.
-    SmallVector<TypeId, 4> Cands;
+    SmallVector<TypeId, 4> All;
     if (Target.hasNameIndex()) {
-      Cands = findCoreCandidates(Local, R.LocalType, Target);
+      All = findCoreCandidates(Local, R.LocalType, Target);
     } else {
-      StringRef Name = Local.name(R.LocalType);
-      if (!Name.empty())
+      StringRef LName = Local.name(R.LocalType);
+      if (!LName.empty())
         for (TypeId Id = 1; Id < Target.size(); ++Id)
           if (kindsAreCoreCompat(Target.kind(Id), Local.kind(R.LocalType)) &&
               !Target.name(Id).empty() &&
-              essentialName(Target.name(Id)) == essentialName(Name))
-            Cands.push_back(Id);
+              essentialName(Target.name(Id)) == essentialName(LName))
+            All.push_back(Id);
     }
-    for (TypeId C : Cands) {
-      bool Matched = llvm::any_of(Res.TargetSpecs, [&](const CoreSpec &S) {
-        return S.RootType == C;
-      });
-      if (!Matched)
-        Guards.push_back({C, R.Kind == CoreReloKind::TypeMatches});
-    }
+    for (TypeId Cand : All)
+      if (!llvm::is_contained(C.Roots, Cand))
+        Guards.push_back({Cand, R.Kind == CoreReloKind::TypeMatches});
   }
+  Columns.push_back(std::move(C));
   return Error::success();
 }
 
-void Minimizer::finalize(MarkState &S) const {
+void Minimizer::markSpec(MarkState &S, const Column &C, size_t I) const {
+  TypeId Root = C.Roots[I];
+  if (isFieldBased(C.Kind)) {
+    ArrayRef<uint32_t> Raw(C.Raw.data() + C.RawOff[I],
+                           C.RawOff[I + 1] - C.RawOff[I]);
+    // Validated in addResult(), so this cannot fail.
+    consumeError(recordFieldSpec(&S, Root, Raw));
+  } else if (C.Kind == CoreReloKind::TypeMatches) {
+    markTypeMatch(S, Root, false);
+  } else if (isTypeBased(C.Kind)) {
+    markType(S, Root, true);
+  } else {
+    markType(S, Root, false);
+  }
+}
+
+BitVector Minimizer::droppedCandidates() const {
+  BitVector Dropped(Target.size());
+  if (!Opts.CollapseCandidates)
+    return Dropped;
+  for (const CandGroup &G : Groups) {
+    if (!G.Collapsible)
+      continue;
+    // Members kept so far per class (classes are numbered densely).
+    std::vector<uint8_t> KeptInClass(G.Cands.size(), 0);
+    for (size_t I = 0; I < G.Cands.size(); ++I) {
+      if (!(G.Flags[I] & MatchesAny))
+        continue; // never marked for this group anyway
+      unsigned Want = (G.Flags[I] & MatchesTypeIdTarget) ? 2 : 1;
+      uint8_t &N = KeptInClass[G.Class[I]];
+      if (N < Want)
+        ++N;
+      else
+        Dropped.set(G.Cands[I]);
+    }
+  }
+  return Dropped;
+}
+
+void Minimizer::applyGuardsAndFlex(MarkState &S) const {
+  for (const Guard &G : Guards) {
+    if (!S.Kept.test(G.Candidate))
+      continue;
+    if (G.TypeMatches)
+      markTypeMatch(S, G.Candidate, false);
+    else
+      markType(S, G.Candidate, true);
+  }
+  // Flexible-array rule (see the file comment).
+  for (TypeId Id = 1; Id < Target.size(); ++Id) {
+    if (!S.Kept.test(Id) || !isComposite(Target.kind(Id)) ||
+        S.Members[Id].empty())
+      continue;
+    ArrayRef<BTFMember> Ms = Target.members(Id);
+    uint32_t Last = Ms.size() - 1;
+    if (S.Members[Id].test(Last))
+      continue;
+    for (unsigned I : S.Members[Id].set_bits()) {
+      TypeId MT = Target.skipModsAndTypedefs(Ms[I].Type);
+      if (Target.kind(MT) == Kind::Array && Target.array(MT).NElems == 0) {
+        markMember(S, Id, Last);
+        markType(S, Ms[Last].Type, false);
+        break;
+      }
+    }
+  }
+}
+
+Minimizer::MarkState Minimizer::computeMarks() const {
+  unsigned N = Target.size();
+  MarkState S;
+  S.Kept.resize(N);
+  S.Followed.resize(N);
+  S.MatchDone[0].resize(N);
+  S.MatchDone[1].resize(N);
+  S.Members.resize(N);
+
+  BitVector Dropped = droppedCandidates();
+  // Where each dropped candidate would have been marked: (root, column,
+  // index), sorted by root, for restoring.
+  std::vector<std::tuple<TypeId, uint32_t, uint32_t>> Pending;
+  for (uint32_t CI = 0; CI < Columns.size(); ++CI) {
+    const Column &C = Columns[CI];
+    for (uint32_t I = 0; I < C.Roots.size(); ++I) {
+      if (Dropped.test(C.Roots[I]))
+        Pending.emplace_back(C.Roots[I], CI, I);
+      else
+        markSpec(S, C, I);
+    }
+    if (C.ErrorCandidate) {
+      // Matching failed inside this candidate (e.g. nesting deeper than
+      // BPF_CORE_SPEC_MAX_LEN): keep all of it so it fails again.
+      markTypeMatch(S, C.ErrorCandidate, false);
+      markType(S, C.ErrorCandidate, true);
+    }
+  }
+  llvm::sort(Pending);
+
+  // Fixed point over guards, the flexible-array rule and restoring dropped
+  // candidates that ended up kept (see the file comment). All three only
+  // add marks, so the result does not depend on the order of the steps.
   uint64_t Before;
   do {
     Before = S.Changes;
-    for (const Guard &G : Guards) {
-      if (!S.Kept.test(G.Candidate))
-        continue;
-      if (G.TypeMatches)
-        markTypeMatch(S, G.Candidate, false);
-      else
-        markType(S, G.Candidate, true);
-    }
-    // Flexible-array rule (see the file comment).
-    for (TypeId Id = 1; Id < Target.size(); ++Id) {
-      if (!S.Kept.test(Id) || !isComposite(Target.kind(Id)) ||
-          S.Members[Id].empty())
-        continue;
-      ArrayRef<BTFMember> Ms = Target.members(Id);
-      uint32_t Last = Ms.size() - 1;
-      if (S.Members[Id].test(Last))
-        continue;
-      for (unsigned I : S.Members[Id].set_bits()) {
-        TypeId MT = Target.skipModsAndTypedefs(Ms[I].Type);
-        if (Target.kind(MT) == Kind::Array && Target.array(MT).NElems == 0) {
-          markMember(S, Id, Last);
-          markType(S, Ms[Last].Type, false);
-          break;
-        }
+    applyGuardsAndFlex(S);
+    for (size_t P = 0; P < Pending.size();) {
+      TypeId Root = std::get<0>(Pending[P]);
+      size_t End = P;
+      while (End < Pending.size() && std::get<0>(Pending[End]) == Root)
+        ++End;
+      if (Dropped.test(Root) && S.Kept.test(Root)) {
+        Dropped.reset(Root);
+        for (size_t Q = P; Q < End; ++Q)
+          markSpec(S, Columns[std::get<1>(Pending[Q])], std::get<2>(Pending[Q]));
       }
+      P = End;
     }
   } while (S.Changes != Before);
+  return S;
 }
 
 TypeTable Minimizer::build() const {
-  MarkState S = Marks;
-  finalize(S);
+  MarkState S = computeMarks();
 
   // bpftool btfgen_get_btf(): new IDs in source order, then remap.
   std::vector<TypeId> NewId(Target.size(), 0);
@@ -427,9 +651,7 @@ TypeTable Minimizer::build() const {
 }
 
 unsigned Minimizer::numKeptTypes() const {
-  MarkState S = Marks;
-  finalize(S);
-  return S.Kept.count();
+  return computeMarks().Kept.count();
 }
 
 } // namespace btfgen

@@ -59,6 +59,26 @@ enum class RelocOutcome {
 };
 const char *outcomeName(RelocOutcome O); // "resolved", "not-found", ...
 
+/// One candidate's own answer to a relocation: the per-candidate step of
+/// relo_core.c bpf_core_calc_relo_insn() (spec match, then
+/// bpf_core_calc_relo() if it matched), independent of the other
+/// candidates. The fields are what libbpf's agreement check and the
+/// reported result depend on, except the target type IDs (new_type_id),
+/// which differ between candidates by construction. Minimization uses them
+/// to find interchangeable candidates.
+struct CoreCandidateResult {
+  TypeId Id = 0;
+  int Match = 0;   ///< bpf_core_spec_match(): 1 match, 0 no match, < 0 error
+  int CalcErr = 0; ///< bpf_core_calc_relo() error when matched, else 0
+  /// When matched without CalcErr: the candidate spec's bit offset and
+  /// bpf_core_calc_relo()'s target-side values.
+  uint32_t BitOffset = 0;
+  bool Poison = false;
+  bool FailMemsz = false;
+  uint64_t NewVal = 0;
+  uint32_t NewSz = 0;
+};
+
 /// libbpf's struct bpf_core_relo_res plus what minimization needs.
 struct CoreResult {
   RelocOutcome Outcome = RelocOutcome::Error;
@@ -84,6 +104,11 @@ struct CoreResult {
   /// For an Error raised while matching a candidate (bpf_core_spec_match()
   /// < 0, e.g. spec too deep), that candidate's ID; else 0.
   TypeId ErrorCandidate = 0;
+  /// Every candidate of the full candidate list (bpf_core_find_cands
+  /// order), each with its own answer. Empty for TYPE_ID_LOCAL and for an
+  /// anonymous root. Added for minimization (Minimize.cpp, candidate
+  /// classes); does not affect the fields above.
+  llvm::SmallVector<CoreCandidateResult, 2> Candidates;
 };
 
 /// libbpf's btf_kind_core_compat(): same kind, or ENUM vs ENUM64.
@@ -122,7 +147,16 @@ public:
   /// target-dependent outcome is a CoreResult.
   llvm::Expected<CoreResult> calc(const CoreRelocation &R) const;
 
+  /// The same with an explicit candidate list instead of the full one, e.g.
+  /// libbpf's pruned per-root candidate cache when simulating a load
+  /// relocation by relocation. Cands must be target IDs in increasing order.
+  llvm::Expected<CoreResult> calc(const CoreRelocation &R,
+                                  llvm::ArrayRef<TypeId> Cands) const;
+
 private:
+  llvm::Expected<CoreResult> calcImpl(const CoreRelocation &R,
+                                      const llvm::ArrayRef<TypeId> *Cands) const;
+
   const TypeTable &Local;
   const TypeTable &Target;
 };

@@ -23,14 +23,27 @@
 #include "llvm/ADT/BitVector.h"
 #include "llvm/Support/Error.h"
 
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace btfgen {
 
+struct MinimizeOptions {
+  /// Keep only one member (two for TYPE_ID_TARGET ambiguities) of each class
+  /// of candidates that give identical answers to every relocation of their
+  /// root (see Minimize.cpp, "candidate classes"). Off: keep every matching
+  /// candidate.
+  bool CollapseCandidates = true;
+};
+
 class Minimizer {
 public:
   /// Borrows Target for the Minimizer's lifetime.
-  explicit Minimizer(const TypeTable &Target);
+  explicit Minimizer(const TypeTable &Target,
+                     MinimizeOptions Opts = MinimizeOptions());
 
   /// Mark what relocation R (of a program whose local types are Local)
   /// needs, given its result against Target. Errors only for target BTF
@@ -62,17 +75,48 @@ private:
     TypeId Candidate;
     bool TypeMatches;
   };
+  /// One added relocation: its matching candidates and what marking each
+  /// needs (field kinds: the target raw spec, flattened).
+  struct Column {
+    CoreReloKind Kind;
+    uint32_t Group;
+    std::vector<TypeId> Roots;        ///< matching candidates, ID order
+    std::vector<uint32_t> RawOff;     ///< field kinds: Roots.size() + 1 offsets
+    std::vector<uint32_t> Raw;        ///< field kinds: raw specs
+    TypeId ErrorCandidate = 0;
+  };
+  /// The candidates of one root (essential name + kind class) over all
+  /// added relocations, partitioned by their answers.
+  struct CandGroup {
+    std::vector<TypeId> Cands; ///< candidate list, ID order
+    std::vector<uint32_t> Class; ///< per candidate: class number
+    std::vector<uint8_t> Flags;  ///< per candidate: MatchesAny/TypeIdTarget
+    bool Collapsible = true;
+    bool Seen = false;
+  };
 
   void markType(MarkState &S, TypeId Id, bool FollowPointees) const;
   void markTypeMatch(MarkState &S, TypeId Id, bool BehindPtr) const;
   void markMember(MarkState &S, TypeId Struct, uint32_t Idx) const;
-  llvm::Error recordFieldSpec(MarkState &S, const CoreSpec &Spec) const;
-  /// Apply the guards and the flexible-array rule until nothing changes.
-  void finalize(MarkState &S) const;
+  /// Mark (S non-null) or only validate (S null) a field relocation's target
+  /// raw spec rooted at Root.
+  llvm::Error recordFieldSpec(MarkState *S, TypeId Root,
+                              llvm::ArrayRef<uint32_t> Raw) const;
+  void markSpec(MarkState &S, const Column &C, size_t I) const;
+  /// Candidates left out by the class rule, before the fixed point.
+  llvm::BitVector droppedCandidates() const;
+  /// All marks, with guards, the flexible-array rule and the restoring of
+  /// dropped candidates that got kept anyway applied until nothing changes.
+  MarkState computeMarks() const;
+  /// Apply the guards and the flexible-array rule once.
+  void applyGuardsAndFlex(MarkState &S) const;
 
   const TypeTable &Target;
-  MarkState Marks;
+  MinimizeOptions Opts;
   std::vector<Guard> Guards;
+  std::vector<Column> Columns;
+  std::vector<CandGroup> Groups;
+  std::map<std::pair<std::string, unsigned>, uint32_t> GroupIndex;
 };
 
 } // namespace btfgen
