@@ -1,7 +1,8 @@
 //===- Commands.cpp - btfgen-driver subcommands ---------------------------===//
 //
-// Command table, manual text, option helpers and the shared per-target
-// pipeline: CoreMatcher::calc for every relocation, Minimizer::addResult,
+// Command table, manual text (the whole-tool page and one page per
+// command), option helpers and the shared per-target pipeline:
+// CoreMatcher::calc for every relocation, Minimizer::addResult,
 // Minimizer::build, writeBTF.
 //
 //===----------------------------------------------------------------------===//
@@ -17,6 +18,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/Endian.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBufferRef.h"
 #include "llvm/Support/WithColor.h"
 
@@ -42,10 +44,14 @@ void reportWarning(const Twine &Msg) {
 }
 
 static const Command Commands[] = {
-    {"run", runArchiveCommand},
-    {"dump", runDumpCommand},
-    {"min_core_btf", runMinCoreBTFCommand},
-    {"manifest", runManifestCommand},
+    {"run", runArchiveCommand,
+     "minimize every kernel BTF of a BTFHub-layout archive (default)"},
+    {"dump", runDumpCommand, "print BTF like `bpftool btf dump file`"},
+    {"min_core_btf", runMinCoreBTFCommand,
+     "minimize one kernel BTF like `bpftool gen min_core_btf`"},
+    {"manifest", runManifestCommand,
+     "list the CO-RE relocations of a manifest or BPF object"},
+    {"help", runHelpCommand, "print this manual, or the page of one command"},
 };
 
 const Command *findCommand(StringRef Name) {
@@ -57,8 +63,445 @@ const Command *findCommand(StringRef Name) {
 
 const Command &defaultCommand() { return Commands[0]; }
 
+std::string commandList() {
+  std::string S;
+  for (const Command &C : Commands) {
+    if (!S.empty())
+      S += ", ";
+    S += C.Name;
+  }
+  return S;
+}
+
 void printVersion(raw_ostream &OS) {
   OS << ToolName << " 0.1.0 (LLVM " << LLVM_VERSION_STRING << ")\n";
+}
+
+//===----------------------------------------------------------------------===//
+// The manual. One page per command (`btfgen-driver help CMD`, `CMD --help`)
+// and the whole-tool page (`--help`); the pieces both need (synopses, exit
+// status, environment, files) are written once below. docs/usage.md follows
+// this text; test/driver/help-*.test check that they agree.
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+constexpr const char *RunSynopsis =
+    R"(    btfgen-driver [run] INPUT... --archive DIR [-o OUT] [-j N]
+                  [--report FILE] [--index FILE] [--verify]
+                  [--cache-dir DIR | --no-cache] [-v]
+)";
+constexpr const char *DumpSynopsis = "    btfgen-driver dump FILE\n";
+constexpr const char *MinCoreSynopsis =
+    "    btfgen-driver min_core_btf INPUT OUTPUT OBJECT...\n";
+constexpr const char *ManifestSynopsis = "    btfgen-driver manifest FILE\n";
+constexpr const char *HelpSynopsis =
+    R"(    btfgen-driver help [COMMAND]
+    btfgen-driver COMMAND --help
+)";
+
+constexpr const char *InputText =
+    R"(    A program INPUT is either a btfgen manifest (JSON, written by the clang
+    plugin libBTFGenPass.so) or a BPF object file (ELF with .BTF and
+    .BTF.ext). The kind is detected from the content, not the file name.
+)";
+
+constexpr const char *EnvironmentText = R"(ENVIRONMENT
+    XDG_CACHE_HOME
+        If set to an absolute path, the default cache directory of run is
+        $XDG_CACHE_HOME/btfgen. An empty or relative value is ignored.
+
+    HOME
+        Otherwise the default cache directory is $HOME/.cache/btfgen. If
+        neither variable gives one and --cache-dir is not used, run works
+        without a cache.
+
+    NO_COLOR
+        If set and not empty, the "error:", "warning:" and "note:" prefixes
+        are not colored. Colors are only ever used when stderr is a color
+        terminal.
+
+    No variable controls the progress line of run: it is shown exactly
+    when stderr is a terminal, with or without -v. Redirect stderr
+    (2>FILE, 2>&1 | cat) to turn it off.
+)";
+
+constexpr const char *FilesText = R"(FILES
+    OUT/<distro>/<version>/<arch>/<release>.btf
+        Output of run for the archive file
+        <distro>/<version>/<arch>/<release>.btf.tar.xz (or .btf): a regular
+        file, or a relative symlink to the byte-identical output of the
+        first such kernel in sorted path order. OUT defaults to
+        ./custom-archive.
+
+    .<name>.tmp-XXXXXXXX
+        Temporary file next to every file written (outputs, symlinks, the
+        --report and --index files, the OUTPUT of min_core_btf), renamed
+        over <name> once complete. Such names are hidden and do not end in
+        .btf, so an archive walk never reads one. One is left behind only
+        if the driver is killed; it may be deleted.
+
+    CACHE/v1/btf/<kk>/<hash>.btf
+        Raw BTF decoded from a kernel tarball, keyed by the BLAKE3 hash of
+        the tarball; <kk> is the first two hex digits of <hash>.
+
+    CACHE/v1/out/<kk>/<hash>.res
+        Result of one kernel for one set of programs (minimized BTF and the
+        outcome of every relocation), keyed by the driver binary itself,
+        the kernel file and the program INPUTs, in command-line order.
+
+    CACHE/v1/{btf,out}/<kk>/.tmp-XXXXXXXXXXXX
+        Temporary cache entry, renamed into place once complete.
+
+    CACHE is --cache-dir DIR, else $XDG_CACHE_HOME/btfgen, else
+    $HOME/.cache/btfgen. Entries are checksummed; a corrupt one is
+    ignored and replaced. The whole directory may be deleted at any time.
+)";
+
+constexpr const char *HelpOptionText = R"(    -h, --help
+        Print this page and exit, wherever it appears among the options.
+)";
+
+void printRunPage(raw_ostream &OS) {
+  OS << "NAME\n"
+        "    btfgen-driver run - minimize every kernel BTF of an archive\n"
+        "\n"
+        "SYNOPSIS\n"
+     << RunSynopsis << "\nDESCRIPTION\n"
+     << InputText << R"(    All INPUTs are minimized together: each output BTF serves every
+    program. run is the default command: the word "run" may be left out,
+    except when the first INPUT is a file named like a command (dump,
+    manifest, ...).
+
+    The archive DIR has the BTFHub layout
+        <distro>/<version>/<arch>/<release>.btf.tar.xz
+    (raw <release>.btf files are accepted as well). Every regular file
+    below DIR whose name ends in .btf.tar.xz or .btf is a kernel (file
+    symlinks are followed, directory symlinks are not). For each one, run
+    writes
+        OUT/<distro>/<version>/<arch>/<release>.btf
+    with the types and members the programs' CO-RE relocations need, so
+    that libbpf computes the same relocations against it as against the
+    full BTF. Tarballs are read in memory; the only entry used is the
+    regular file <release>.btf (or ./<release>.btf); tarballs with absolute
+    paths, '..' components, links or device entries are rejected. An
+    x.btf next to an x.btf.tar.xz fails: both would write OUT/.../x.btf.
+
+    Kernels are processed in parallel; the output tree, the messages and
+    the exit status do not depend on -j. Files are written atomically
+    (temporary file + rename), and a file whose content would not change
+    is not rewritten. Kernels with byte-identical outputs share one
+    regular file (the first in sorted path order); the others are
+    relative symlinks to it. A kernel that fails is reported by file name
+    with the reason; the other kernels are still written, and an earlier
+    output of the failed kernel is left as is. Relocations that libbpf
+    would refuse to load (for example an ambiguous match) give a warning;
+    the kernel's output is still written.
+
+    Output inside the archive: only the current OUT is skipped by the
+    archive walk when it lies inside DIR (e.g. `--archive .` with the
+    default ./custom-archive). Any other directory inside DIR, such as the
+    OUT of an earlier run with another -o, is walked like the rest of the
+    archive, and its .btf files are read as kernels. Keep output trees
+    outside DIR.
+
+    Removed kernels: run never deletes anything in OUT. Outputs of kernels
+    that are no longer in the archive stay there. To get a tree that holds
+    exactly the current archive, write it into a fresh -o directory (one
+    that does not exist yet) and replace the old tree with it.
+
+    Reruns are fast: decoded kernel BTF and per-kernel results are kept in
+    a content-addressed cache (see --cache-dir and FILES), so a rerun with
+    a changed program skips xz decoding, and a rerun with unchanged inputs
+    only checks hashes and rewrites nothing.
+
+    At the end a summary goes to stderr: kernels processed, failed, unique
+    outputs and their bytes, how many kernels are fully supported (no
+    poisoned or failing relocation) and the most frequent unresolved
+    relocations. While kernels are processed, a progress line (kernels
+    done, rate, ETA) is shown if stderr is a terminal.
+
+OPTIONS
+    INPUT
+        A manifest or BPF object; at least one is required. Every argument
+        that does not start with '-', the argument '-' (a file named "-"),
+        and every argument after `--` is an INPUT.
+
+    --archive DIR, --archive=DIR
+        Kernel BTF archive to process. Required; may be given only once.
+
+    -o OUT, -oOUT, --output OUT, --output=OUT
+        Output directory, created if missing. Default: ./custom-archive.
+
+    -j N, -jN, --jobs N, --jobs=N
+        Number of kernels (and INPUTs) processed in parallel, 1 to 4096.
+        Default: the number of physical CPU cores (at least 1).
+
+    --report FILE, --report=FILE
+        Write a JSON report: per kernel its distro, version, arch,
+        release, output path, size and dedup target, or its error; and the
+        outcome of every relocation (resolved, not-found, poisoned, error)
+        with its value. Written also when kernels failed. Format:
+        docs/report.md.
+
+    --index FILE, --index=FILE
+        Write a JSON index (format btfgen-index, docs/runtime.md) mapping
+        (distro, version, arch, release) to the regular output file that
+        holds its BTF (the dedup leader), for consumers that cannot follow
+        symlinks. Its "file" paths are relative to the directory of FILE
+        and never contain '..', so FILE must be inside OUT or above it
+        (else a usage error); OUT/index.json is the usual place. Failed
+        kernels, and kernels whose path is not
+        <distro>/<version>/<arch>/<release>.btf[.tar.xz], are left out
+        (the latter with a warning).
+
+    --verify
+        After minimizing, read each output back and match every
+        relocation against it again; any difference from the result on the
+        full BTF (outcome, value; target type name and kind for
+        target_type_id) fails that kernel. Stored results are not reused:
+        every kernel is matched against its full BTF.
+
+    --cache-dir DIR, --cache-dir=DIR
+        Cache directory (must not be empty). Default: $XDG_CACHE_HOME/btfgen,
+        else $HOME/.cache/btfgen (see ENVIRONMENT). Entries are keyed by
+        content (BLAKE3), written atomically, checksummed, and ignored and
+        replaced when corrupt; the directory may be deleted at any time.
+
+    --no-cache
+        Neither read nor write the cache (also when --cache-dir is given).
+
+    -v, --verbose
+        Also print per-phase times, worker time per stage, notes (cache
+        hits, corrupt cache entries, failed cache writes), one line per
+        kernel ("PATH: N types, M bytes [-> LINK]") and cache hit counts.
+
+)" << HelpOptionText
+     << R"(
+    --
+        End of options: every later argument is an INPUT.
+
+    Options and INPUTs may come in any order. A value follows its option
+    as the next argument, after '=' (long forms), or attached (-oOUT,
+    -j8). If -o, -j, --report, --index or --cache-dir is repeated, the
+    last one counts.
+
+EXIT STATUS
+    0   every kernel was minimized and written (warnings do not change it)
+    1   an INPUT could not be read or parsed (nothing is written), the
+        archive could not be read or holds no kernel, a kernel failed
+        (read, decode, parse, match, --verify), or an output, the report
+        or the index could not be written; each failure is on stderr
+    2   usage error: unknown option, missing value, no INPUT, no or a
+        repeated --archive, bad -j, empty -o or --cache-dir, --index
+        outside OUT; or a first argument named like a command that is
+        neither a command nor an existing file
+
+)" << EnvironmentText
+     << "\n" << FilesText << R"(
+EXAMPLES
+    Minimize the bundled archive for one object:
+        btfgen-driver prog.bpf.o --archive examples/archive -o out
+
+    Several programs (a plugin manifest and an object), 8 threads, with
+    a report and an index for btfgen-which / btfgen_runtime:
+        btfgen-driver run a.bpf.o.btfgen.json b.bpf.o \
+            --archive btfhub-archive -o btf -j 8 \
+            --report report.json --index btf/index.json
+
+    A clean tree after kernels were removed from the archive:
+        btfgen-driver prog.bpf.o --archive btfhub-archive -o btf.new &&
+            rm -rf btf && mv btf.new btf
+
+    Check every output, without reading or writing the user's cache:
+        btfgen-driver prog.bpf.o --archive btfhub-archive --verify --no-cache
+)";
+}
+
+void printDumpPage(raw_ostream &OS) {
+  OS << "NAME\n"
+        "    btfgen-driver dump - print BTF like bpftool btf dump\n"
+        "\n"
+        "SYNOPSIS\n"
+     << DumpSynopsis << R"(
+DESCRIPTION
+    Print every type of the BTF in FILE on stdout, as the same text as
+    `bpftool btf dump file FILE` (raw format). FILE may be
+      - raw BTF (/sys/kernel/btf/vmlinux, an output of run);
+      - an ELF file with a .BTF section (a BPF object, a vmlinux);
+      - an xz-compressed tarball (recognized by its content) named
+        <release>.btf.tar.xz, <release>.tar.xz or <release>.txz: its
+        entry <release>.btf (or ./<release>.btf) is printed.
+
+OPTIONS
+    FILE
+        The file to print; exactly one. After `--` it may start with '-'.
+
+)" << HelpOptionText
+     << R"(
+    --
+        End of options.
+
+EXIT STATUS
+    0   the BTF was printed
+    1   FILE could not be read, unpacked or parsed as BTF
+    2   usage error: no FILE, more than one, or an unknown option
+
+EXAMPLES
+    Show what a tailored file keeps:
+        btfgen-driver dump btf/debian/12/x86_64/6.1.0-48-amd64.btf
+
+    Compare with bpftool:
+        diff <(bpftool btf dump file min.btf) <(btfgen-driver dump min.btf)
+
+    Look into a BTFHub tarball without unpacking it:
+        btfgen-driver dump 6.1.0-48-amd64.btf.tar.xz | grep "'task_struct'"
+)";
+}
+
+void printMinCorePage(raw_ostream &OS) {
+  OS << "NAME\n"
+        "    btfgen-driver min_core_btf - minimize one kernel BTF, like "
+        "bpftool\n"
+        "\n"
+        "SYNOPSIS\n"
+     << MinCoreSynopsis << R"(
+DESCRIPTION
+    The arguments of `bpftool gen min_core_btf INPUT OUTPUT OBJECT...`:
+    read the kernel BTF INPUT, keep only what the CO-RE relocations of the
+    OBJECTs need, and write the result as raw BTF to OUTPUT. OBJECTs are
+    BPF objects or btfgen manifests (detected from the content), minimized
+    together. INPUT may be raw BTF, an ELF file with .BTF, or a
+    <release>.btf.tar.xz tarball (see `btfgen-driver help dump`).
+
+    OUTPUT is written atomically (temporary file + rename) and is not
+    rewritten if its content would not change. No cache is used.
+    Relocations that libbpf would refuse to load against INPUT (for
+    example an ambiguous match) give a warning; OUTPUT is still written.
+
+OPTIONS
+    INPUT
+        The full kernel BTF.
+
+    OUTPUT
+        The minimized raw BTF file to write.
+
+    OBJECT...
+        One or more BPF objects or btfgen manifests.
+
+)" << HelpOptionText
+     << R"(
+    --
+        End of options: later arguments may start with '-'.
+
+EXIT STATUS
+    0   OUTPUT was written
+    1   INPUT or an OBJECT could not be read or parsed, a relocation could
+        not be matched, or OUTPUT could not be written (OUTPUT is then
+        unchanged)
+    2   usage error: fewer than three arguments, or an unknown option
+
+EXAMPLES
+    Tailor the running kernel's BTF for one program:
+        btfgen-driver min_core_btf /sys/kernel/btf/vmlinux min.btf prog.bpf.o
+
+    Compare with bpftool:
+        bpftool gen min_core_btf vmlinux.btf ref.btf prog.bpf.o
+        btfgen-driver min_core_btf vmlinux.btf min.btf prog.bpf.o
+        diff <(btfgen-driver dump ref.btf) <(btfgen-driver dump min.btf)
+)";
+}
+
+void printManifestPage(raw_ostream &OS) {
+  OS << "NAME\n"
+        "    btfgen-driver manifest - list the CO-RE relocations of a "
+        "program\n"
+        "\n"
+        "SYNOPSIS\n"
+     << ManifestSynopsis << R"(
+DESCRIPTION
+    Read a btfgen manifest or BPF object FILE (detected from the content)
+    and print what run matches for it:
+        file: FILE (manifest) | FILE (BPF object)
+        source: SOURCE          (if recorded)
+        object: OBJECT          (if recorded)
+        types: N, relocations: M
+    then one line per unique relocation: its kind, the local root type
+    ([ID] KIND 'name'), the access string, and the source places that use
+    it (file:line:col (function)).
+
+OPTIONS
+    FILE
+        The manifest or object; exactly one. It cannot start with '-'
+        (write ./-name); this command has no `--`.
+
+)" << HelpOptionText
+     << R"(
+EXIT STATUS
+    0   the summary was printed
+    1   FILE could not be read, is neither a manifest nor a BPF object, or
+        has an invalid relocation
+    2   usage error: no FILE, more than one, or an unknown option
+
+EXAMPLES
+    What the plugin recorded for a program:
+        btfgen-driver manifest prog.bpf.o.btfgen.json
+
+    The same from the object's .BTF.ext:
+        btfgen-driver manifest prog.bpf.o
+)";
+}
+
+void printHelpPage(raw_ostream &OS) {
+  OS << "NAME\n"
+        "    btfgen-driver help - print the manual or one command's page\n"
+        "\n"
+        "SYNOPSIS\n"
+     << HelpSynopsis << "    btfgen-driver --help\n"
+     << R"(
+DESCRIPTION
+    Without COMMAND, print the whole manual (the same as `btfgen-driver
+    --help`). With COMMAND, print only that command's page, the same text
+    as `btfgen-driver COMMAND --help`.
+
+OPTIONS
+    COMMAND
+        One of: )" << commandList() << R"(.
+
+)" << HelpOptionText
+     << R"(
+EXIT STATUS
+    0   the page was printed
+    2   usage error: unknown COMMAND, or more than one
+
+EXAMPLES
+    The options of run:
+        btfgen-driver help run
+)";
+}
+
+using PageFn = void (*)(raw_ostream &);
+
+struct CommandPage {
+  const char *Name;
+  PageFn Print;
+};
+
+const CommandPage Pages[] = {
+    {"run", printRunPage},           {"dump", printDumpPage},
+    {"min_core_btf", printMinCorePage}, {"manifest", printManifestPage},
+    {"help", printHelpPage},
+};
+
+} // namespace
+
+bool printCommandHelp(StringRef Name, raw_ostream &OS) {
+  for (const CommandPage &P : Pages)
+    if (Name == P.Name) {
+      P.Print(OS);
+      return true;
+    }
+  return false;
 }
 
 void printHelp(raw_ostream &OS) {
@@ -66,136 +509,77 @@ void printHelp(raw_ostream &OS) {
     btfgen-driver - minimize kernel BTF for eBPF CO-RE programs
 
 SYNOPSIS
-    btfgen-driver [run] INPUT... --archive DIR [-o OUT] [-j N] [--report FILE]
-                  [--index FILE] [--verify] [--cache-dir DIR | --no-cache] [-v]
-    btfgen-driver dump FILE
-    btfgen-driver min_core_btf INPUT OUTPUT OBJECT...
-    btfgen-driver manifest FILE
-    btfgen-driver --help | --version
+)" << RunSynopsis
+     << DumpSynopsis << MinCoreSynopsis << ManifestSynopsis << HelpSynopsis
+     << R"(    btfgen-driver --help | --version
 
 DESCRIPTION
-    For every kernel BTF in an archive, btfgen-driver keeps only the types and
-    members that the CO-RE relocations of the given programs need, so that
-    libbpf computes exactly the same relocations against the small BTF as
-    against the full one (the job of `bpftool gen min_core_btf`, for a whole
-    BTFHub archive at once).
+    For every kernel BTF in a BTFHub-layout archive, btfgen-driver keeps
+    only the types and members that the CO-RE relocations of the given
+    programs need, so that libbpf computes exactly the same relocations
+    against the small BTF as against the full one (the job of
+    `bpftool gen min_core_btf`, for a whole archive at once).
 
-    A program INPUT is either a btfgen manifest (JSON, written by the clang
-    plugin libBTFGenPass.so) or a BPF object file (ELF with .BTF and
-    .BTF.ext). The kind is detected from the content, not the file name.
-    Several INPUTs are minimized together into one BTF per kernel.
-
+)" << InputText
+     << R"(
 COMMANDS
-    run (default; used when the first argument is not a command)
-        Walk the archive DIR, which has the BTFHub layout
-            <distro>/<version>/<arch>/<release>.btf.tar.xz
-        (raw <release>.btf files are accepted as well), and write
-            OUT/<distro>/<version>/<arch>/<release>.btf
-        for every kernel. Tarballs are read in memory; the only entry used is
-        the regular file <release>.btf (or ./<release>.btf). Tarballs with
-        absolute paths, '..' components, links or device entries are
-        rejected. Kernels are processed in parallel; results and messages
-        do not depend on -j.
+)";
+  for (const Command &C : Commands)
+    OS << format("    %-14s%s\n", C.Name, C.Summary);
+  OS << R"(
+    `btfgen-driver help COMMAND` or `btfgen-driver COMMAND --help` prints
+    the page of one command, with all its options.
 
-        Outputs are written atomically (temporary file + rename). When
-        several kernels give byte-identical output, the first in sorted path
-        order is a regular file and the others are relative symlinks to it.
-        Re-running over an existing OUT yields the same tree. A kernel that
-        fails is reported by file name with the reason; the others are still
-        written, and an earlier output for the failed kernel is left as is.
-
-        Reruns are fast: decoded kernel BTF and the per-kernel results are
-        kept in a content-addressed cache (see --cache-dir), so a rerun
-        with a changed program skips xz decoding, and a rerun with
-        unchanged inputs only checks hashes and rewrites nothing.
-
-        A summary is printed on stderr at the end: kernels processed,
-        unique outputs, how many kernels are fully supported (no poisoned
-        or failing relocation) and the most frequent unresolved
-        relocations. On a terminal, a progress line (kernels done, rate,
-        ETA) is shown while kernels are processed.
-
-    dump FILE
-        Print the BTF in FILE in the format of `bpftool btf dump file FILE`.
-        FILE may be raw BTF, an ELF file with a .BTF section, or a
-        <release>.btf.tar.xz tarball.
-
-    min_core_btf INPUT OUTPUT OBJECT...
-        Like `bpftool gen min_core_btf`: INPUT is the kernel BTF (raw or
-        ELF), OUTPUT the raw BTF file to write, OBJECTs are BPF objects or
-        btfgen manifests.
-
-    manifest FILE
-        Summarize the CO-RE relocations of a manifest or BPF object: one line
-        per unique relocation (kind, local root type, access string) with the
-        source places that use it.
-
-OPTIONS
-    --archive DIR
-        Kernel BTF archive to process (run; required).
-
-    -o OUT, --output OUT
-        Output directory (run). Default: ./custom-archive.
-
-    -j N, --jobs N
-        Number of kernels processed in parallel (run). Default: the number of
-        hardware threads.
-
-    --report FILE
-        Write a JSON report (run): per kernel its distro, version, arch,
-        release, output path, size and dedup target, and the outcome of
-        every relocation (resolved / not-found / poisoned / error) with its
-        value; relocations are described once (kind, type, access string,
-        source locations). Format: docs/report.md.
-
-    --index FILE
-        Write a JSON index (run) mapping (distro, version, arch, release)
-        to the regular output file holding its BTF (the dedup leader), for
-        consumers that cannot follow symlinks. Format: docs/runtime.md.
-
-    --verify
-        After minimizing, read each output back and match every relocation
-        against it again; any difference from the full-BTF result (outcome,
-        value; target type name and kind for target_type_id) fails that
-        kernel.
-
-    --cache-dir DIR
-        Cache directory (run). Default: $XDG_CACHE_HOME/btfgen, else
-        ~/.cache/btfgen. Entries are keyed by content (BLAKE3), written
-        atomically, checksummed, and ignored and replaced when corrupt;
-        the directory may be deleted at any time.
-
-    --no-cache
-        Neither read nor write the cache.
-
-    -v, --verbose
-        Print one line per kernel, cache hits and notes, and per-phase
-        times (run).
-
+GLOBAL OPTIONS
     -h, --help
-        Print this manual.
+        As the first argument: print this manual. After a COMMAND: print
+        that command's page.
 
     --version
-        Print the version.
-
-    Options may appear anywhere on the command line; `--` ends them.
+        As the first argument: print the version.
 
 EXIT STATUS
     0   success
     1   an input or a kernel failed (each failure is reported on stderr)
-    2   command-line usage error
+    2   command-line usage error, including a first argument named like a
+        command that is neither a command nor an existing file
 
+)" << EnvironmentText
+     << "\n" << FilesText << R"(
 EXAMPLES
     Minimize the bundled archive for one object:
         btfgen-driver prog.bpf.o --archive examples/archive -o out
 
-    Use the manifests written by the clang plugin, 8 threads:
-        btfgen-driver a.json b.json --archive btfhub-archive -j 8
+    Use the manifests written by the clang plugin, 8 threads, and an index:
+        btfgen-driver a.json b.json --archive btfhub-archive -j 8 \
+            -o btf --index btf/index.json
 
     Compare with bpftool:
         btfgen-driver min_core_btf vmlinux.btf min.btf prog.bpf.o
         btfgen-driver dump min.btf
+
+    All options of run:
+        btfgen-driver help run
+
+SEE ALSO
+    bpftool-gen(8), bpftool-btf(8), btfgen-which --help,
+    docs/usage.md (tools and options), docs/report.md (--report and
+    --index formats), docs/runtime.md (run-time lookup, index format),
+    docs/manifest.md (manifest format)
 )";
+}
+
+Error runHelpCommand(ArrayRef<StringRef> Args) {
+  if (Args.empty()) {
+    printHelp(outs());
+    return Error::success();
+  }
+  if (Args.size() > 1)
+    return usageError("help: expected at most one COMMAND");
+  if (!printCommandHelp(Args[0], outs()))
+    return usageError("help: unknown command '" + Args[0] +
+                      "' (commands: " + commandList() + ")");
+  return Error::success();
 }
 
 Expected<bool> matchValueOption(ArrayRef<StringRef> Args, size_t &I,

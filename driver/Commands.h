@@ -69,6 +69,8 @@ using CommandFn = llvm::Error (*)(llvm::ArrayRef<llvm::StringRef> Args);
 struct Command {
   const char *Name;
   CommandFn Run;
+  /// One line for the COMMANDS section of the manual.
+  const char *Summary;
 };
 
 /// The command named Name, or nullptr.
@@ -77,8 +79,16 @@ const Command *findCommand(llvm::StringRef Name);
 /// The default command ("run") used when the first argument is not a verb.
 const Command &defaultCommand();
 
-/// The full manual (--help).
+/// "run, dump, min_core_btf, manifest, help" (table order).
+std::string commandList();
+
+/// The whole-tool manual (--help, `help`).
 void printHelp(llvm::raw_ostream &OS);
+
+/// The page of one command (`CMD --help`, `help CMD`); false if Name is
+/// not a command.
+bool printCommandHelp(llvm::StringRef Name, llvm::raw_ostream &OS);
+
 void printVersion(llvm::raw_ostream &OS);
 
 /// If Args[I] is option Long ("--archive") or Short ("-o", may be empty),
@@ -157,6 +167,7 @@ llvm::Error runArchiveCommand(llvm::ArrayRef<llvm::StringRef> Args);
 llvm::Error runDumpCommand(llvm::ArrayRef<llvm::StringRef> Args);
 llvm::Error runMinCoreBTFCommand(llvm::ArrayRef<llvm::StringRef> Args);
 llvm::Error runManifestCommand(llvm::ArrayRef<llvm::StringRef> Args);
+llvm::Error runHelpCommand(llvm::ArrayRef<llvm::StringRef> Args);
 
 } // namespace btfgen
 
