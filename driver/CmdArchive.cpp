@@ -300,10 +300,6 @@ double secondsSince(std::chrono::steady_clock::time_point T0) {
 } // namespace
 
 Error runArchiveCommand(ArrayRef<StringRef> Args) {
-  if (wantsHelp(Args)) {
-    printHelp(outs());
-    return Error::success();
-  }
   Expected<ArchiveOptions> OptsOr = parseArgs(Args);
   if (!OptsOr)
     return OptsOr.takeError();

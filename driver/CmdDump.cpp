@@ -19,10 +19,6 @@ using namespace llvm;
 namespace btfgen {
 
 Error runDumpCommand(ArrayRef<StringRef> Args) {
-  if (wantsHelp(Args)) {
-    printHelp(outs());
-    return Error::success();
-  }
   std::vector<StringRef> Files;
   bool OptionsDone = false;
   for (StringRef A : Args) {

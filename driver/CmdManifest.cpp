@@ -21,10 +21,6 @@ using namespace llvm;
 namespace btfgen {
 
 Error runManifestCommand(ArrayRef<StringRef> Args) {
-  if (wantsHelp(Args)) {
-    printHelp(outs());
-    return Error::success();
-  }
   std::vector<std::string> Files;
   for (StringRef A : Args) {
     if (A.starts_with("-") && A != "-")

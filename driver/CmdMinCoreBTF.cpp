@@ -21,10 +21,6 @@ using namespace llvm;
 namespace btfgen {
 
 Error runMinCoreBTFCommand(ArrayRef<StringRef> Args) {
-  if (wantsHelp(Args)) {
-    printHelp(outs());
-    return Error::success();
-  }
   std::vector<std::string> Positional;
   bool OptionsDone = false;
   for (StringRef A : Args) {
