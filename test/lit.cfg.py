@@ -33,6 +33,12 @@ config.environment["PATH"] = path
 # Keep runs hermetic: no user cache, no colour.
 config.environment["XDG_CACHE_HOME"] = os.path.join(config.test_exec_root, "xdg-cache")
 config.environment["NO_COLOR"] = "1"
+# Tests that build outside projects (test/integration) use the compiler the
+# run asked for: scripts/sanitize.sh sets clang-19, whose UBSan runtime the
+# sanitized static libraries need. lit drops unknown variables otherwise.
+for var in ("CC", "CXX"):
+    if var in os.environ:
+        config.environment[var] = os.environ[var]
 
 inputs = os.path.join(config.btfgen_src_root, "test", "Inputs")
 driver = os.path.join(config.btfgen_tools_dir, "btfgen-driver")
