@@ -51,4 +51,4 @@ echo "run-example: tailored BTF tree ($OUT/custom-archive):"
 done)
 FULL=$(find "$ARCHIVE" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
 MIN=$(find "$OUT/custom-archive" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
-echo "run-example: archive inputs $FULL bytes (compressed) -> tailored outputs $MIN bytes"
+echo "run-example: archive inputs $FULL bytes on disk (.btf.tar.xz and raw .btf) -> tailored outputs $MIN bytes"
