@@ -86,13 +86,15 @@ unsigned expectSameResults(const TypeTable &Local,
     // matched" must agree; the load simulation below checks the rest.
     EXPECT_EQ(A->TargetSpecs.empty(), B->TargetSpecs.empty()) << What;
     if (R.Kind == K::TypeIdTarget) {
-      if (A->Outcome == RelocOutcome::Resolved)
+      if (A->Outcome == RelocOutcome::Resolved) {
         EXPECT_EQ(describe(Full, A->NewVal), describe(Min, B->NewVal)) << What;
+      }
     } else {
       EXPECT_EQ(A->NewVal, B->NewVal) << What;
     }
-    if (A->Outcome == RelocOutcome::Error)
+    if (A->Outcome == RelocOutcome::Error) {
       EXPECT_EQ(A->Message.substr(0, 20), B->Message.substr(0, 20)) << What;
+    }
     ++N;
   }
   return N;
@@ -730,8 +732,9 @@ void checkRealKernel(const std::string &Archive, const std::string &Clang) {
     NotFound += Res->Outcome == RelocOutcome::NotFound;
     Poisoned += Res->Outcome == RelocOutcome::Poisoned;
     Errors += Res->Outcome == RelocOutcome::Error;
-    if (R.Kind == K::EnumvalValue && Res->Outcome == RelocOutcome::Resolved)
+    if (R.Kind == K::EnumvalValue && Res->Outcome == RelocOutcome::Resolved) {
       EXPECT_EQ(Res->NewVal, 1u);
+    }
   }
   EXPECT_GT(Resolved, 15u);
   EXPECT_GE(NotFound, 2u); // no_such_field exists, task_struct___old.state
