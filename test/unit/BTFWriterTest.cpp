@@ -17,6 +17,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include "TestUtil.h"
 #include "gtest/gtest.h"
 
 #include <cstdio>
@@ -27,40 +28,9 @@
 
 using namespace llvm;
 using namespace btfgen;
+using namespace btfgen::testutil;
 
 namespace {
-
-std::optional<std::string> readTarXz(const std::string &Path) {
-  std::string Cmd = "xz -dc '" + Path + "' | tar -xO";
-  FILE *P = popen(Cmd.c_str(), "r");
-  if (!P)
-    return std::nullopt;
-  std::string Out;
-  char Buf[1 << 16];
-  size_t N;
-  while ((N = fread(Buf, 1, sizeof(Buf), P)) > 0)
-    Out.append(Buf, N);
-  if (pclose(P) != 0)
-    return std::nullopt;
-  return Out;
-}
-
-std::vector<std::string> findTarballs(StringRef Root) {
-  std::vector<std::string> Out;
-  std::error_code EC;
-  for (sys::fs::recursive_directory_iterator I(Root, EC), E; I != E && !EC;
-       I.increment(EC))
-    if (StringRef(I->path()).ends_with(".btf.tar.xz"))
-      Out.push_back(I->path());
-  llvm::sort(Out);
-  return Out;
-}
-
-std::string archiveDir() {
-  SmallString<256> P(BTFGEN_TEST_INPUTS);
-  sys::path::append(P, "..", "..", "examples", "archive");
-  return std::string(P);
-}
 
 uint32_t rd32(const std::string &S, size_t Off) {
   return support::endian::read32le(S.data() + Off);

@@ -20,6 +20,7 @@
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include "TestUtil.h"
 #include "gtest/gtest.h"
 
 #include <cstdio>
@@ -29,43 +30,9 @@
 
 using namespace llvm;
 using namespace btfgen;
+using namespace btfgen::testutil;
 
 namespace {
-
-std::optional<std::string> runCapture(const std::string &Cmd) {
-  FILE *P = popen(Cmd.c_str(), "r");
-  if (!P)
-    return std::nullopt;
-  std::string Out;
-  char Buf[1 << 16];
-  size_t N;
-  while ((N = fread(Buf, 1, sizeof(Buf), P)) > 0)
-    Out.append(Buf, N);
-  if (pclose(P) != 0)
-    return std::nullopt;
-  return Out;
-}
-
-std::optional<std::string> readTarXz(const std::string &Path) {
-  return runCapture("xz -dc '" + Path + "' | tar -xO");
-}
-
-std::vector<std::string> findTarballs(StringRef Root) {
-  std::vector<std::string> Out;
-  std::error_code EC;
-  for (sys::fs::recursive_directory_iterator I(Root, EC), E; I != E && !EC;
-       I.increment(EC))
-    if (StringRef(I->path()).ends_with(".btf.tar.xz"))
-      Out.push_back(I->path());
-  llvm::sort(Out);
-  return Out;
-}
-
-std::string archiveDir() {
-  SmallString<256> P(BTFGEN_TEST_INPUTS);
-  sys::path::append(P, "..", "..", "examples", "archive");
-  return std::string(P);
-}
 
 std::optional<std::string> findBpftool() {
   for (const char *Name : {"bpftool"}) {

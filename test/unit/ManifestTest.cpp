@@ -18,6 +18,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include "TestUtil.h"
 #include "gtest/gtest.h"
 
 #include <cstdio>
@@ -26,6 +27,7 @@
 
 using namespace llvm;
 using namespace btfgen;
+using namespace btfgen::testutil;
 
 namespace {
 
@@ -84,21 +86,6 @@ void expectRoundTrip(const Manifest &M) {
   ASSERT_EQ(R->Relocs.size(), M.Relocs.size());
   std::string S2 = toJSON(*R);
   EXPECT_TRUE(S1 == S2) << "second write differs";
-}
-
-std::optional<std::string> readTarXz(const std::string &Path) {
-  std::string Cmd = "xz -dc '" + Path + "' | tar -xO";
-  FILE *P = popen(Cmd.c_str(), "r");
-  if (!P)
-    return std::nullopt;
-  std::string Out;
-  char Buf[1 << 16];
-  size_t N;
-  while ((N = fread(Buf, 1, sizeof(Buf), P)) > 0)
-    Out.append(Buf, N);
-  if (pclose(P) != 0)
-    return std::nullopt;
-  return Out;
 }
 
 std::optional<std::string> firstBundledKernel() {

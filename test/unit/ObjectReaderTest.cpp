@@ -21,6 +21,7 @@
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include "TestUtil.h"
 #include "gtest/gtest.h"
 
 #include <cstdio>
@@ -33,22 +34,9 @@
 
 using namespace llvm;
 using namespace btfgen;
+using namespace btfgen::testutil;
 
 namespace {
-
-std::optional<std::string> runCapture(const std::string &Cmd) {
-  FILE *P = popen(Cmd.c_str(), "r");
-  if (!P)
-    return std::nullopt;
-  std::string Out;
-  char Buf[1 << 16];
-  size_t N;
-  while ((N = fread(Buf, 1, sizeof(Buf), P)) > 0)
-    Out.append(Buf, N);
-  if (pclose(P) != 0)
-    return std::nullopt;
-  return Out;
-}
 
 template <typename T> std::string malformedDetail(Expected<T> R) {
   if (R) {
