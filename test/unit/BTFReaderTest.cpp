@@ -21,7 +21,6 @@
 #include "TestUtil.h"
 #include "gtest/gtest.h"
 
-#include <chrono>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -452,7 +451,11 @@ TEST(BTFReader, ReadsBundledArchive) {
 
 // Parse time of the largest corpus kernel and a typical one; printed for
 // the notes, asserted only against a generous bound.
-TEST(BTFReader, ParseTimeOnLargeKernels) {
+// The largest (27 MB, non-deduplicated CentOS 8) and a typical kernel parse,
+// with the type count the corpus MANIFEST.tsv records (an independent
+// count, made by the corpus tooling). Parse speed is measured by
+// bench/run.sh, not asserted here.
+TEST(BTFReader, ParsesLargeKernelsWithManifestTypeCounts) {
   std::string Dir = BTFGEN_CORPUS_DIR;
   std::vector<std::string> Files =
       findTarballs(Dir.empty() ? "/nonexistent" : Dir);
@@ -463,22 +466,27 @@ TEST(BTFReader, ParseTimeOnLargeKernels) {
       Picked.push_back(F);
   if (Picked.empty())
     GTEST_SKIP() << "corpus not available at '" << Dir << "'";
+  std::optional<std::string> Manifest = runCapture("cat '" + Dir + "/MANIFEST.tsv'");
+  ASSERT_TRUE(Manifest.has_value());
   for (const std::string &F : Picked) {
     std::optional<std::string> Raw = readTarXz(F);
     ASSERT_TRUE(Raw.has_value());
-    double Best = 1e9;
-    uint32_t N = 0;
-    for (int Rep = 0; Rep < 5; ++Rep) {
-      auto T0 = std::chrono::steady_clock::now();
-      Expected<TypeTable> T = readBTF(MemoryBufferRef(*Raw, F));
-      auto T1 = std::chrono::steady_clock::now();
-      ASSERT_TRUE(bool(T)) << toString(T.takeError());
-      N = T->size();
-      Best = std::min(
-          Best, std::chrono::duration<double, std::milli>(T1 - T0).count());
+    Expected<TypeTable> T = readBTF(MemoryBufferRef(*Raw, F));
+    ASSERT_TRUE(bool(T)) << toString(T.takeError());
+    // MANIFEST.tsv: path, release, arch, raw size, number of types, ...
+    StringRef Rel = StringRef(F).drop_front(Dir.size()).ltrim('/');
+    bool Found = false;
+    SmallVector<StringRef, 0> Lines;
+    StringRef(*Manifest).split(Lines, '\n');
+    for (StringRef Line : Lines) {
+      SmallVector<StringRef, 8> Cols;
+      Line.split(Cols, '\t');
+      if (Cols.size() < 5 || Cols[0] != Rel)
+        continue;
+      Found = true;
+      EXPECT_EQ(Cols[3], std::to_string(Raw->size())) << Rel.str();
+      EXPECT_EQ(Cols[4], std::to_string(T->size() - 1)) << Rel.str();
     }
-    std::printf("[ timing ] readBTF %s: %zu bytes, %u types, %.1f ms\n",
-                sys::path::filename(F).str().c_str(), Raw->size(), N, Best);
-    EXPECT_LT(Best, 2000.0) << F;
+    EXPECT_TRUE(Found) << Rel.str() << " not in MANIFEST.tsv";
   }
 }
