@@ -26,34 +26,15 @@ StringRef dumpStr(const TypeTable &T, StrOffset Off) {
   return T.str(Off);
 }
 
-const char *intEncodingName(uint32_t Enc) {
-  switch (Enc) {
-  case 0:
-    return "(none)";
-  case BTFIntSigned:
-    return "SIGNED";
-  case BTFIntChar:
-    return "CHAR";
-  case BTFIntBool:
-    return "BOOL";
-  default:
-    return "UNKN";
-  }
+/// bpftool prints unknown encodings and linkages this way.
+const char *encodingOrUnknown(uint32_t Enc) {
+  const char *N = intEncodingName(Enc);
+  return N ? N : "UNKN";
 }
 
-/// FUNC linkage (in vlen) and VAR linkage share the values static=0,
-/// global=1, extern=2.
-const char *linkageName(uint32_t L) {
-  switch (L) {
-  case 0:
-    return "static";
-  case 1:
-    return "global";
-  case 2:
-    return "extern";
-  default:
-    return "(unknown)";
-  }
+const char *linkageOrUnknown(uint32_t L) {
+  const char *N = linkageName(L);
+  return N ? N : "(unknown)";
 }
 
 } // namespace
@@ -71,7 +52,7 @@ void dumpType(const TypeTable &T, TypeId Id, raw_ostream &OS) {
     uint32_t W = D[0];
     OS << " size=" << Ty.SizeOrType << " bits_offset=" << intOffset(W)
        << " nr_bits=" << intBits(W)
-       << " encoding=" << intEncodingName(intEncoding(W));
+       << " encoding=" << encodingOrUnknown(intEncoding(W));
     break;
   }
   case Kind::Ptr:
@@ -131,7 +112,7 @@ void dumpType(const TypeTable &T, TypeId Id, raw_ostream &OS) {
     OS << " fwd_kind=" << (Ty.kflag() ? "union" : "struct");
     break;
   case Kind::Func:
-    OS << " type_id=" << Ty.SizeOrType << " linkage=" << linkageName(Vlen);
+    OS << " type_id=" << Ty.SizeOrType << " linkage=" << linkageOrUnknown(Vlen);
     break;
   case Kind::FuncProto:
     OS << " ret_type_id=" << Ty.SizeOrType << " vlen=" << Vlen;
@@ -140,7 +121,7 @@ void dumpType(const TypeTable &T, TypeId Id, raw_ostream &OS) {
     break;
   case Kind::Var:
     OS << " type_id=" << Ty.SizeOrType
-       << ", linkage=" << linkageName(T.varLinkage(Id));
+       << ", linkage=" << linkageOrUnknown(T.varLinkage(Id));
     break;
   case Kind::Datasec:
     OS << " size=" << Ty.SizeOrType << " vlen=" << Vlen;

@@ -31,32 +31,11 @@ static const char *const FormatTag = "btfgen-manifest";
 // Shared vocabulary
 //===----------------------------------------------------------------------===//
 
-static const char *intEncodingName(uint32_t Enc) {
-  switch (Enc) {
-  case 0:
-    return "(none)";
-  case BTFIntSigned:
-    return "SIGNED";
-  case BTFIntChar:
-    return "CHAR";
-  case BTFIntBool:
-    return "BOOL";
-  }
-  return nullptr;
-}
-
 static std::optional<uint32_t> parseIntEncoding(StringRef S) {
   for (uint32_t Enc : {0u, BTFIntSigned, BTFIntChar, BTFIntBool})
     if (S == intEncodingName(Enc))
       return Enc;
   return std::nullopt;
-}
-
-/// FUNC and VAR linkage, as bpftool spells them (btf_func_linkage_str /
-/// btf_var_linkage_str in bpftool's btf.c): 0 static, 1 global, 2 extern.
-static const char *linkageName(uint32_t L) {
-  static const char *const Names[] = {"static", "global", "extern"};
-  return L < 3 ? Names[L] : nullptr;
 }
 
 static std::optional<uint32_t> parseLinkage(StringRef S) {
@@ -477,6 +456,16 @@ static void readType(Reader &R, const json::Value &V, size_t Index,
         Element(*E, EPathS);
     }
   };
+  // FUNC (in vlen) and VAR (in its data word) spell linkage the same way.
+  auto ReadLinkage = [&]() -> std::optional<uint32_t> {
+    std::string L = R.str(*O, Path, "linkage");
+    if (R.failed())
+      return std::nullopt;
+    std::optional<uint32_t> Linkage = parseLinkage(L);
+    if (!Linkage)
+      R.fail(Path + ".linkage", "unknown linkage '" + L + "'");
+    return Linkage;
+  };
 
   switch (*K) {
   case Kind::Int: {
@@ -573,13 +562,7 @@ static void readType(Reader &R, const json::Value &V, size_t Index,
   case Kind::Func: {
     Keys.append({"type_id", "linkage"});
     Ty.SizeOrType = R.typeRef(*O, Path, "type_id");
-    std::string L = R.str(*O, Path, "linkage");
-    if (R.failed())
-      break;
-    std::optional<uint32_t> Linkage = parseLinkage(L);
-    if (!Linkage)
-      R.fail(Path + ".linkage", "unknown linkage '" + L + "'");
-    else
+    if (std::optional<uint32_t> Linkage = ReadLinkage())
       Vlen = *Linkage;
     break;
   }
@@ -596,13 +579,7 @@ static void readType(Reader &R, const json::Value &V, size_t Index,
   case Kind::Var: {
     Keys.append({"type_id", "linkage"});
     Ty.SizeOrType = R.typeRef(*O, Path, "type_id");
-    std::string L = R.str(*O, Path, "linkage");
-    if (R.failed())
-      break;
-    std::optional<uint32_t> Linkage = parseLinkage(L);
-    if (!Linkage)
-      R.fail(Path + ".linkage", "unknown linkage '" + L + "'");
-    else
+    if (std::optional<uint32_t> Linkage = ReadLinkage())
       Data.push_back(*Linkage);
     break;
   }

@@ -27,6 +27,26 @@ const char *kindName(Kind K) {
   return I < NumKinds ? Names[I] : "UNKNOWN";
 }
 
+const char *intEncodingName(uint32_t Enc) {
+  switch (Enc) {
+  case 0:
+    return "(none)";
+  case BTFIntSigned:
+    return "SIGNED";
+  case BTFIntChar:
+    return "CHAR";
+  case BTFIntBool:
+    return "BOOL";
+  }
+  return nullptr;
+}
+
+const char *linkageName(uint32_t Linkage) {
+  // btf_func_linkage_str / btf_var_linkage_str in bpftool's btf.c.
+  static const char *const Names[] = {"static", "global", "extern"};
+  return Linkage < 3 ? Names[Linkage] : nullptr;
+}
+
 int64_t kindDataSize(const BTFType &T) {
   uint64_t V = T.vlen();
   switch (T.kind()) {

@@ -96,6 +96,12 @@ constexpr uint32_t BTFIntBool = 1 << 2;
 inline uint32_t intEncoding(uint32_t W) { return (W & 0x0f000000) >> 24; }
 inline uint32_t intOffset(uint32_t W) { return (W & 0x00ff0000) >> 16; }
 inline uint32_t intBits(uint32_t W) { return W & 0x000000ff; }
+/// bpftool's spelling of an INT encoding: "(none)", "SIGNED", "CHAR",
+/// "BOOL"; nullptr for any other value.
+const char *intEncodingName(uint32_t Enc);
+/// bpftool's spelling of a FUNC (vlen) or VAR linkage: "static", "global",
+/// "extern"; nullptr for any other value.
+const char *linkageName(uint32_t Linkage);
 
 struct BTFArray {
   TypeId ElemType;
