@@ -19,20 +19,12 @@ using namespace llvm;
 namespace btfgen {
 
 Error runDumpCommand(ArrayRef<StringRef> Args) {
-  std::vector<StringRef> Files;
-  bool OptionsDone = false;
-  for (StringRef A : Args) {
-    if (!OptionsDone && A == "--") {
-      OptionsDone = true;
-      continue;
-    }
-    if (!OptionsDone && A.starts_with("-") && A != "-")
-      return usageError("dump: unknown option '" + A + "'");
-    Files.push_back(A);
-  }
-  if (Files.size() != 1)
+  Expected<std::vector<std::string>> Files = positionalArgs("dump", Args);
+  if (!Files)
+    return Files.takeError();
+  if (Files->size() != 1)
     return usageError("dump: expected exactly one FILE");
-  StringRef Path = Files.front();
+  StringRef Path = Files->front();
   Expected<std::string> Bytes = loadBTFFile(Path);
   if (!Bytes)
     return Bytes.takeError();

@@ -21,17 +21,11 @@ using namespace llvm;
 namespace btfgen {
 
 Error runMinCoreBTFCommand(ArrayRef<StringRef> Args) {
-  std::vector<std::string> Positional;
-  bool OptionsDone = false;
-  for (StringRef A : Args) {
-    if (!OptionsDone && A == "--") {
-      OptionsDone = true;
-      continue;
-    }
-    if (!OptionsDone && A.starts_with("-") && A != "-")
-      return usageError("min_core_btf: unknown option '" + A + "'");
-    Positional.push_back(A.str());
-  }
+  Expected<std::vector<std::string>> PositionalOr =
+      positionalArgs("min_core_btf", Args);
+  if (!PositionalOr)
+    return PositionalOr.takeError();
+  const std::vector<std::string> &Positional = *PositionalOr;
   if (Positional.size() < 3)
     return usageError("min_core_btf: expected INPUT OUTPUT OBJECT...");
   StringRef Input = Positional[0], Output = Positional[1];

@@ -609,6 +609,22 @@ Expected<bool> matchValueOption(ArrayRef<StringRef> Args, size_t &I,
   return false;
 }
 
+Expected<std::vector<std::string>> positionalArgs(StringRef Verb,
+                                                  ArrayRef<StringRef> Args) {
+  std::vector<std::string> Operands;
+  bool OptionsDone = false;
+  for (StringRef A : Args) {
+    if (!OptionsDone && A == "--") {
+      OptionsDone = true;
+      continue;
+    }
+    if (!OptionsDone && A.starts_with("-") && A != "-")
+      return usageError(Verb + ": unknown option '" + A + "'");
+    Operands.push_back(A.str());
+  }
+  return Operands;
+}
+
 bool wantsHelp(ArrayRef<StringRef> Args) {
   for (StringRef A : Args) {
     if (A == "--")

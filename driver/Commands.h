@@ -64,6 +64,12 @@ private:
 
 llvm::Error usageError(const llvm::Twine &Msg);
 
+/// The operands of a verb that takes no options: every argument, except
+/// that "--" ends option parsing and any other "-x" before it is a usage
+/// error naming Verb ("-" alone is an operand).
+llvm::Expected<std::vector<std::string>>
+positionalArgs(llvm::StringRef Verb, llvm::ArrayRef<llvm::StringRef> Args);
+
 using CommandFn = llvm::Error (*)(llvm::ArrayRef<llvm::StringRef> Args);
 
 struct Command {
