@@ -12,9 +12,16 @@
 //
 // The type section is walked twice in place: once for record boundaries
 // (so the table is reserved to its exact size), once to check and append
-// each record; no per-type allocation happens. Cycles (typedef loops,
-// self-referencing pointers) are legal here: nothing in this file follows type
-// references.
+// each record; no per-type allocation happens.
+//
+// A last linear pass (checkCycles) rejects reference cycles that do not go
+// through a pointer: a typedef naming itself, `struct a { struct a x; }`, an
+// array of itself. Such a type has no size and no end, the kernel's
+// btf_resolve() refuses it ("Loop detected"), and every consumer that walks
+// type chains (libbpf's skip_mods_and_typedefs, btf__resolve_size) would
+// spin on it until a depth limit. Cycles through PTR are how C spells
+// recursive data structures and are legal; FUNC and FUNC_PROTO edges are not
+// followed either (a prototype is never part of a type's layout).
 //
 // Messages name the record: "type [12] STRUCT: member 3 type_id 99999 out of
 // range (types 4321)". Member/param/value indices are 0-based.
@@ -28,6 +35,7 @@
 #include "llvm/Object/ELFObjectFile.h"
 #include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/Endian.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <cstring>
 #include <vector>
@@ -66,6 +74,7 @@ private:
   Error readTypes(TypeTable &T);
   Error checkRecord(TypeId Id, const BTFType &T, ArrayRef<uint32_t> D);
   Error checkRefs(const TypeTable &T);
+  Error checkCycles(const TypeTable &T);
 
   Error checkStr(TypeId Id, const BTFType &T, const char *What, uint32_t Idx,
                  StrOffset Off) const {
@@ -397,6 +406,96 @@ Error Reader::checkRefs(const TypeTable &T) {
   return Error::success();
 }
 
+/// The I-th layout edge of type Id (see the file comment): what the type is
+/// made of, as opposed to what it points to. Returns false past the last.
+static bool layoutEdge(const TypeTable &T, TypeId Id, uint32_t I, TypeId &To) {
+  switch (T.kind(Id)) {
+  case Kind::Typedef:
+  case Kind::Volatile:
+  case Kind::Const:
+  case Kind::Restrict:
+  case Kind::TypeTag:
+  case Kind::Var:
+  case Kind::DeclTag:
+    To = T.type(Id).SizeOrType;
+    return I == 0;
+  case Kind::Array:
+    To = T.array(Id).ElemType;
+    return I == 0;
+  case Kind::Struct:
+  case Kind::Union: {
+    ArrayRef<BTFMember> Ms = T.members(Id);
+    if (I >= Ms.size())
+      return false;
+    To = Ms[I].Type;
+    return true;
+  }
+  case Kind::Datasec: {
+    ArrayRef<BTFVarSecinfo> Vs = T.secinfos(Id);
+    if (I >= Vs.size())
+      return false;
+    To = Vs[I].Type;
+    return true;
+  }
+  default:
+    return false;
+  }
+}
+
+/// Iterative depth-first search over layout edges with the usual three
+/// colours; a grey successor closes a cycle. Linear in types + edges, no
+/// recursion (a chain of 100K typedefs is legal and must not overflow the
+/// stack). The message spells the cycle, at most 8 steps of it.
+Error Reader::checkCycles(const TypeTable &T) {
+  enum : uint8_t { White, Grey, Black };
+  const uint32_t N = T.size();
+  std::vector<uint8_t> Colour(N, White);
+  struct Frame {
+    TypeId Id;
+    uint32_t Next;
+  };
+  std::vector<Frame> Stack;
+  for (TypeId Root = 1; Root < N; ++Root) {
+    if (Colour[Root] != White)
+      continue;
+    Colour[Root] = Grey;
+    Stack.push_back({Root, 0});
+    while (!Stack.empty()) {
+      Frame &F = Stack.back();
+      TypeId To = 0;
+      if (!layoutEdge(T, F.Id, F.Next++, To)) {
+        Colour[F.Id] = Black;
+        Stack.pop_back();
+        continue;
+      }
+      if (To == 0 || Colour[To] == Black)
+        continue;
+      if (Colour[To] == White) {
+        Colour[To] = Grey;
+        Stack.push_back({To, 0});
+        continue;
+      }
+      // Grey: To is on the stack; the cycle is To -> ... -> F.Id -> To.
+      size_t Start = Stack.size() - 1;
+      while (Stack[Start].Id != To)
+        --Start;
+      std::string Path;
+      size_t Len = Stack.size() - Start;
+      for (size_t I = 0; I < Len && I < 8; ++I)
+        Path += formatv("[{0}] {1} -> ", Stack[Start + I].Id,
+                        kindName(T.kind(Stack[Start + I].Id)));
+      if (Len > 8)
+        Path += "... -> ";
+      Path += formatv("[{0}]", To);
+      return malformed(Name,
+                       "type [{0}] {1} '{2}': reference cycle not through a "
+                       "pointer: {3}",
+                       To, kindName(T.kind(To)), T.name(To), Path);
+    }
+  }
+  return Error::success();
+}
+
 Expected<TypeTable> Reader::read() {
   if (Error E = readHeader())
     return E;
@@ -405,6 +504,8 @@ Expected<TypeTable> Reader::read() {
   if (Error E = readTypes(T))
     return E;
   if (Error E = checkRefs(T))
+    return E;
+  if (Error E = checkCycles(T))
     return E;
   return T;
 }

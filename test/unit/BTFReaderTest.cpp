@@ -170,15 +170,53 @@ TEST(BTFReader, AcceptsEmptyTypeSectionAndLongerHeader) {
   EXPECT_EQ(T->size(), 1u);
 }
 
-TEST(BTFReader, AcceptsForwardReferencesAndCycles) {
-  // A typedef loop and a self-referencing pointer are legal input here.
+TEST(BTFReader, AcceptsForwardReferencesAndPointerCycles) {
+  // Forward references, and cycles through a pointer (a list node pointing
+  // at itself; a typedef of a pointer to itself) are legal C.
   RawBTF B;
-  B.type(B.str("a"), Kind::Typedef, 0, false, 2);
-  B.type(B.str("b"), Kind::Typedef, 0, false, 1);
-  B.type(0, Kind::Ptr, 0, false, 3);
+  B.type(B.str("a"), Kind::Typedef, 0, false, 2); // [1] a -> [2]
+  B.type(0, Kind::Ptr, 0, false, 1);              // [2] a * -> [1]
+  uint32_t Next = B.str("next");
+  B.type(B.str("node"), Kind::Struct, 1, false, 8, {Next, 4, 0}); // [3]
+  B.type(0, Kind::Ptr, 0, false, 3);              // [4] struct node *
   Expected<TypeTable> T = parse(B.bytes());
   ASSERT_TRUE(bool(T)) << toString(T.takeError());
-  EXPECT_EQ(T->size(), 4u);
+  EXPECT_EQ(T->size(), 5u);
+}
+
+TEST(BTFReader, RejectsTypedefLoop) {
+  RawBTF B;
+  B.type(B.str("a"), Kind::Typedef, 0, false, 1);
+  EXPECT_MALFORMED(B.bytes(), "type [1] TYPEDEF 'a': reference cycle not "
+                              "through a pointer: [1] TYPEDEF -> [1]");
+  RawBTF C;
+  C.type(C.str("a"), Kind::Typedef, 0, false, 2);
+  C.type(0, Kind::Const, 0, false, 1);
+  EXPECT_MALFORMED(C.bytes(), "[1] TYPEDEF -> [2] CONST -> [1]");
+}
+
+TEST(BTFReader, RejectsStructContainingItself) {
+  // struct s { struct s x[2]; }: a cycle through a member and an array.
+  RawBTF B;
+  uint32_t X = B.str("x");
+  B.type(B.str("s"), Kind::Struct, 1, false, 8, {X, 2, 0});
+  B.type(0, Kind::Array, 0, false, 0, {1, 3, 2});
+  B.type(B.str("int"), Kind::Int, 0, false, 4, {32});
+  EXPECT_MALFORMED(B.bytes(), "type [1] STRUCT 's': reference cycle not "
+                              "through a pointer: [1] STRUCT -> [2] ARRAY -> "
+                              "[1]");
+}
+
+TEST(BTFReader, LongTypedefChainIsNotACycle) {
+  // 100,000 typedefs in a chain: the check must not recurse per link.
+  RawBTF B;
+  B.type(B.str("int"), Kind::Int, 0, false, 4, {32});
+  uint32_t Name = B.str("t");
+  for (uint32_t I = 2; I <= 100000; ++I)
+    B.type(Name, Kind::Typedef, 0, false, I - 1);
+  Expected<TypeTable> T = parse(B.bytes());
+  ASSERT_TRUE(bool(T)) << toString(T.takeError());
+  EXPECT_EQ(T->size(), 100001u);
 }
 
 TEST(BTFReader, RejectsBadMagic) {
