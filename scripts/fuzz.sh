@@ -13,6 +13,11 @@
 #   JOBS=n         ninja -j (default: ninja's default)
 #   NICE=n         run under `nice -n n` (default 0)
 #   FUZZ_ARGS=...  extra libFuzzer flags (e.g. -jobs=2 -workers=2)
+#   SKIP_BUILD=1   run the fuzzers already built in $BUILD (no configure/ninja)
+#   CPU=n          stop each target after n seconds of its own CPU time
+#                  (user+sys, read from /proc) instead of wall time; SECONDS
+#                  then only caps the wall time. A niced run on a busy
+#                  machine needs this to reach a CPU-time goal.
 # Crashes/timeouts/OOMs are written to $WORK/<target>/artifacts/; copy a
 # reproducer to test/Inputs/regress/<reader>/ with the fix (docs/testing.md).
 # Exit status: 0 if no target found anything, 1 otherwise.
@@ -27,13 +32,13 @@ ALL=(BTFReaderFuzzer BTFExtFuzzer ObjectReaderFuzzer ManifestFuzzer TarXzFuzzer)
 
 run() { echo "+ $*" >&2; "$@"; }
 
-if [ ! -f "$BUILD/build.ninja" ]; then
+if [ -z "${SKIP_BUILD:-}" ] && [ ! -f "$BUILD/build.ninja" ]; then
   run env CC=clang-19 CXX=clang++-19 cmake -S "$ROOT" -B "$BUILD" -G Ninja \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g" \
     "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g" \
     -DBTFGEN_FUZZ=ON -DBTFGEN_SANITIZE=fuzzer-no-link,address,undefined || exit 2
 fi
-run nice -n "$NICE" ninja -C "$BUILD" ${JOBS:+-j "$JOBS"} btfgen-fuzzers || exit 2
+[ -n "${SKIP_BUILD:-}" ] || run nice -n "$NICE" ninja -C "$BUILD" ${JOBS:+-j "$JOBS"} btfgen-fuzzers || exit 2
 
 if [ $# -gt 0 ]; then TARGETS=("$@"); else TARGETS=("${ALL[@]}"); fi
 status=0
@@ -58,11 +63,31 @@ for t in "${TARGETS[@]}"; do
   [ "$t" = ManifestFuzzer ] && dict=(-dict="$ROOT/test/fuzz/manifest.dict")
   # -rss_limit_mb/-malloc_limit_mb: readers must stay within a small
   # multiple of the input (BTFReader.h); -timeout: no input may take 10 s.
+  start=$(date +%s)
   run nice -n "$NICE" "$bin" "$dir/corpus" "${regdir[@]}" -max_total_time="$SECS" \
     -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=512 -max_len=65536 \
     -print_final_stats=1 -artifact_prefix="$dir/artifacts/" "${dict[@]}" \
-    ${FUZZ_ARGS:-} > "$dir/log.txt" 2>&1
+    ${FUZZ_ARGS:-} > "$dir/log.txt" 2>&1 &
+  pid=$!
+  cpu=0
+  tick=$(getconf CLK_TCK)
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 5
+    # Fields 14/15 of /proc/PID/stat: utime/stime in clock ticks.
+    if read -r -a st < "/proc/$pid/stat" 2>/dev/null; then
+      cpu=$(( (st[13] + st[14]) / tick ))
+    fi
+    if [ -n "${CPU:-}" ] && [ "$cpu" -ge "$CPU" ]; then
+      kill -INT "$pid" 2>/dev/null
+      break
+    fi
+  done
+  wait "$pid"
   rc=$?
+  # libFuzzer exits with 72 (-interrupted_exitcode) after SIGINT: that is
+  # the CPU budget running out, not a finding.
+  [ -n "${CPU:-}" ] && [ $rc -eq 72 ] && rc=0
+  echo "fuzz.sh: $t cpu_seconds=$cpu wall_seconds=$(( $(date +%s) - start ))"
   stats=$(grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$dir/log.txt" | tr '\n' ' ')
   cov=$(grep -E '#[0-9]+.*(DONE|INITED)' "$dir/log.txt" | tail -1)
   echo "fuzz.sh: $t exit=$rc $stats"
