@@ -2,7 +2,10 @@
 //
 // Picks the subcommand (the first argument if it names one, else "run") and
 // turns its result into the exit status: 0 success, 1 an input or kernel
-// failed, 2 usage error. This is the only place that decides exit codes.
+// failed, 2 usage error. This is the only place that decides exit codes;
+// the one exception is SIGINT/SIGTERM/SIGHUP, after which the process
+// removes its temporary files and dies of that signal (shell status
+// 128 + signal; OutputFile.h, installInterruptHandler).
 // Also the help dispatch: `--help` (whole manual), `CMD --help` (that
 // command's page; `help CMD` is the same), and the "not a command" error
 // for a first argument that looks like a mistyped command.
@@ -10,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Commands.h"
+#include "OutputFile.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -58,6 +62,8 @@ int main(int Argc, char **Argv) {
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
 #endif
   InitLLVM X(Argc, Argv);
+  // After InitLLVM (it installs LLVM's handlers), before any thread.
+  installInterruptHandler(ToolName);
   // https://no-color.org: set and non-empty disables colored prefixes.
   if (std::optional<std::string> NoColor = sys::Process::GetEnv("NO_COLOR"))
     if (!NoColor->empty()) {
