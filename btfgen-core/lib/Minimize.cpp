@@ -122,7 +122,10 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <algorithm>
+#include <functional>
 #include <map>
+#include <optional>
 #include <tuple>
 
 using namespace llvm;
@@ -181,8 +184,10 @@ void Minimizer::markType(MarkState &S, TypeId Id, bool FollowPointees) const {
       S.Kept.set(T);
       ++S.Changes;
     }
-    if (FollowPointees)
+    if (FollowPointees) {
       S.Followed.set(T);
+      S.Exact.set(T);
+    }
     const BTFType &BT = Target.type(T);
     switch (BT.kind()) {
     case Kind::Ptr:
@@ -231,6 +236,8 @@ void Minimizer::markTypeMatch(MarkState &S, TypeId Id, bool BehindPtr) const {
     if (S.MatchDone[Behind].test(T))
       continue;
     S.MatchDone[Behind].set(T);
+    S.Exact.set(T);
+    S.MembersExact.set(T);
     if (!S.Kept.test(T)) {
       S.Kept.set(T);
       ++S.Changes;
@@ -363,6 +370,23 @@ Error Minimizer::addResult(const TypeTable &Local, const CoreRelocation &R,
   }
   if (Res.ErrorCandidate && Target.isValid(Res.ErrorCandidate))
     C.ErrorCandidate = Res.ErrorCandidate;
+  if (Opts.Shrink) {
+    Check K{&Local, R.Kind, R.LocalType, R.Access, CoreResult(), {}};
+    K.Full.Outcome = Res.Outcome;
+    K.Full.OrigVal = Res.OrigVal;
+    K.Full.NewVal = Res.NewVal;
+    K.Full.Poison = Res.Poison;
+    K.Full.Validate = Res.Validate;
+    K.Full.FailMemsz = Res.FailMemsz;
+    K.Full.OrigSz = Res.OrigSz;
+    K.Full.NewSz = Res.NewSz;
+    K.Full.NewType = Res.NewType;
+    K.Full.Message = Res.Message;
+    for (const CoreCandidateResult &CR : Res.Candidates)
+      if (CR.Match != 0)
+        K.Cands.push_back(CR);
+    Checks.push_back(std::move(K));
+  }
 
   // The candidate group of this root, refined by this relocation's answers.
   bool LocalOk = Local.isValid(R.LocalType);
@@ -443,6 +467,7 @@ Error Minimizer::addResult(const TypeTable &Local, const CoreRelocation &R,
 
 void Minimizer::markSpec(MarkState &S, const Column &C, size_t I) const {
   TypeId Root = C.Roots[I];
+  S.Root.set(Root);
   if (isFieldBased(C.Kind)) {
     ArrayRef<uint32_t> Raw(C.Raw.data() + C.RawOff[I],
                            C.RawOff[I + 1] - C.RawOff[I]);
@@ -454,6 +479,7 @@ void Minimizer::markSpec(MarkState &S, const Column &C, size_t I) const {
     markType(S, Root, true);
   } else {
     markType(S, Root, false);
+    S.Exact.set(Root); // ENUMVAL_*: the enum with all its values
   }
 }
 
@@ -517,6 +543,9 @@ Minimizer::MarkState Minimizer::computeMarks() const {
   S.MatchDone[0].resize(N);
   S.MatchDone[1].resize(N);
   S.Members.resize(N);
+  S.Exact.resize(N);
+  S.MembersExact.resize(N);
+  S.Root.resize(N);
 
   BitVector Dropped = droppedCandidates();
   // Where each dropped candidate would have been marked: (root, column,
@@ -562,9 +591,136 @@ Minimizer::MarkState Minimizer::computeMarks() const {
   return S;
 }
 
-TypeTable Minimizer::build() const {
+TypeTable Minimizer::build(BuildStatus *Status) const {
   MarkState S = computeMarks();
+  if (Status)
+    *Status = BuildStatus();
+  if (!Opts.Shrink)
+    return emitExact(S, nullptr);
+  std::vector<TypeId> NewId;
+  TypeTable Small = emitShrunk(S, NewId);
+  std::string Why = checkAnswers(Small, NewId);
+  if (Why.empty()) {
+    if (Status)
+      Status->Shrunk = true;
+    return Small;
+  }
+  if (Status)
+    Status->Fallback = std::move(Why);
+  return emitExact(S, nullptr);
+}
 
+namespace {
+
+/// Append kept type Id of Target to Out: its name, the members set in Keep
+/// (none if Keep is empty), references through Ref and member types through
+/// MemberRef; Size replaces a composite's size.
+void emitType(const TypeTable &Target, TypeId Id, const BitVector &Keep,
+              function_ref<TypeId(TypeId)> Ref,
+              function_ref<TypeId(TypeId)> MemberRef, TypeTable &Out,
+              SmallVectorImpl<uint32_t> &Words,
+              std::optional<uint32_t> Size = std::nullopt) {
+  const BTFType &T = Target.type(Id);
+  Kind K = T.kind();
+  BTFType NT = T;
+  NT.NameOff = Out.addString(Target.name(Id));
+  if (!hasSizeWord(K))
+    NT.SizeOrType = Ref(T.SizeOrType);
+  else if (Size)
+    NT.SizeOrType = *Size;
+  Words.clear();
+  switch (K) {
+  case Kind::Struct:
+  case Kind::Union: {
+    ArrayRef<BTFMember> Ms = Target.members(Id);
+    uint32_t N = 0;
+    for (uint32_t I = 0; I < Ms.size(); ++I) {
+      if (Keep.empty() || !Keep.test(I))
+        continue;
+      Words.push_back(Out.addString(Target.str(Ms[I].NameOff)));
+      Words.push_back(MemberRef(Ms[I].Type));
+      Words.push_back(Ms[I].Offset);
+      ++N;
+    }
+    NT.Info = BTFType::makeInfo(K, N, T.kflag());
+    break;
+  }
+  case Kind::Enum:
+    for (const BTFEnum &E : Target.enums(Id)) {
+      Words.push_back(Out.addString(Target.str(E.NameOff)));
+      Words.push_back(uint32_t(E.Val));
+    }
+    break;
+  case Kind::Enum64:
+    for (const BTFEnum64 &E : Target.enums64(Id)) {
+      Words.push_back(Out.addString(Target.str(E.NameOff)));
+      Words.push_back(E.ValLo32);
+      Words.push_back(E.ValHi32);
+    }
+    break;
+  case Kind::FuncProto:
+    for (const BTFParam &P : Target.params(Id)) {
+      Words.push_back(Out.addString(Target.str(P.NameOff)));
+      Words.push_back(Ref(P.Type));
+    }
+    break;
+  case Kind::Array: {
+    const BTFArray &A = Target.array(Id);
+    Words.push_back(Ref(A.ElemType));
+    Words.push_back(Ref(A.IndexType));
+    Words.push_back(A.NElems);
+    break;
+  }
+  case Kind::Datasec:
+    for (const BTFVarSecinfo &V : Target.secinfos(Id)) {
+      Words.push_back(Ref(V.Type));
+      Words.push_back(V.Offset);
+      Words.push_back(V.Size);
+    }
+    break;
+  default: {
+    // INT, VAR, DECL_TAG words carry no references.
+    ArrayRef<uint32_t> D = Target.data(Id);
+    Words.append(D.begin(), D.end());
+    break;
+  }
+  }
+  Out.addType(NT, Words);
+}
+
+/// A canonical anonymous type of the shrunk table. Elem refers to a kept
+/// type (source ID) or, with ElemSynth, to another canonical type (index).
+struct Synth {
+  Kind K;
+  uint32_t Size;  ///< INT, FLOAT, STRUCT: byte size; ARRAY: element count
+  uint32_t Word;  ///< INT: the encoding word
+  uint32_t Elem;  ///< ARRAY
+  bool ElemSynth;
+  auto key() const { return std::make_tuple(K, Size, Word, Elem, ElemSynth); }
+};
+
+/// Emission order of canonical kinds: INTs last, so the last record of the
+/// table carries its own data word (libbpf 1.1.2's FIELD_SIGNED reads the
+/// word after a non-INT record; see wordAfterType in CoreMatch.cpp).
+unsigned synthRank(Kind K) {
+  switch (K) {
+  case Kind::Ptr:
+    return 0;
+  case Kind::Struct:
+    return 1;
+  case Kind::Float:
+    return 2;
+  case Kind::Array:
+    return 3;
+  default:
+    return 4;
+  }
+}
+
+} // namespace
+
+TypeTable Minimizer::emitExact(const MarkState &S,
+                               std::vector<TypeId> *NewIdOut) const {
   // bpftool btfgen_get_btf(): new IDs in source order, then remap.
   std::vector<TypeId> NewId(Target.size(), 0);
   TypeId Next = 1;
@@ -578,76 +734,430 @@ TypeTable Minimizer::build() const {
   TypeTable Out;
   Out.PointerSize = Target.PointerSize;
   SmallVector<uint32_t, 64> Words;
-  for (TypeId Id = 1; Id < Target.size(); ++Id) {
-    if (!S.Kept.test(Id))
-      continue;
+  for (TypeId Id = 1; Id < Target.size(); ++Id)
+    if (S.Kept.test(Id))
+      emitType(Target, Id, S.Members[Id], Remap, Remap, Out, Words);
+  if (NewIdOut)
+    *NewIdOut = std::move(NewId);
+  return Out;
+}
+
+TypeTable Minimizer::emitShrunk(const MarkState &S,
+                                std::vector<TypeId> &NewId) const {
+  const uint32_t N = Target.size();
+  // A member reference: a kept type, or (Synth) a canonical one.
+  struct Ref {
+    uint32_t Id;
+    bool IsSynth;
+  };
+  std::vector<Synth> Synths;
+  std::map<decltype(Synth().key()), uint32_t> SynthIndex;
+  auto MakeSynth = [&](const Synth &X) -> Ref {
+    auto [It, New] = SynthIndex.try_emplace(X.key(), uint32_t(Synths.size()));
+    if (New)
+      Synths.push_back(X);
+    return {It->second, true};
+  };
+  BitVector Live(N);
+  SmallVector<TypeId, 64> Work;
+  auto Push = [&](TypeId Id) {
+    if (Id != 0 && Id < N && S.Kept.test(Id) && !Live.test(Id)) {
+      Live.set(Id);
+      Work.push_back(Id);
+    }
+  };
+  // What a member of a non-inspected composite refers to (file comment):
+  // libbpf's field relocations skip typedefs and modifiers
+  // (skip_mods_and_typedefs) and then look at the kind, the size, an INT's
+  // encoding, an array's length and element, an enum's or a FWD's name.
+  // Composites the spec walks into (kept members), candidates and exactly
+  // kept types stay themselves.
+  std::function<Ref(TypeId)> Canon = [&](TypeId T) -> Ref {
+    TypeId U = T;
+    for (unsigned Depth = 0; Depth < 32 && U != 0 && U < N &&
+                             isModOrTypedef(Target.kind(U));
+         ++Depth)
+      U = Target.type(U).SizeOrType;
+    if (U == 0 || U >= N || isModOrTypedef(Target.kind(U)))
+      return {T, false}; // void, or a chain too long: keep as is
+    switch (Target.kind(U)) {
+    case Kind::Ptr:
+      return MakeSynth({Kind::Ptr, 0, 0, 0, false});
+    case Kind::Int:
+      return MakeSynth({Kind::Int, Target.type(U).SizeOrType,
+                        Target.intWord(U), 0, false});
+    case Kind::Float:
+      return MakeSynth({Kind::Float, Target.type(U).SizeOrType, 0, 0, false});
+    case Kind::Struct:
+    case Kind::Union:
+      if (S.Root.test(U) || S.Exact.test(U) ||
+          (!S.Members[U].empty() && S.Members[U].any()))
+        return {U, false};
+      return MakeSynth({Kind::Struct, Target.type(U).SizeOrType, 0, 0, false});
+    case Kind::Array: {
+      if (S.Root.test(U) || S.Exact.test(U))
+        return {U, false};
+      const BTFArray &A = Target.array(U);
+      Ref E = Canon(A.ElemType);
+      return MakeSynth({Kind::Array, A.NElems, 0, E.Id, E.IsSynth});
+    }
+    default:
+      return {U, false};
+    }
+  };
+  auto Shrinkable = [&](TypeId Id) {
+    return isComposite(Target.kind(Id)) && !S.MembersExact.test(Id);
+  };
+
+  // The kept types a live type refers to in the output: through Canon for
+  // the members of a shrinkable composite (arrays unwrapped to their kept
+  // elements), as they are otherwise.
+  auto ForEachRef = [&](TypeId Id, function_ref<void(TypeId)> F) {
     const BTFType &T = Target.type(Id);
     Kind K = T.kind();
-    BTFType NT = T;
-    NT.NameOff = Out.addString(Target.name(Id));
+    if (Shrinkable(Id)) {
+      const BitVector &Keep = S.Members[Id];
+      ArrayRef<BTFMember> Ms = Target.members(Id);
+      if (!Keep.empty())
+        for (unsigned I : Keep.set_bits()) {
+          Ref R = Canon(Ms[I].Type);
+          while (R.IsSynth && Synths[R.Id].K == Kind::Array)
+            R = {Synths[R.Id].Elem, Synths[R.Id].ElemSynth};
+          if (!R.IsSynth)
+            F(R.Id);
+        }
+      return;
+    }
     if (!hasSizeWord(K))
-      NT.SizeOrType = Remap(T.SizeOrType);
-    Words.clear();
+      F(T.SizeOrType);
     switch (K) {
     case Kind::Struct:
-    case Kind::Union: {
-      ArrayRef<BTFMember> Ms = Target.members(Id);
-      const BitVector &Keep = S.Members[Id];
-      uint32_t N = 0;
-      for (uint32_t I = 0; I < Ms.size(); ++I) {
-        if (Keep.empty() || !Keep.test(I))
-          continue;
-        Words.push_back(Out.addString(Target.str(Ms[I].NameOff)));
-        Words.push_back(Remap(Ms[I].Type));
-        Words.push_back(Ms[I].Offset);
-        ++N;
-      }
-      NT.Info = BTFType::makeInfo(K, N, T.kflag());
-      break;
-    }
-    case Kind::Enum:
-      for (const BTFEnum &E : Target.enums(Id)) {
-        Words.push_back(Out.addString(Target.str(E.NameOff)));
-        Words.push_back(uint32_t(E.Val));
-      }
-      break;
-    case Kind::Enum64:
-      for (const BTFEnum64 &E : Target.enums64(Id)) {
-        Words.push_back(Out.addString(Target.str(E.NameOff)));
-        Words.push_back(E.ValLo32);
-        Words.push_back(E.ValHi32);
-      }
+    case Kind::Union:
+      if (!S.Members[Id].empty())
+        for (unsigned I : S.Members[Id].set_bits())
+          F(Target.members(Id)[I].Type);
       break;
     case Kind::FuncProto:
-      for (const BTFParam &P : Target.params(Id)) {
-        Words.push_back(Out.addString(Target.str(P.NameOff)));
-        Words.push_back(Remap(P.Type));
-      }
+      for (const BTFParam &P : Target.params(Id))
+        F(P.Type);
       break;
-    case Kind::Array: {
-      const BTFArray &A = Target.array(Id);
-      Words.push_back(Remap(A.ElemType));
-      Words.push_back(Remap(A.IndexType));
-      Words.push_back(A.NElems);
+    case Kind::Array:
+      F(Target.array(Id).ElemType);
+      F(Target.array(Id).IndexType);
       break;
-    }
     case Kind::Datasec:
-      for (const BTFVarSecinfo &V : Target.secinfos(Id)) {
-        Words.push_back(Remap(V.Type));
-        Words.push_back(V.Offset);
-        Words.push_back(V.Size);
-      }
+      for (const BTFVarSecinfo &V : Target.secinfos(Id))
+        F(V.Type);
       break;
-    default: {
-      // INT, VAR, DECL_TAG words carry no references.
-      ArrayRef<uint32_t> D = Target.data(Id);
-      Words.append(D.begin(), D.end());
+    default:
       break;
     }
+  };
+
+  // Live: candidates and exactly kept types, and what they reach through
+  // the references that are emitted.
+  for (TypeId Id = 1; Id < N; ++Id)
+    if (S.Kept.test(Id) && (S.Root.test(Id) || S.Exact.test(Id)))
+      Push(Id);
+  while (!Work.empty())
+    ForEachRef(Work.pop_back_val(), Push);
+
+  // Order. Named types sorted by essential name, then source ID: types
+  // that can be candidates of the same local type (same essential name)
+  // keep their relative order, which libbpf's first-match and pruning
+  // depend on; nothing else about the order is observable. Each named type
+  // is followed by the anonymous types it reaches first (depth-first, in
+  // reference order). The order, and so the bytes, no longer depend on
+  // where the kernel happened to put its types: kernels that differ only
+  // there give identical files.
+  std::vector<TypeId> Named;
+  for (TypeId Id = 1; Id < N; ++Id)
+    if (Live.test(Id) && !Target.name(Id).empty())
+      Named.push_back(Id);
+  llvm::stable_sort(Named, [&](TypeId A, TypeId B) {
+    return essentialName(Target.name(A)) < essentialName(Target.name(B));
+  });
+  std::vector<TypeId> Order;
+  Order.reserve(Live.count());
+  BitVector Placed(N);
+  SmallVector<TypeId, 32> Stack;
+  auto Place = [&](TypeId Root) {
+    if (Placed.test(Root))
+      return;
+    Placed.set(Root);
+    Order.push_back(Root);
+    // Preorder DFS over anonymous types; children pushed in reverse so they
+    // are visited in reference order.
+    Stack.clear();
+    auto PushChildren = [&](TypeId Id) {
+      size_t Mark = Stack.size();
+      ForEachRef(Id, [&](TypeId C) {
+        if (C != 0 && C < N && Live.test(C) && !Placed.test(C) &&
+            Target.name(C).empty())
+          Stack.push_back(C);
+      });
+      std::reverse(Stack.begin() + Mark, Stack.end());
+    };
+    PushChildren(Root);
+    while (!Stack.empty()) {
+      TypeId C = Stack.pop_back_val();
+      if (Placed.test(C))
+        continue;
+      Placed.set(C);
+      Order.push_back(C);
+      PushChildren(C);
+    }
+  };
+  for (TypeId Id : Named)
+    Place(Id);
+  for (TypeId Id = 1; Id < N; ++Id)
+    if (Live.test(Id))
+      Place(Id);
+
+  // IDs: live kept types in that order, then the canonical ones by rank,
+  // each rank in order of first use in the output. Array index types are
+  // an anonymous 4-byte unsigned INT (libbpf never reads them).
+  NewId.assign(N, 0);
+  TypeId Next = 1;
+  for (TypeId Id : Order)
+    NewId[Id] = Next++;
+  bool HasArray = llvm::any_of(Synths, [](const Synth &X) {
+    return X.K == Kind::Array;
+  });
+  uint32_t IndexInt = 0;
+  if (HasArray)
+    IndexInt = MakeSynth({Kind::Int, 4, 32, 0, false}).Id;
+  std::vector<uint32_t> SynthOrder;
+  BitVector SynthPlaced(Synths.size());
+  std::function<void(Ref)> UseSynth = [&](Ref R) {
+    if (!R.IsSynth || SynthPlaced.test(R.Id))
+      return;
+    SynthPlaced.set(R.Id);
+    SynthOrder.push_back(R.Id);
+    if (Synths[R.Id].K == Kind::Array) {
+      UseSynth({Synths[R.Id].Elem, Synths[R.Id].ElemSynth});
+      UseSynth({IndexInt, true});
+    }
+  };
+  for (TypeId Id : Order)
+    if (Shrinkable(Id) && !S.Members[Id].empty())
+      for (unsigned I : S.Members[Id].set_bits())
+        UseSynth(Canon(Target.members(Id)[I].Type));
+  for (uint32_t I = 0; I < Synths.size(); ++I)
+    UseSynth({I, true}); // not reached from a live type: kept for safety
+  std::vector<uint32_t> Order2 = SynthOrder;
+  llvm::stable_sort(Order2, [&](uint32_t A, uint32_t B) {
+    return synthRank(Synths[A].K) < synthRank(Synths[B].K);
+  });
+  std::vector<TypeId> SynthId(Synths.size());
+  for (uint32_t I : Order2)
+    SynthId[I] = Next++;
+
+  // Sizes. A composite's size is read by libbpf only as a field's size
+  // (btf__resolve_size of the accessed field's type), as an array
+  // element's size times a non-zero index, as a root's size times a
+  // non-zero first index, and by type-based relocations (exact types).
+  // Any other composite gets the smallest size covering its kept members,
+  // so kernels that differ only in unobserved sizes give equal bytes.
+  BitVector SizeSeen(N);
+  std::function<void(TypeId)> See = [&](TypeId Id) {
+    for (unsigned Depth = 0; Depth < 32 && Id != 0 && Id < N; ++Depth) {
+      Id = Target.skipModsAndTypedefs(Id);
+      if (Id == 0 || Id >= N)
+        return;
+      if (isComposite(Target.kind(Id)))
+        SizeSeen.set(Id);
+      if (Target.kind(Id) != Kind::Array)
+        return;
+      Id = Target.array(Id).ElemType;
+    }
+  };
+  for (const Column &C : Columns) {
+    if (!isFieldBased(C.Kind))
+      continue;
+    for (size_t I = 0; I < C.Roots.size(); ++I) {
+      ArrayRef<uint32_t> Raw(C.Raw.data() + C.RawOff[I],
+                             C.RawOff[I + 1] - C.RawOff[I]);
+      TypeId Id = C.Roots[I];
+      if (Raw.empty() || Raw[0] != 0)
+        See(Id);
+      for (size_t J = 1; J < Raw.size(); ++J) {
+        Id = Target.skipModsAndTypedefs(Id);
+        if (Id == 0 || Id >= N)
+          break;
+        if (isComposite(Target.kind(Id))) {
+          if (Raw[J] >= Target.vlen(Id))
+            break;
+          Id = Target.members(Id)[Raw[J]].Type;
+        } else if (Target.kind(Id) == Kind::Array) {
+          Id = Target.array(Id).ElemType;
+          if (Raw[J] != 0)
+            See(Id);
+        } else {
+          break;
+        }
+      }
+      See(Id); // the accessed field's type
+    }
+  }
+  auto FreeSize = [&](TypeId Id) {
+    return Shrinkable(Id) && !S.Exact.test(Id) && !SizeSeen.test(Id);
+  };
+  std::map<TypeId, uint64_t> SizeMemo;
+  std::function<uint64_t(TypeId)> CanonSize;
+  std::function<uint64_t(Ref)> RefSize = [&](Ref R) -> uint64_t {
+    if (R.IsSynth) {
+      const Synth &X = Synths[R.Id];
+      switch (X.K) {
+      case Kind::Ptr:
+        return Target.PointerSize;
+      case Kind::Array:
+        return X.Size * RefSize({X.Elem, X.ElemSynth});
+      default:
+        return X.Size;
+      }
+    }
+    if (R.Id < N && Live.test(R.Id) && FreeSize(R.Id))
+      return CanonSize(R.Id);
+    int64_t Sz = Target.resolveSize(R.Id);
+    return Sz < 0 ? 0 : uint64_t(Sz);
+  };
+  CanonSize = [&](TypeId Id) -> uint64_t {
+    auto [It, New] = SizeMemo.try_emplace(Id, 0);
+    if (!New)
+      return It->second;
+    uint64_t End = 0;
+    ArrayRef<BTFMember> Ms = Target.members(Id);
+    bool KFlag = Target.kflag(Id);
+    if (!S.Members[Id].empty())
+      for (unsigned I : S.Members[Id].set_bits()) {
+        uint32_t Bits = KFlag ? (Ms[I].Offset & 0xffffff) : Ms[I].Offset;
+        uint32_t BF = KFlag ? (Ms[I].Offset >> 24) : 0;
+        uint64_t E = BF ? (uint64_t(Bits) + BF + 7) / 8
+                        : Bits / 8 + RefSize(Canon(Ms[I].Type));
+        End = std::max(End, E);
+      }
+    End = std::min<uint64_t>(End, UINT32_MAX);
+    SizeMemo[Id] = End;
+    return End;
+  };
+
+  auto Remap = [&](TypeId Id) -> TypeId { return Id < N ? NewId[Id] : 0; };
+  auto ResolveRef = [&](Ref R) -> TypeId {
+    return R.IsSynth ? SynthId[R.Id] : Remap(R.Id);
+  };
+  TypeTable Out;
+  Out.PointerSize = Target.PointerSize;
+  SmallVector<uint32_t, 64> Words;
+  for (TypeId Id : Order) {
+    if (Shrinkable(Id))
+      emitType(Target, Id, S.Members[Id], Remap,
+               [&](TypeId T) { return ResolveRef(Canon(T)); }, Out, Words,
+               FreeSize(Id) ? std::optional<uint32_t>(CanonSize(Id))
+                            : std::nullopt);
+    else
+      emitType(Target, Id, S.Members[Id], Remap, Remap, Out, Words);
+  }
+  for (uint32_t I : Order2) {
+    const Synth &X = Synths[I];
+    BTFType NT{};
+    NT.NameOff = 0;
+    Words.clear();
+    switch (X.K) {
+    case Kind::Ptr:
+      NT.Info = BTFType::makeInfo(Kind::Ptr, 0, false);
+      NT.SizeOrType = 0;
+      break;
+    case Kind::Int:
+      NT.Info = BTFType::makeInfo(Kind::Int, 0, false);
+      NT.SizeOrType = X.Size;
+      Words.push_back(X.Word);
+      break;
+    case Kind::Float:
+      NT.Info = BTFType::makeInfo(Kind::Float, 0, false);
+      NT.SizeOrType = X.Size;
+      break;
+    case Kind::Struct:
+      NT.Info = BTFType::makeInfo(Kind::Struct, 0, false);
+      NT.SizeOrType = X.Size;
+      break;
+    case Kind::Array:
+      NT.Info = BTFType::makeInfo(Kind::Array, 0, false);
+      NT.SizeOrType = 0;
+      Words.push_back(ResolveRef({X.Elem, X.ElemSynth}));
+      Words.push_back(SynthId[IndexInt]);
+      Words.push_back(X.Size);
+      break;
+    default:
+      break;
     }
     Out.addType(NT, Words);
   }
   return Out;
+}
+
+std::string Minimizer::checkAnswers(const TypeTable &Small,
+                                    ArrayRef<TypeId> NewId) const {
+  TypeTable T = Small;
+  T.buildNameIndex();
+  auto Map = [&](TypeId Id) -> TypeId {
+    return Id < NewId.size() ? NewId[Id] : 0;
+  };
+  for (const Check &K : Checks) {
+    CoreRelocation R;
+    R.Kind = K.Kind;
+    R.LocalType = K.LocalType;
+    R.Access = K.Access;
+    CoreMatcher M(*K.Local, T);
+    Expected<CoreResult> Res = M.calc(R);
+    std::string Where =
+        formatv("{0} [{1}] '{2}' {3}", reloKindName(K.Kind), K.LocalType,
+                K.Local->name(K.LocalType), K.Access)
+            .str();
+    if (!Res)
+      return Where + ": " + toString(Res.takeError());
+    const CoreResult &F = K.Full;
+    bool IsTypeId = K.Kind == CoreReloKind::TypeIdTarget;
+    // TYPE_ID_TARGET answers (and ambiguity messages) carry target IDs,
+    // renumbered here: compare the mapped ID; the per-candidate check below
+    // covers the message's IDs.
+    uint64_t WantVal = F.NewVal;
+    if (IsTypeId && (F.Outcome == RelocOutcome::Resolved ||
+                     F.Outcome == RelocOutcome::Error))
+      WantVal = Map(TypeId(F.NewVal));
+    if (Res->Outcome != F.Outcome || Res->NewVal != WantVal ||
+        Res->OrigVal != F.OrigVal || Res->Poison != F.Poison ||
+        Res->Validate != F.Validate || Res->FailMemsz != F.FailMemsz ||
+        Res->OrigSz != F.OrigSz || Res->NewSz != F.NewSz ||
+        (!IsTypeId && Res->Message != F.Message))
+      return formatv("{0}: answer {1}/{2} vs full BTF {3}/{4}", Where,
+                     outcomeName(Res->Outcome), Res->NewVal,
+                     outcomeName(F.Outcome), WantVal)
+          .str();
+    // Per candidate: the kept candidates that matched (or failed) on the
+    // full BTF must be exactly the ones that do here, with equal answers,
+    // or libbpf's candidate-list pruning could diverge.
+    size_t J = 0;
+    for (const CoreCandidateResult &C : Res->Candidates) {
+      if (C.Match == 0)
+        continue;
+      while (J < K.Cands.size() && Map(K.Cands[J].Id) == 0)
+        ++J;
+      if (J == K.Cands.size() || Map(K.Cands[J].Id) != C.Id ||
+          sigEntry(C, K.Kind) != sigEntry(K.Cands[J], K.Kind))
+        return formatv("{0}: candidate [{1}] answers differently", Where,
+                       C.Id)
+            .str();
+      ++J;
+    }
+    while (J < K.Cands.size() && Map(K.Cands[J].Id) == 0)
+      ++J;
+    if (J != K.Cands.size())
+      return formatv("{0}: candidate [{1}] no longer matches", Where,
+                     Map(K.Cands[J].Id))
+          .str();
+  }
+  return "";
 }
 
 unsigned Minimizer::numKeptTypes() const {

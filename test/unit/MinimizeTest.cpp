@@ -387,9 +387,12 @@ TEST(Minimize, StructKeepsOnlyUsedMembers) {
   const TypeTable &Full = S.T.table();
   std::vector<CoreRelocation> Sub = {S.Relocs[0]};
   // pid is at offset 0 in all three "task" candidates: one class, so only
-  // the lowest ID is kept.
+  // the lowest ID is kept. (bpftool's shape: member types as in the
+  // kernel; the shrunk shape is tested in MinimizeShrink below.)
   {
-    TypeTable Min = minimize(S.L.table(), Sub, Full);
+    TypeTable Min = minimize(S.L.table(), Sub, Full,
+                             MinimizeOptions{/*CollapseCandidates=*/true,
+                                             /*Shrink=*/false});
     ASSERT_EQ(Min.size(), 3u);
     EXPECT_EQ(Min.kind(1), Kind::Int);
     EXPECT_EQ(Min.name(2), "task");
@@ -398,7 +401,8 @@ TEST(Minimize, StructKeepsOnlyUsedMembers) {
   }
   // Without collapsing:
   TypeTable Min = minimize(S.L.table(), Sub, Full,
-                           MinimizeOptions{/*CollapseCandidates=*/false});
+                           MinimizeOptions{/*CollapseCandidates=*/false,
+                                           /*Shrink=*/false});
   // int + task, task___2, task___3: pid matches in all three candidates and
   // every matching candidate is kept (libbpf's candidate pruning may pick
   // any of them). Each keeps only pid, in source order.
@@ -740,29 +744,42 @@ void checkRealKernel(const std::string &Archive, const std::string &Clang) {
   EXPECT_GE(NotFound, 2u); // no_such_field exists, task_struct___old.state
   EXPECT_GE(Poisoned, 1u); // no_such_field byte_off
 
-  TypeTable Min = minimize(M->Types, M->Relocs, *Full);
+  // Both output shapes: bpftool's (Shrink off) and the default shrunk one.
+  MinimizeOptions ExactOpts;
+  ExactOpts.Shrink = false;
+  TypeTable Min = minimize(M->Types, M->Relocs, *Full, ExactOpts);
+  TypeTable Shrunk = minimize(M->Types, M->Relocs, *Full);
   Min.buildNameIndex();
+  Shrunk.buildNameIndex();
   EXPECT_LT(Min.size(), Full->size() / 50);
-  EXPECT_EQ(expectSameResults(M->Types, M->Relocs, *Full, Min),
-            M->Relocs.size());
-  for (const auto &Order : someOrders(M->Relocs, 3))
-    expectSameLoad(M->Types, Order, *Full, Min);
+  EXPECT_LT(writeBTFToString(Shrunk).size(), writeBTFToString(Min).size());
+  for (const TypeTable *T : {&Min, &Shrunk}) {
+    EXPECT_EQ(expectSameResults(M->Types, M->Relocs, *Full, *T),
+              M->Relocs.size());
+    for (const auto &Order : someOrders(M->Relocs, 3))
+      expectSameLoad(M->Types, Order, *Full, *T);
+  }
 
   // The referee: bpftool gen min_core_btf must give the same bytes from
-  // our minimized BTF as from the full one.
+  // our bpftool-shaped BTF as from the full one, and succeed or fail alike
+  // on the shrunk one (whose member types bpftool copies as they are).
   std::string Bpftool = findTool("bpftool");
   if (!Bpftool.empty()) {
-    std::string OurMin = (Dir + "/ours.btf").str();
-    {
+    std::string OurMin = (Dir + "/ours.btf").str(),
+                OurShrunk = (Dir + "/ours-shrunk.btf").str();
+    for (auto [T, Path] : {std::pair(&Min, OurMin),
+                           std::pair(&Shrunk, OurShrunk)}) {
       std::error_code EC;
-      llvm::raw_fd_ostream OS(OurMin, EC);
+      llvm::raw_fd_ostream OS(Path, EC);
       ASSERT_FALSE(EC);
-      writeBTF(Min, OS);
+      writeBTF(*T, OS);
     }
     std::string RefFull = (Dir + "/ref-full.btf").str(),
-                RefOurs = (Dir + "/ref-ours.btf").str();
-    int Status[2], K = 0;
-    for (auto [In, Out] : {std::pair(Raw, RefFull), std::pair(OurMin, RefOurs)}) {
+                RefOurs = (Dir + "/ref-ours.btf").str(),
+                RefShrunk = (Dir + "/ref-shrunk.btf").str();
+    int Status[3], K = 0;
+    for (auto [In, Out] : {std::pair(Raw, RefFull), std::pair(OurMin, RefOurs),
+                           std::pair(OurShrunk, RefShrunk)}) {
       Cmd = "'" + Bpftool + "' gen min_core_btf '" + In + "' '" + Out +
             "' '" + Obj + "' >/dev/null 2>&1";
       Status[K++] = std::system(Cmd.c_str());
@@ -772,6 +789,7 @@ void checkRealKernel(const std::string &Archive, const std::string &Clang) {
     // TYPE_ID_TARGET ambiguous), and fails the same way on our BTF.
     EXPECT_EQ(Status[0] != 0, Errors != 0);
     EXPECT_EQ(Status[0] != 0, Status[1] != 0);
+    EXPECT_EQ(Status[0] != 0, Status[2] != 0);
     if (Status[0] != 0)
       return;
     auto A = llvm::MemoryBuffer::getFile(RefFull);
@@ -803,3 +821,177 @@ TEST(MinimizeReal, KernelBTFAndCompiledObject) {
 }
 
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// Shrunk output (MinimizeOptions::Shrink)
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// A kernel-like target: struct task { pid_t pid; struct mm *mm; char
+/// comm[16]; struct sig sig; struct sched se; } with typedef chains, a
+/// named pointee, an opaque member struct and one the spec walks into.
+/// Filler types before it shift its IDs; TaskSize is its (unobserved)
+/// size.
+TypeTable shrinkTarget(unsigned Filler, uint32_t TaskSize) {
+  TestBTFBuilder T;
+  for (unsigned I = 0; I < Filler; ++I)
+    T.addStruct("filler" + std::to_string(I), 4, {});
+  TypeId Int = T.addInt("int", 4, true);
+  TypeId Char = T.addInt("char", 1);
+  TypeId KPid = T.addTypedef("__kernel_pid_t", Int);
+  TypeId Pid = T.addTypedef("pid_t", KPid);
+  TypeId Mm = T.addStruct("mm", 512, {{"users", Int, 0}});
+  TypeId Sig = T.addStruct("sig", 96, {{"count", Int, 0}});
+  TypeId Sched = T.addStruct("sched", 64, {{"vruntime", Int, 32}});
+  T.addStruct("task", TaskSize,
+              {{"pid", T.addConst(Pid), 0},
+               {"mm", T.addPtr(Mm), 64},
+               {"comm", T.addArray(Char, 16), 128},
+               {"sig", Sig, 256},
+               {"se", Sched, 1024}});
+  return T.done();
+}
+
+struct ShrinkLocal {
+  TestBTFBuilder L;
+  std::vector<CoreRelocation> Relocs;
+  ShrinkLocal() {
+    TypeId Int = L.addInt("int", 4, true);
+    TypeId Char = L.addInt("char", 1);
+    TypeId Sig = L.addStruct("sig", 4, {});
+    TypeId Sched = L.addStruct("sched", 8, {{"vruntime", Int, 32}});
+    TypeId Task = L.addStruct("task", 64,
+                              {{"pid", Int, 0},
+                               {"mm", L.addPtr(0), 64},
+                               {"comm", L.addArray(Char, 16), 128},
+                               {"sig", Sig, 256},
+                               {"se", Sched, 320}});
+    L.done();
+    for (Reloc R : std::vector<Reloc>{{K::FieldByteOffset, Task, "0:0"},
+                                      {K::FieldSigned, Task, "0:0"},
+                                      {K::FieldByteSize, Task, "0:0"},
+                                      {K::FieldByteOffset, Task, "0:1"},
+                                      {K::FieldByteSize, Task, "0:1"},
+                                      {K::FieldByteOffset, Task, "0:2:3"},
+                                      {K::FieldByteSize, Task, "0:2"},
+                                      {K::FieldByteSize, Task, "0:3"},
+                                      {K::FieldByteOffset, Task, "0:4:0"}})
+      Relocs.push_back(mk(R));
+  }
+};
+
+TypeTable shrink(ShrinkLocal &L, const TypeTable &Full,
+                 BuildStatus *Status = nullptr) {
+  TypeTable F = Full;
+  F.buildNameIndex();
+  CoreMatcher M(L.L.table(), F);
+  Minimizer Min(F);
+  for (const CoreRelocation &R : L.Relocs) {
+    auto Res = M.calc(R);
+    EXPECT_TRUE(bool(Res));
+    if (!Res) {
+      llvm::consumeError(Res.takeError());
+      continue;
+    }
+    EXPECT_FALSE(bool(Min.addResult(L.L.table(), R, *Res)));
+  }
+  return Min.build(Status);
+}
+
+} // namespace
+
+TEST(MinimizeShrink, MemberTypesBecomeCanonical) {
+  ShrinkLocal L;
+  TypeTable Full = shrinkTarget(0, 2048);
+  Full.buildNameIndex();
+  BuildStatus St;
+  TypeTable Min = shrink(L, Full, &St);
+  EXPECT_TRUE(St.Shrunk);
+  EXPECT_EQ(St.Fallback, "");
+  Min.buildNameIndex();
+  EXPECT_EQ(expectSameResults(L.L.table(), L.Relocs, Full, Min),
+            L.Relocs.size());
+  expectSameLoad(L.L.table(), L.Relocs, Full, Min);
+
+  // No typedef, const or named pointee is left; the pointer is `void *`;
+  // the opaque member struct is an anonymous struct of its size; the
+  // struct the spec walks into keeps its name and member.
+  std::map<std::string, unsigned> Kinds;
+  for (TypeId Id = 1; Id < Min.size(); ++Id) {
+    Kinds[kindName(Min.kind(Id))]++;
+    EXPECT_NE(Min.kind(Id), Kind::Typedef);
+    EXPECT_NE(Min.kind(Id), Kind::Const);
+    if (Min.kind(Id) == Kind::Ptr)
+      EXPECT_EQ(Min.type(Id).SizeOrType, 0u);
+    if (Min.kind(Id) == Kind::Int)
+      EXPECT_EQ(Min.name(Id), "");
+  }
+  EXPECT_TRUE(Min.findByEssentialName("mm").empty());
+  EXPECT_TRUE(Min.findByEssentialName("sig").empty());
+  ASSERT_EQ(Min.findByEssentialName("sched").size(), 1u);
+  ASSERT_EQ(Min.findByEssentialName("task").size(), 1u);
+  TypeId Task = Min.findByEssentialName("task")[0];
+  ASSERT_EQ(Min.vlen(Task), 5u);
+  TypeId SigT = Min.members(Task)[3].Type;
+  EXPECT_EQ(Min.kind(SigT), Kind::Struct);
+  EXPECT_EQ(Min.name(SigT), "");
+  EXPECT_EQ(Min.type(SigT).SizeOrType, 96u);
+  EXPECT_EQ(Min.vlen(SigT), 0u);
+  // Unobserved size: the end of the last kept member (se at byte 128,
+  // whose own unobserved size ends at its vruntime: 4 + 4).
+  EXPECT_EQ(Min.type(Task).SizeOrType, 128u + 8u);
+  EXPECT_EQ(Kinds["PTR"], 1u);
+}
+
+TEST(MinimizeShrink, BytesDependOnlyOnWhatLibbpfObserves) {
+  ShrinkLocal L;
+  // Same observable facts, different type IDs and task sizes: same bytes.
+  std::string A = writeBTFToString(shrink(L, shrinkTarget(0, 2048)));
+  std::string B = writeBTFToString(shrink(L, shrinkTarget(7, 4096)));
+  EXPECT_EQ(A, B);
+  // Observed sizes still differ: a relocation on task[1] reads the size.
+  L.Relocs.push_back(mk({K::FieldByteOffset, L.Relocs[0].LocalType, "1:0"}));
+  std::string C = writeBTFToString(shrink(L, shrinkTarget(0, 2048)));
+  std::string D = writeBTFToString(shrink(L, shrinkTarget(0, 4096)));
+  EXPECT_NE(C, D);
+  // ... and the exact (bpftool) shape keeps the kernel's sizes.
+  MinimizeOptions Exact;
+  Exact.Shrink = false;
+  ShrinkLocal L2;
+  EXPECT_NE(writeBTFToString(minimize(L2.L.table(), L2.Relocs,
+                                      shrinkTarget(0, 2048), Exact)),
+            writeBTFToString(minimize(L2.L.table(), L2.Relocs,
+                                      shrinkTarget(0, 4096), Exact)));
+}
+
+TEST(MinimizeShrink, SelfCheckFallsBackWhenAnswersWouldChange) {
+  // libbpf 1.1.2's FIELD_SIGNED on a pointer field reads the word after
+  // the PTR record: the next type's name offset. With a string section
+  // past 16 MiB that word can carry the SIGNED bit, which the canonical
+  // `void *` (followed by anonymous types) does not: the self-check must
+  // notice and fall back to the unshrunk table.
+  TestBTFBuilder T;
+  TypeId Int = T.addInt("int", 4, true);
+  T.table().addString(std::string(16u << 20, 'x'));
+  TypeId Ptr = T.addPtr(Int);
+  T.addStruct(std::string(1, 'n'), 4, {{"v", Int, 0}}); // name_off > 16 MiB
+  T.addStruct("s", 8, {{"p", Ptr, 0}});
+  TypeTable Full = T.done();
+  Full.buildNameIndex();
+  TestBTFBuilder LB;
+  TypeId LS = LB.addStruct("s", 8, {{"p", LB.addPtr(0), 0}});
+  LB.done();
+  CoreRelocation R = mk({K::FieldSigned, LS, "0:0"});
+  CoreMatcher M(LB.table(), Full);
+  auto Res = M.calc(R);
+  ASSERT_TRUE(bool(Res)) << llvm::toString(Res.takeError());
+  ASSERT_EQ(Res->NewVal, 1u) << "the full BTF must trigger the quirk";
+  Minimizer Min(Full);
+  ASSERT_FALSE(bool(Min.addResult(LB.table(), R, *Res)));
+  BuildStatus St;
+  Min.build(&St);
+  EXPECT_FALSE(St.Shrunk);
+  EXPECT_NE(St.Fallback.find("signed"), std::string::npos)
+      << St.Fallback;
+}

@@ -7,10 +7,21 @@
 // takes to reproduce a hard error (the disagreeing candidates). Liveness is
 // kept in side bitsets; the input table is never modified.
 //
+// By default the output is then shrunk (MinimizeOptions::Shrink): what a
+// field relocation looks at in a member's type is only its kind after
+// typedefs and modifiers, its size, an INT's encoding word, an array's
+// length and element, an enum's name and values. So a member of a struct
+// that no TYPE_MATCHES relocation inspects refers straight to a canonical
+// anonymous type (`void *`, an INT per size and encoding, an empty STRUCT
+// per size, an array of those) instead of the kernel's typedef chain and
+// named pointee. The shrunk table is checked in-process: every relocation
+// is matched against it and must give libbpf's full-BTF answer, per
+// candidate; if not, build() falls back to the unshrunk table.
+//
 // Output is canonical: kept types keep their relative order (new IDs are
-// assigned in source-ID order), references to dropped types become void,
-// and strings are added in first-use order of that walk. The same inputs
-// always give the same bytes.
+// assigned in source-ID order, canonical types follow), references to
+// dropped types become void, and strings are added in first-use order of
+// that walk. The same inputs always give the same bytes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,6 +48,18 @@ struct MinimizeOptions {
   /// root (see Minimize.cpp, "candidate classes"). Off: keep every matching
   /// candidate.
   bool CollapseCandidates = true;
+  /// Replace member types that libbpf only inspects for kind, size and
+  /// encoding by canonical anonymous types (see the file comment), checked
+  /// by re-matching. Off: bpftool's output shape (gen.c btfgen_get_btf).
+  bool Shrink = true;
+};
+
+/// How build() went, for reports and -v.
+struct BuildStatus {
+  bool Shrunk = false;
+  /// Why the shrunk table was not used ("" if it was, or if Shrink is off):
+  /// the first relocation whose answer differed.
+  std::string Fallback;
 };
 
 class Minimizer {
@@ -48,11 +71,12 @@ public:
   /// Mark what relocation R (of a program whose local types are Local)
   /// needs, given its result against Target. Errors only for target BTF
   /// shapes libbpf itself would reject (e.g. a spec through a non-composite).
+  /// With Shrink, Local is borrowed until the last build().
   llvm::Error addResult(const TypeTable &Local, const CoreRelocation &R,
                         const CoreResult &Res);
 
   /// Build the minimized table. Can be called more than once.
-  TypeTable build() const;
+  TypeTable build(BuildStatus *Status = nullptr) const;
 
   /// Number of kept types (excluding void), for reports.
   unsigned numKeptTypes() const;
@@ -65,6 +89,14 @@ private:
     llvm::BitVector MatchDone[2]; ///< marked for TYPE_MATCHES (by behind_ptr)
     /// Per type, which members are kept (indexed by TypeId; empty if none).
     std::vector<llvm::BitVector> Members;
+    /// Marked by a type-based relocation or a guard (pointee-following or
+    /// TYPE_MATCHES): emitted exactly as in the kernel.
+    llvm::BitVector Exact;
+    /// Members inspected by TYPE_MATCHES (or a failing candidate): a
+    /// composite whose member types are emitted exactly.
+    llvm::BitVector MembersExact;
+    /// A candidate whose spec was marked (a root of some relocation).
+    llvm::BitVector Root;
     /// Bumped whenever a new type or member is marked (fixed-point test).
     uint64_t Changes = 0;
   };
@@ -110,6 +142,27 @@ private:
   MarkState computeMarks() const;
   /// Apply the guards and the flexible-array rule once.
   void applyGuardsAndFlex(MarkState &S) const;
+  /// The table as bpftool shapes it: every kept type, references as is.
+  /// NewId (if given) receives the Target -> output ID map.
+  TypeTable emitExact(const MarkState &S, std::vector<TypeId> *NewId) const;
+  /// The shrunk table (see the file comment), and its ID map.
+  TypeTable emitShrunk(const MarkState &S, std::vector<TypeId> &NewId) const;
+  /// "" if every added relocation answers on Small as on Target (mapped
+  /// through NewId), else the first difference.
+  std::string checkAnswers(const TypeTable &Small,
+                           llvm::ArrayRef<TypeId> NewId) const;
+
+  /// What checkAnswers() compares for one relocation: the full-BTF answer
+  /// and the candidates that matched (or failed) with their answers.
+  struct Check {
+    const TypeTable *Local;
+    CoreReloKind Kind;
+    TypeId LocalType;
+    std::string Access;
+    CoreResult Full; ///< without specs and candidate list
+    std::vector<CoreCandidateResult> Cands; ///< Match != 0 only
+  };
+  std::vector<Check> Checks;
 
   const TypeTable &Target;
   MinimizeOptions Opts;
