@@ -12,6 +12,8 @@
 #     [DRIVER_OPTIONS flag ...]
 #     [EXCLUDE_FROM_ALL])
 #
+#   btfgen_embed_btf(<lib-target> FROM <bpf-target> [SYMBOL name])
+#
 # Each source becomes ${CMAKE_CURRENT_BINARY_DIR}/<target>/<name>.o (a.bpf.c
 # -> a.bpf.o) and its manifest <object>.btfgen.json, written by the plugin
 # in the same clang run (manifest rule 3 of docs/manifest.md), so one custom
@@ -19,6 +21,9 @@
 # With ARCHIVE, btfgen-driver tailors every kernel of the archive for all
 # the target's manifests into OUTPUT (default
 # ${CMAKE_CURRENT_BINARY_DIR}/<target>-btf), recorded by a stamp file.
+# btfgen_embed_btf() turns that tree into a static library holding the
+# tailored BTFs as C arrays (btfgen-driver embed), re-generated whenever
+# the driver re-runs (the stamp) and recompiled only when its bytes change.
 #
 #===------------------------------------------------------------------------===#
 include_guard(GLOBAL)
@@ -223,7 +228,11 @@ function(btfgen_add_bpf_object target)
   else()
     add_custom_target(${target} ALL DEPENDS ${_outputs})
   endif()
+  if(NOT _out)
+    set(_stamp "")
+  endif()
   set_target_properties(${target} PROPERTIES
+    BTFGEN_STAMP "${_stamp}"
     BTFGEN_OBJECTS "${_objects}"
     BTFGEN_MANIFESTS "${_manifests}"
     BTFGEN_OUTPUT_DIR "${_out}"
@@ -233,6 +242,83 @@ function(btfgen_add_bpf_object target)
   set(${target}_MANIFESTS "${_manifests}" PARENT_SCOPE)
   set(${target}_BTF_DIR "${_out}" PARENT_SCOPE)
   set(${target}_BTF_INDEX "${_index}" PARENT_SCOPE)
+endfunction()
+
+# btfgen_embed_btf(<lib> FROM <bpf-target> [SYMBOL name]): a static library
+# <lib> with one generated C file, <lib>/<symbol>.c, that defines
+#   const struct btfgen_entry <symbol>_entries[]; const size_t <symbol>_count;
+# for the tailored tree of <bpf-target> (a btfgen_add_bpf_object() target
+# with ARCHIVE), and the header <lib>/include/<symbol>.h declaring them
+# (PUBLIC include directory; the library links BTFGen::runtime PUBLIC for
+# <btfgen/btfgen_runtime.h>). SYMBOL defaults to <lib> with every character
+# that is not allowed in a C identifier replaced by '_'.
+#
+# The generator depends on the driver run's stamp: whenever the driver
+# re-runs (an edited .bpf.c, a changed archive), `btfgen-driver embed`
+# re-runs too. It rewrites the .c/.h only when their bytes change, and
+# CMake marks custom commands `restat` for Ninja, so an unchanged table is
+# not recompiled and nothing is relinked.
+function(btfgen_embed_btf lib)
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "FROM;SYMBOL" "")
+  if(ARG_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "btfgen_embed_btf(${lib}): unknown arguments "
+      "'${ARG_UNPARSED_ARGUMENTS}'")
+  endif()
+  if(NOT ARG_FROM OR NOT TARGET "${ARG_FROM}")
+    message(FATAL_ERROR "btfgen_embed_btf(${lib}): FROM must name a target "
+      "made by btfgen_add_bpf_object()")
+  endif()
+  get_target_property(_tree ${ARG_FROM} BTFGEN_OUTPUT_DIR)
+  get_target_property(_stamp ${ARG_FROM} BTFGEN_STAMP)
+  if(NOT _tree OR NOT _stamp)
+    message(FATAL_ERROR "btfgen_embed_btf(${lib}): '${ARG_FROM}' has no "
+      "tailored tree; give btfgen_add_bpf_object(${ARG_FROM}) an ARCHIVE")
+  endif()
+  if(NOT CMAKE_C_COMPILER_LOADED)
+    message(FATAL_ERROR "btfgen_embed_btf(${lib}): the generated table is C; "
+      "enable the C language (project(... C) or enable_language(C))")
+  endif()
+  if(ARG_SYMBOL)
+    set(_sym "${ARG_SYMBOL}")
+  else()
+    string(MAKE_C_IDENTIFIER "${lib}" _sym)
+  endif()
+  if(NOT _sym MATCHES "^[A-Za-z_][A-Za-z0-9_]*$")
+    message(FATAL_ERROR "btfgen_embed_btf(${lib}): SYMBOL '${_sym}' is not a "
+      "C identifier")
+  endif()
+  btfgen_driver_has_option(_has_embed "btfgen-driver embed")
+  if(NOT _has_embed)
+    message(FATAL_ERROR "btfgen_embed_btf(${lib}): this btfgen-driver has no "
+      "embed command")
+  endif()
+
+  set(_dir "${CMAKE_CURRENT_BINARY_DIR}/${lib}")
+  set(_src "${_dir}/${_sym}.c")
+  set(_hdr "${_dir}/include/${_sym}.h")
+  file(MAKE_DIRECTORY "${_dir}/include")
+  set(_drv "$<TARGET_FILE:BTFGen::driver>")
+  add_custom_command(
+    OUTPUT "${_src}" "${_hdr}"
+    COMMAND "${_drv}" embed "${_tree}" -o "${_src}" --symbol "${_sym}"
+            --header "${_hdr}"
+    DEPENDS "${_stamp}" "${_drv}"
+    COMMENT "Embedding tailored BTF of ${ARG_FROM} as ${_sym}_entries"
+    VERBATIM)
+  add_library(${lib} STATIC "${_src}" "${_hdr}")
+  set_target_properties(${lib} PROPERTIES
+    LINKER_LANGUAGE C
+    POSITION_INDEPENDENT_CODE ON
+    BTFGEN_EMBED_SYMBOL "${_sym}"
+    BTFGEN_EMBED_SOURCE "${_src}"
+    BTFGEN_EMBED_HEADER "${_hdr}")
+  target_include_directories(${lib} PUBLIC "$<BUILD_INTERFACE:${_dir}/include>")
+  target_link_libraries(${lib} PUBLIC BTFGen::runtime)
+  # Ordering for generators that do not see the stamp across directories.
+  add_dependencies(${lib} ${ARG_FROM})
+  set(${lib}_SYMBOL "${_sym}" PARENT_SCOPE)
+  set(${lib}_SOURCE "${_src}" PARENT_SCOPE)
+  set(${lib}_HEADER "${_hdr}" PARENT_SCOPE)
 endfunction()
 
 cmake_policy(POP)

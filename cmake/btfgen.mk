@@ -10,6 +10,10 @@
 #                     `foo.bpf.o bar.bpf.o` (from foo.bpf.c, bar.bpf.c)
 #   BTFGEN_ARCHIVE    BTFHub-layout archive; empty: no tailoring rule
 #   BTFGEN_OUTPUT     tailored tree (default: btf)
+#   BTFGEN_EMBED      C file to generate from the tree with `btfgen-driver
+#                     embed` (e.g. app_btf.c, must end in .c); empty: none
+#   BTFGEN_EMBED_HEADER  its header (default: BTFGEN_EMBED with .h; must
+#                     end in .h)
 # Optional, any time before the rules run:
 #   BTFGEN_PREFIX     install prefix of btfgen (default: two levels above
 #                     this file, i.e. the prefix it was installed into)
@@ -20,14 +24,20 @@
 #                     multiarch include dir holding <asm/types.h>)
 #   BTFGEN_BPF_CPPFLAGS  -I/-D flags for BPF compiles
 #   BTFGEN_DRIVER_FLAGS  extra driver options (e.g. -j4, --index FILE)
+#   BTFGEN_EMBED_SYMBOL  prefix of the embedded names (default: btfgen_btf:
+#                     btfgen_btf_entries[], btfgen_btf_count)
 # Provides:
 #   %.bpf.o %.bpf.o.btfgen.json: %.bpf.c   one clang run writes both (with
 #                     -MD: header edits rebuild; the .d files are included)
 #   $(BTFGEN_STAMP)   ($(BTFGEN_OUTPUT).stamp) runs the driver over the
 #                     manifests of $(BTFGEN_OBJECTS) when a manifest, a
 #                     kernel of the archive, or the driver changes
-#   btfgen-bpf, btfgen-btf   phony targets for the two steps
+#   $(BTFGEN_EMBED) $(BTFGEN_EMBED_HEADER)   the embedded table and its
+#                     header, regenerated (both in one driver run) whenever
+#                     the stamp is newer
+#   btfgen-bpf, btfgen-btf, btfgen-embed   phony targets for the steps
 #   btfgen-clean      removes the objects, manifests, .d files, tree, stamp
+#                     and the embedded files
 #
 #===------------------------------------------------------------------------===#
 
@@ -47,6 +57,9 @@ BTFGEN_MULTIARCH_INCLUDE ?= $(firstword $(wildcard \
 BTFGEN_BPF_CFLAGS ?= -g -O2 $(if $(BTFGEN_MULTIARCH_INCLUDE),-idirafter $(BTFGEN_MULTIARCH_INCLUDE))
 BTFGEN_BPF_CPPFLAGS ?=
 BTFGEN_DRIVER_FLAGS ?=
+BTFGEN_EMBED ?=
+BTFGEN_EMBED_HEADER ?= $(BTFGEN_EMBED:.c=.h)
+BTFGEN_EMBED_SYMBOL ?= btfgen_btf
 
 BTFGEN_MANIFESTS := $(addsuffix .btfgen.json,$(BTFGEN_OBJECTS))
 
@@ -61,7 +74,7 @@ BTFGEN_BPF_COMPILE = $(BTFGEN_CLANG) --target=bpf $(BTFGEN_BPF_CFLAGS) $(BTFGEN_
 
 -include $(addsuffix .d,$(BTFGEN_OBJECTS))
 
-.PHONY: btfgen-bpf btfgen-btf btfgen-clean
+.PHONY: btfgen-bpf btfgen-btf btfgen-embed btfgen-clean
 btfgen-bpf: $(BTFGEN_OBJECTS)
 
 ifneq ($(strip $(BTFGEN_ARCHIVE)),)
@@ -84,13 +97,35 @@ $(BTFGEN_STAMP): $(BTFGEN_MANIFESTS) $(BTFGEN_KERNELS) $(BTFGEN_KERNEL_LIST) $(B
 	touch $@
 
 btfgen-btf: $(BTFGEN_STAMP)
+
+ifneq ($(strip $(BTFGEN_EMBED)),)
+ifneq ($(suffix $(BTFGEN_EMBED))|$(suffix $(BTFGEN_EMBED_HEADER)),.c|.h)
+$(error btfgen.mk: BTFGEN_EMBED must end in .c and BTFGEN_EMBED_HEADER in .h)
+endif
+# One driver run writes both files. A pattern rule with two target patterns
+# is a grouped target in every GNU make (as for the objects above); the
+# patterns are the two file names with '%' standing for the '.' before the
+# suffix. The driver leaves unchanged files alone, so they are touched for
+# make, which has no "restat": otherwise they would stay older than the
+# stamp and be remade on every run.
+$(basename $(BTFGEN_EMBED))%c $(basename $(BTFGEN_EMBED_HEADER))%h: $(BTFGEN_STAMP) $(BTFGEN_DRIVER)
+	$(BTFGEN_DRIVER) embed $(BTFGEN_OUTPUT) -o $(BTFGEN_EMBED) --symbol $(BTFGEN_EMBED_SYMBOL) --header $(BTFGEN_EMBED_HEADER)
+	touch $(BTFGEN_EMBED) $(BTFGEN_EMBED_HEADER)
+
+# Named here, so make never treats them as intermediate files to delete.
+btfgen-embed: $(BTFGEN_EMBED) $(BTFGEN_EMBED_HEADER)
 else
-btfgen-btf:
+btfgen-embed:
+	@echo "btfgen.mk: BTFGEN_EMBED is not set; nothing to embed" >&2; exit 1
+endif
+else
+btfgen-btf btfgen-embed:
 	@echo "btfgen.mk: BTFGEN_ARCHIVE is not set; nothing to tailor" >&2; exit 1
 endif
 
 btfgen-clean:
 	rm -rf $(BTFGEN_OBJECTS) $(BTFGEN_MANIFESTS) $(addsuffix .d,$(BTFGEN_OBJECTS)) \
-	  $(BTFGEN_OUTPUT) $(BTFGEN_STAMP) $(BTFGEN_KERNEL_LIST)
+	  $(BTFGEN_OUTPUT) $(BTFGEN_STAMP) $(BTFGEN_KERNEL_LIST) \
+	  $(BTFGEN_EMBED) $(if $(BTFGEN_EMBED),$(BTFGEN_EMBED_HEADER))
 
 .DEFAULT_GOAL := $(btfgen_saved_default_goal)

@@ -46,6 +46,8 @@ void reportWarning(const Twine &Msg) {
 static const Command Commands[] = {
     {"run", runArchiveCommand,
      "minimize every kernel BTF of a BTFHub-layout archive (default)"},
+    {"embed", runEmbedCommand,
+     "write a tailored tree as a C source file to link into a program"},
     {"dump", runDumpCommand, "print BTF like `bpftool btf dump file`"},
     {"min_core_btf", runMinCoreBTFCommand,
      "minimize one kernel BTF like `bpftool gen min_core_btf`"},
@@ -88,9 +90,11 @@ namespace {
 
 constexpr const char *RunSynopsis =
     R"(    btfgen-driver [run] INPUT... --archive DIR [-o OUT] [-j N]
-                  [--report FILE] [--index FILE] [--verify]
+                  [--report FILE] [--index FILE] [--verify] [--no-shrink]
                   [--cache-dir DIR | --no-cache] [-v]
 )";
+constexpr const char *EmbedSynopsis =
+    "    btfgen-driver embed TREE -o OUT.c [--symbol NAME] [--header OUT.h]\n";
 constexpr const char *DumpSynopsis = "    btfgen-driver dump FILE\n";
 constexpr const char *MinCoreSynopsis =
     "    btfgen-driver min_core_btf INPUT OUTPUT OBJECT...\n";
@@ -134,12 +138,14 @@ constexpr const char *FilesText = R"(FILES
         first such kernel in sorted path order. OUT defaults to
         ./custom-archive.
 
-    .<name>.tmp-XXXXXXXX
+    .<name>.tmp-<pid>-XXXXXXXX
         Temporary file next to every file written (outputs, symlinks, the
         --report and --index files, the OUTPUT of min_core_btf), renamed
         over <name> once complete. Such names are hidden and do not end in
-        .btf, so an archive walk never reads one. One is left behind only
-        if the driver is killed; it may be deleted.
+        .btf, so an archive walk never reads one. On SIGINT, SIGTERM or
+        SIGHUP the driver removes its temporaries and dies of the signal;
+        after SIGKILL or a crash they stay, and the next run writing into
+        the same directory removes those whose <pid> no longer exists.
 
     CACHE/v1/btf/<kk>/<hash>.btf
         Raw BTF decoded from a kernel tarball, keyed by the BLAKE3 hash of
@@ -262,6 +268,19 @@ OPTIONS
         target_type_id) fails that kernel. Stored results are not reused:
         every kernel is matched against its full BTF.
 
+    --no-shrink
+        Write bpftool's output shape (what min_core_btf writes): kept
+        types as in the kernel, in kernel order. By default the output is
+        shrunk: a member's type that libbpf only inspects for its kind,
+        size and encoding becomes a canonical anonymous type (void *, an
+        INT per size and encoding, an empty STRUCT per size), a composite
+        size no relocation reads covers just its kept members, and types
+        are ordered by name; kernels whose relocations resolve alike then
+        give byte-identical files. Each shrunk output is checked
+        in-process (every relocation, every candidate, as on the full BTF);
+        if the check fails, that kernel gets the unshrunk output (a note
+        with -v). Details: docs/core.md, "Shrinking".
+
     --cache-dir DIR, --cache-dir=DIR
         Cache directory (must not be empty). Default: $XDG_CACHE_HOME/btfgen,
         else $HOME/.cache/btfgen (see ENVIRONMENT). Entries are keyed by
@@ -296,6 +315,8 @@ EXIT STATUS
         repeated --archive, bad -j, empty -o or --cache-dir, --index
         outside OUT; or a first argument named like a command that is
         neither a command nor an existing file
+    On SIGINT, SIGTERM or SIGHUP the driver removes its temporary files
+    and dies of that signal (a shell reports 130, 143 or 129).
 
 )" << EnvironmentText
      << "\n" << FilesText << R"(
@@ -315,6 +336,91 @@ EXAMPLES
 
     Check every output, without reading or writing the user's cache:
         btfgen-driver prog.bpf.o --archive btfhub-archive --verify --no-cache
+)";
+}
+
+void printEmbedPage(raw_ostream &OS) {
+  OS << "NAME\n"
+        "    btfgen-driver embed - write a tailored tree as a C source file\n"
+        "\n"
+        "SYNOPSIS\n"
+     << EmbedSynopsis << R"(
+DESCRIPTION
+    Turn the output tree of run (or its --index file) into one C source
+    file, so that an application can carry its tailored BTFs inside its
+    binary instead of installing the tree. OUT.c defines
+        const struct btfgen_entry NAME_entries[];
+        const size_t NAME_count;
+    (struct btfgen_entry from <btfgen/btfgen_runtime.h>), ready for
+    btfgen_index_from_entries(NAME_entries, NAME_count, &idx, &err). The
+    BTF bytes are static arrays of hex literals aligned to 8 bytes, plain
+    C11 that gcc and clang compile (no #embed, no assembler).
+
+    Each distinct content is emitted once: kernels that run deduplicated
+    into symlinks, and any other files with identical bytes, share one
+    array. Entries are sorted by (distro, version, arch, release), arrays
+    are numbered in the order of their first entry, and the file names no
+    path or time, so OUT.c is a pure function of the tree's names and
+    bytes: the same tree always gives the same OUT.c.
+
+    TREE is read like btfgen_index_open_dir() reads it: every
+    <distro>/<version>/<arch>/<release>.btf, a regular file or a symlink;
+    names starting with '.', other suffixes (index.json, .btf.tar.xz) and
+    files at other depths are ignored. It is checked strictly, and each of
+    these fails naming the path: a symlink that resolves outside TREE, a
+    dangling symlink, a directory symlink, a file that is not valid BTF,
+    two entries btfgen_runtime would take for the same kernel (Debian/ and
+    debian/, amd64/ and x86_64/), and a tree with no entry at all.
+
+    If TREE is a file, it is a JSON index (format btfgen-index, written by
+    run --index, see docs/runtime.md): its kernels are embedded, each from
+    its "file", which must be relative, without '.' or '..' components,
+    and resolve inside the index's directory.
+
+    OUT.c (and OUT.h) are written atomically and not rewritten when their
+    content would not change, so a build that depends on them does not
+    recompile an unchanged table.
+
+OPTIONS
+    TREE
+        The output directory of run, or its JSON index file; exactly one.
+
+    -o OUT.c, -oOUT.c, --output OUT.c, --output=OUT.c
+        The C file to write. Required.
+
+    --symbol NAME, --symbol=NAME
+        Prefix of the defined names (a C identifier): NAME_entries,
+        NAME_count, and the static arrays NAME_blob_<N>. Default:
+        btfgen_btf.
+
+    --header OUT.h, --header=OUT.h
+        Also write a header declaring NAME_entries and NAME_count (it
+        includes <btfgen/btfgen_runtime.h>). Without it, declare them
+        yourself:
+            extern const struct btfgen_entry NAME_entries[];
+            extern const size_t NAME_count;
+
+)" << HelpOptionText
+     << R"(
+    --
+        End of options: a later TREE may start with '-'.
+
+EXIT STATUS
+    0   OUT.c (and OUT.h) were written or are already up to date
+    1   TREE could not be read or is not a valid tree or index (see
+        DESCRIPTION), or an output could not be written
+    2   usage error: no TREE or more than one, no -o, a --symbol that is
+        not a C identifier, --header equal to -o, or an unknown option
+
+EXAMPLES
+    Tailor, then embed the tree into the application:
+        btfgen-driver prog.bpf.o --archive btfhub-archive -o btf
+        btfgen-driver embed btf -o prog_btf.c --symbol prog_btf \
+            --header prog_btf.h
+        cc -c prog_btf.c -I/opt/btfgen/include
+
+    From the JSON index instead of the tree:
+        btfgen-driver embed btf/index.json -o prog_btf.c
 )";
 }
 
@@ -488,7 +594,8 @@ struct CommandPage {
 };
 
 const CommandPage Pages[] = {
-    {"run", printRunPage},           {"dump", printDumpPage},
+    {"run", printRunPage},           {"embed", printEmbedPage},
+    {"dump", printDumpPage},
     {"min_core_btf", printMinCorePage}, {"manifest", printManifestPage},
     {"help", printHelpPage},
 };
@@ -510,7 +617,7 @@ void printHelp(raw_ostream &OS) {
 
 SYNOPSIS
 )" << RunSynopsis
-     << DumpSynopsis << MinCoreSynopsis << ManifestSynopsis << HelpSynopsis
+     << EmbedSynopsis << DumpSynopsis << MinCoreSynopsis << ManifestSynopsis << HelpSynopsis
      << R"(    btfgen-driver --help | --version
 
 DESCRIPTION
@@ -557,6 +664,9 @@ EXAMPLES
     Compare with bpftool:
         btfgen-driver min_core_btf vmlinux.btf min.btf prog.bpf.o
         btfgen-driver dump min.btf
+
+    Link the tailored BTFs into the application:
+        btfgen-driver embed btf -o app_btf.c --symbol app_btf
 
     All options of run:
         btfgen-driver help run
@@ -751,10 +861,13 @@ void recountResult(TargetResult &Out, ArrayRef<Program> Programs,
 
 Expected<TargetResult> minimizeTarget(const TypeTable &Target,
                                       ArrayRef<Program> Programs,
-                                      StringRef TargetName, bool Verify) {
+                                      StringRef TargetName, bool Verify,
+                                      bool Shrink) {
   TargetResult Out;
   Out.Records.reserve(countRelocs(Programs));
-  Minimizer Min(Target);
+  MinimizeOptions MOpts;
+  MOpts.Shrink = Shrink;
+  Minimizer Min(Target, MOpts);
   for (const Program &P : Programs) {
     CoreMatcher Matcher(P.M.Types, Target);
     for (const CoreRelocation &R : P.M.Relocs) {
@@ -772,8 +885,10 @@ Expected<TargetResult> minimizeTarget(const TypeTable &Target,
   }
   recountResult(Out, Programs, TargetName);
   {
-    TypeTable Small = Min.build();
-    Out.KeptTypes = Min.numKeptTypes();
+    BuildStatus Status;
+    TypeTable Small = Min.build(&Status);
+    Out.KeptTypes = Small.size() - 1;
+    Out.ShrinkFallback = std::move(Status.Fallback);
     Out.Bytes = writeBTFToString(Small);
   }
   if (!Verify)

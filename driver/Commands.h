@@ -85,7 +85,7 @@ const Command *findCommand(llvm::StringRef Name);
 /// The default command ("run") used when the first argument is not a verb.
 const Command &defaultCommand();
 
-/// "run, dump, min_core_btf, manifest, help" (table order).
+/// "run, embed, dump, min_core_btf, manifest, help" (table order).
 std::string commandList();
 
 /// The whole-tool manual (--help, `help`).
@@ -132,16 +132,21 @@ struct TargetResult {
   std::vector<RelocRecord> Records;
   /// libbpf hard errors (ambiguity, ...): "prog.o: byte_off [3] 0:1: msg".
   std::vector<std::string> LoadErrorMessages;
+  /// Set when the shrunk table failed its self-check and the unshrunk one
+  /// was written instead (Minimize.h, BuildStatus); not cached.
+  std::string ShrinkFallback;
 };
 
 /// Run every relocation of every program against Target (its name index
 /// must be built) and minimize. TargetName names Target in errors. With
 /// Verify, the minimized bytes are read back and every relocation is
 /// matched again; any difference from the full-BTF result is an error.
+/// Shrink selects MinimizeOptions::Shrink (off: bpftool's output shape).
 llvm::Expected<TargetResult> minimizeTarget(const TypeTable &Target,
                                             llvm::ArrayRef<Program> Programs,
                                             llvm::StringRef TargetName,
-                                            bool Verify = false);
+                                            bool Verify = false,
+                                            bool Shrink = true);
 
 /// Recompute Counts and LoadErrorMessages of R from R.Records (used after
 /// reading a result back from the cache, where paths may differ).
@@ -173,6 +178,7 @@ llvm::Error runArchiveCommand(llvm::ArrayRef<llvm::StringRef> Args);
 llvm::Error runDumpCommand(llvm::ArrayRef<llvm::StringRef> Args);
 llvm::Error runMinCoreBTFCommand(llvm::ArrayRef<llvm::StringRef> Args);
 llvm::Error runManifestCommand(llvm::ArrayRef<llvm::StringRef> Args);
+llvm::Error runEmbedCommand(llvm::ArrayRef<llvm::StringRef> Args);
 llvm::Error runHelpCommand(llvm::ArrayRef<llvm::StringRef> Args);
 
 } // namespace btfgen

@@ -1,13 +1,19 @@
 /*===- main.c - btfgen's example application --------------------------------===*\
 |*                                                                            *|
 |* Shows the whole run-time side of btfgen: pick the tailored BTF for the     *|
-|* running kernel with btfgen_runtime (from the driver's tree or its JSON     *|
-|* index), hand it to libbpf as btf_custom_path, load app.bpf.o, run its      *|
-|* program once with BPF_PROG_TEST_RUN and check the values it read through   *|
-|* CO-RE relocations against getpid()/gettid()/getppid() and the task name.   *|
-|* If libbpf relocated with a BTF of another kernel, the check fails.         *|
+|* running kernel with btfgen_runtime, hand it to libbpf as btf_custom_path,  *|
+|* load app.bpf.o, run its program once with BPF_PROG_TEST_RUN and check the  *|
+|* values it read through CO-RE relocations against getpid()/gettid()/        *|
+|* getppid() and the task name. If libbpf relocated with a BTF of another     *|
+|* kernel, the check fails.                                                   *|
 |*                                                                            *|
-|* Usage: btfgen-example-app [--btf-dir DIR | --btf-index FILE]               *|
+|* The tailored BTFs come, by default, from the table linked into this        *|
+|* binary (app_btf_entries[], written by `btfgen-driver embed`, see           *|
+|* CMakeLists.txt). The chosen entry is written to a memfd and passed as      *|
+|* /proc/self/fd/N (a temporary file if memfd_create() or /proc is missing).  *|
+|* --btf-dir / --btf-index read the driver's tree or its JSON index instead.  *|
+|*                                                                            *|
+|* Usage: btfgen-example-app [--embedded | --btf-dir DIR | --btf-index FILE]  *|
 |*                           [--object FILE] [-v]                             *|
 |* Defaults are the paths of the build tree (set by CMakeLists.txt).          *|
 |*                                                                            *|
@@ -19,11 +25,14 @@
 |*   BTFGEN_OS_RELEASE_ROOT  root under which etc/os-release is read          *|
 |*   BTFGEN_UNAME_MACHINE    replaces uname -m                                *|
 |*   BTFGEN_UNAME_RELEASE    replaces uname -r                                *|
+|*   BTFGEN_EXAMPLE_NO_MEMFD if set, embedded BTF goes to a temporary file    *|
+|*                           as on a system without memfd_create()            *|
 |*                                                                            *|
-|* Output: lines "kernel: ...", "btf: PATH (match: RULE)" or "btf: none       *|
-|* (kernel has its own BTF)", "record: ...", then "check: ok" (exit 0) or     *|
-|* "check: MISMATCH ..." (exit 1). Lookup, open or load errors exit 1, usage  *|
-|* errors 2.                                                                  *|
+|* Output: lines "kernel: ...", "btf: PATH (match: RULE, entry D/V/A/R)",     *|
+|* "btf: embedded D/V/A/R (match: RULE, N bytes, memfd|file PATH)" or "btf:   *|
+|* none (kernel has its own BTF)", "record: ...", then "check: ok" (exit 0)   *|
+|* or "check: MISMATCH ..." (exit 1). Lookup, open or load errors exit 1,     *|
+|* usage errors 2. -v adds libbpf's debug output and the lookup time.         *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
@@ -36,11 +45,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
+#ifdef APP_EMBEDDED_BTF
+#include "app_btf.h" /* generated: app_btf_entries[], app_btf_count */
+#endif
 
 #ifndef APP_BPF_OBJECT
 #define APP_BPF_OBJECT "app.bpf.o"
@@ -80,19 +94,78 @@ static const char *envOrNull(const char *name) {
 
 static int usage(const char *argv0) {
   fprintf(stderr,
-          "usage: %s [--btf-dir DIR | --btf-index FILE] [--object FILE] [-v]\n",
+          "usage: %s [--embedded | --btf-dir DIR | --btf-index FILE] "
+          "[--object FILE] [-v]\n",
           argv0);
   return 2;
+}
+
+/* Where the index comes from. */
+enum source { SOURCE_EMBEDDED, SOURCE_DIR, SOURCE_INDEX };
+
+/* Makes the in-memory BTF of `res` a path for libbpf. Preferably a memfd,
+ * named by /proc/self/fd/N: nothing touches the disk and nothing is left
+ * behind if the process dies; libbpf opens that path during load (reopening
+ * a memfd through /proc gives a new offset 0). Without memfd_create()
+ * (kernel < 3.17, seccomp) or without /proc, falls back to
+ * btfgen_result_to_file()'s temporary file. Returns the memfd (>= 0, close
+ * it after load), -2 for a temporary file (unlink it after load) or -1 on
+ * error. */
+static int btfToPath(const struct btfgen_result *res, char *path, size_t size,
+                     const char **how) {
+  int fd = getenv("BTFGEN_EXAMPLE_NO_MEMFD") ? -1
+                                             : memfd_create("btfgen-btf",
+                                                            MFD_CLOEXEC);
+  if (fd >= 0) {
+    const char *p = res->data;
+    size_t left = res->size;
+    while (left > 0) {
+      ssize_t n = write(fd, p, left);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      p += n;
+      left -= (size_t)n;
+    }
+    snprintf(path, size, "/proc/self/fd/%d", fd);
+    if (left == 0 && access(path, R_OK) == 0) {
+      *how = "memfd";
+      return fd;
+    }
+    close(fd);
+  }
+  struct btfgen_error err;
+  int rc = btfgen_result_to_file(res, NULL, path, size, &err);
+  if (rc < 0) {
+    fprintf(stderr, "error: %s\n", err.message);
+    return -1;
+  }
+  *how = "file";
+  return -2;
+}
+
+static long long elapsedUs(const struct timespec *a) {
+  struct timespec b;
+  clock_gettime(CLOCK_MONOTONIC, &b);
+  return (b.tv_sec - a->tv_sec) * 1000000LL + (b.tv_nsec - a->tv_nsec) / 1000;
 }
 
 int main(int argc, char **argv) {
   const char *btfDir = APP_BTF_DIR, *btfIndex = NULL;
   const char *objPath = APP_BPF_OBJECT;
+#ifdef APP_EMBEDDED_BTF
+  enum source source = SOURCE_EMBEDDED;
+#else
+  enum source source = SOURCE_DIR;
+#endif
   for (int i = 1; i < argc; ++i) {
     if (!strcmp(argv[i], "--btf-dir") && i + 1 < argc)
-      btfDir = argv[++i], btfIndex = NULL;
+      btfDir = argv[++i], source = SOURCE_DIR;
     else if (!strcmp(argv[i], "--btf-index") && i + 1 < argc)
-      btfIndex = argv[++i];
+      btfIndex = argv[++i], source = SOURCE_INDEX;
+    else if (!strcmp(argv[i], "--embedded"))
+      source = SOURCE_EMBEDDED;
     else if (!strcmp(argv[i], "--object") && i + 1 < argc)
       objPath = argv[++i];
     else if (!strcmp(argv[i], "-v"))
@@ -111,8 +184,25 @@ int main(int argc, char **argv) {
 
   struct btfgen_index *idx = NULL;
   struct btfgen_error err;
-  int rc = btfIndex ? btfgen_index_open_json(btfIndex, &idx, &err)
-                    : btfgen_index_open_dir(btfDir, &idx, &err);
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  int rc;
+  switch (source) {
+  case SOURCE_EMBEDDED:
+#ifdef APP_EMBEDDED_BTF
+    rc = btfgen_index_from_entries(app_btf_entries, app_btf_count, &idx, &err);
+#else
+    fprintf(stderr, "error: built without embedded BTF (APP_EMBED_BTF=OFF)\n");
+    return 2;
+#endif
+    break;
+  case SOURCE_INDEX:
+    rc = btfgen_index_open_json(btfIndex, &idx, &err);
+    break;
+  default:
+    rc = btfgen_index_open_dir(btfDir, &idx, &err);
+    break;
+  }
   if (rc) {
     fprintf(stderr, "error: %s\n", err.message);
     return 1;
@@ -121,9 +211,17 @@ int main(int argc, char **argv) {
   struct btfgen_kernel_id kid;
   memset(&kid, 0, sizeof(kid));
   rc = btfgen_select(idx, &probe, 0, &res, &kid, &err);
+  if (Verbose)
+    fprintf(stderr, "lookup: %zu entries (%s), index + select took %lld us\n",
+            btfgen_index_size(idx),
+            source == SOURCE_EMBEDDED ? "embedded"
+            : source == SOURCE_INDEX  ? "json index"
+                                      : "directory",
+            elapsedUs(&t0));
   if (kid.release[0])
     printf("kernel: distro '%s' version '%s' arch '%s' release '%s'\n",
            kid.distro, kid.version, kid.arch, kid.release);
+  fflush(stdout); /* before any error on stderr */
   if (rc) {
     fprintf(stderr, "error: %s\n", err.message);
     btfgen_index_free(idx);
@@ -132,9 +230,23 @@ int main(int argc, char **argv) {
 
   LIBBPF_OPTS(bpf_object_open_opts, openOpts);
   char btfPath[4096];
-  int tempFile = 0;
+  int tempFile = 0, memFd = -1;
   if (res.match == BTFGEN_MATCH_NOT_NEEDED) {
     printf("btf: none (kernel has its own BTF)\n");
+  } else if (res.data) {
+    /* An embedded entry: bytes in this binary, no file yet. */
+    const char *how = "";
+    memFd = btfToPath(&res, btfPath, sizeof(btfPath), &how);
+    if (memFd == -1) {
+      btfgen_index_free(idx);
+      return 1;
+    }
+    if (memFd == -2)
+      tempFile = 1;
+    openOpts.btf_custom_path = btfPath;
+    printf("btf: embedded %s/%s/%s/%s (match: %s, %zu bytes, %s %s)\n",
+           res.distro, res.version, res.arch, res.release,
+           matchName(res.match), res.size, how, btfPath);
   } else {
     tempFile = btfgen_result_to_file(&res, NULL, btfPath, sizeof(btfPath), &err);
     if (tempFile < 0) {
@@ -160,6 +272,10 @@ int main(int argc, char **argv) {
   if (tempFile == 1) {
     unlink(btfPath);
     tempFile = 0;
+  }
+  if (memFd >= 0) { /* libbpf has read it during load */
+    close(memFd);
+    memFd = -1;
   }
   if (rc) {
     fprintf(stderr, "error: cannot load '%s': %s\n", objPath, strerror(-rc));
@@ -209,6 +325,8 @@ out_obj:
 out_index:
   if (tempFile == 1)
     unlink(btfPath);
+  if (memFd >= 0)
+    close(memFd);
   btfgen_index_free(idx);
   return status;
 }

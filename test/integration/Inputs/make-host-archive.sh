@@ -10,6 +10,8 @@
 # Writes to EXPECTED the line the example app must print when it picks this
 # kernel's file from the tailored tree OUT_TREE:
 #   btf: OUT_TREE/<ID>/<VERSION_ID>/<arch>/<release>.btf (match: exact
+# and to EXPECTED.embedded the line for the entry of its embedded table:
+#   btf: embedded <ID>/<VERSION_ID>/<arch>/<release> (match: exact
 # The os-release values are read by sourcing the file, as os-release(5)
 # allows, independently of btfgen_runtime's parser. ROOT/etc/os-release is
 # a copy of the host's file, or, on a host whose os-release lacks ID or
@@ -41,3 +43,4 @@ mkdir -p "$dir" "$archive/debian/12/x86_64"
 cp /sys/kernel/btf/vmlinux "$dir/$release.btf"
 cp "$decoy_src/debian/12/x86_64/6.1.0-48-amd64.btf.tar.xz" "$archive/debian/12/x86_64/"
 printf 'btf: %s/%s/%s/%s/%s.btf (match: exact\n' "$out_tree" "$ID" "$VERSION_ID" "$arch" "$release" > "$expected"
+printf 'btf: embedded %s/%s/%s/%s (match: exact\n' "$ID" "$VERSION_ID" "$arch" "$release" > "$expected.embedded"
