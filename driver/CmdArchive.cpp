@@ -33,12 +33,15 @@
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/MemoryBufferRef.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <atomic>
+#include <optional>
+#include <unistd.h>
 #include <chrono>
 
 using namespace llvm;
@@ -56,6 +59,7 @@ struct ArchiveOptions {
   std::string CacheDir; // "" = default
   bool NoCache = false;
   bool Verify = false;
+  bool Shrink = true;
   unsigned Jobs = 0;
   bool Verbose = false;
 };
@@ -84,6 +88,10 @@ Expected<ArchiveOptions> parseArgs(ArrayRef<StringRef> Args) {
     }
     if (A == "--verify") {
       Opts.Verify = true;
+      continue;
+    }
+    if (A == "--no-shrink") {
+      Opts.Shrink = false;
       continue;
     }
     Expected<bool> M = matchValueOption(Args, I, "--archive", "", V);
@@ -157,6 +165,7 @@ struct RunContext {
   const Cache &C;
   CacheKey ProgramKey;
   bool Verify;
+  bool Shrink;
   mutable std::atomic<uint64_t> StageNs[NumStages] = {};
 };
 
@@ -208,6 +217,7 @@ void processKernel(const KernelJob &Job, const RunContext &Ctx,
                  .add(toolIdentity())
                  .add(KernelKey)
                  .add(Ctx.ProgramKey)
+                 .add(Ctx.Shrink ? "shrink" : "exact")
                  .final();
     CacheEntry E;
     std::string Why, Path;
@@ -281,15 +291,50 @@ void processKernel(const KernelJob &Job, const RunContext &Ctx,
   T.buildNameIndex();
   Clock.lap(SMatch);
   Expected<TargetResult> R = minimizeTarget(T, Ctx.Programs, Job.Path,
-                                            Ctx.Verify);
+                                            Ctx.Verify, Ctx.Shrink);
   if (!R)
     return Fail(R.takeError());
+  if (!R->ShrinkFallback.empty())
+    Note("'" + Job.Path + "': shrunk BTF kept unshrunk (self-check: " +
+         R->ShrinkFallback + ")");
   Slot.Result = std::move(*R);
   Slot.OK = true;
   Clock.lap(SCacheWrite);
   if (C.enabled())
     if (Error E = C.store("out", OutKey, serializeResult(Slot.Result)))
       Note(toString(std::move(E)));
+}
+
+/// The bytes behind RelPath if it is a symlink that stays inside the tree
+/// (as dedup links do), else nothing.
+std::optional<std::string> readOldLinkedOutput(const OutputTree &Tree,
+                                               StringRef RelPath) {
+  std::string Path = Tree.path(RelPath);
+  char Buf[4096];
+  ssize_t N = ::readlink(Path.c_str(), Buf, sizeof(Buf));
+  if (N <= 0 || size_t(N) >= sizeof(Buf))
+    return std::nullopt;
+  StringRef Text(Buf, N);
+  if (sys::path::is_absolute(Text))
+    return std::nullopt;
+  // Resolve lexically against the link's directory; it must not climb
+  // above the root.
+  int Depth = 0;
+  for (StringRef C : llvm::make_range(sys::path::begin(sys::path::parent_path(RelPath)),
+                                      sys::path::end(sys::path::parent_path(RelPath))))
+    Depth += C == "." ? 0 : 1;
+  for (StringRef C : llvm::make_range(sys::path::begin(Text), sys::path::end(Text))) {
+    if (C == "..")
+      --Depth;
+    else if (C != ".")
+      ++Depth;
+    if (Depth < 0)
+      return std::nullopt;
+  }
+  ErrorOr<std::unique_ptr<MemoryBuffer>> B = MemoryBuffer::getFile(Path);
+  if (!B)
+    return std::nullopt;
+  return (*B)->getBuffer().str();
 }
 
 double secondsSince(std::chrono::steady_clock::time_point T0) {
@@ -390,7 +435,7 @@ Error runArchiveCommand(ArrayRef<StringRef> Args) {
         return Buf.takeError();
       ProgKB.add((*Buf)->getBuffer());
     }
-  RunContext Ctx{*Programs, C, ProgKB.final(), Opts.Verify};
+  RunContext Ctx{*Programs, C, ProgKB.final(), Opts.Verify, Opts.Shrink};
   std::vector<KernelSlot> Slots(Jobs.size());
   // Two files mapping to the same output ("x.btf" and "x.btf.tar.xz"):
   // the later one in sorted order is an error, decided before the run.
@@ -450,6 +495,17 @@ Error runArchiveCommand(ArrayRef<StringRef> Args) {
       Outputs[I] = &Slots[I].Result.Bytes;
   std::vector<std::optional<size_t>> LinkTo = findDuplicates(Outputs);
 
+  // A failed kernel keeps its previous output. When that output is a dedup
+  // symlink, the file it points to may be rewritten below with another
+  // kernel's new bytes: remember the old bytes, and put them back as a
+  // regular file if they changed.
+  std::vector<std::pair<size_t, std::string>> KeepOld;
+  for (size_t I = 0; I < Jobs.size(); ++I)
+    if (!Slots[I].OK)
+      if (std::optional<std::string> Old =
+              readOldLinkedOutput(Tree, Jobs[I].OutRelPath))
+        KeepOld.emplace_back(I, std::move(*Old));
+
   std::vector<std::string> LinkText(Jobs.size());
   size_t Unique = 0;
   uint64_t UniqueBytes = 0;
@@ -487,6 +543,14 @@ Error runArchiveCommand(ArrayRef<StringRef> Args) {
       Slots[I].OK = false;
       Slots[I].Error = "write failed";
     }
+  }
+  for (const auto &[I, Old] : KeepOld) {
+    std::optional<std::string> Now =
+        readOldLinkedOutput(Tree, Jobs[I].OutRelPath);
+    if (Now && *Now == Old)
+      continue;
+    if (Error E = Tree.writeFile(Jobs[I].OutRelPath, Old))
+      reportError(toString(std::move(E)));
   }
   size_t Failed = 0;
   for (const KernelSlot &S : Slots)

@@ -43,7 +43,8 @@ Error runMinCoreBTFCommand(ArrayRef<StringRef> Args) {
     return Target.takeError();
   TypeTable &T = *Target;
   T.buildNameIndex();
-  Expected<TargetResult> R = minimizeTarget(T, *Programs, Input);
+  Expected<TargetResult> R = minimizeTarget(T, *Programs, Input, /*Verify=*/false,
+                                            /*Shrink=*/false);
   if (!R)
     return R.takeError();
   for (const std::string &Msg : R->LoadErrorMessages)
