@@ -13,6 +13,7 @@
 #   JOBS=n         ninja -j (default: ninja's default)
 #   NICE=n         run under `nice -n n` (default 0)
 #   FUZZ_ARGS=...  extra libFuzzer flags (e.g. -jobs=2 -workers=2)
+#   TIMEOUT=n      libFuzzer -timeout, wall seconds per input (default 10)
 #   SKIP_BUILD=1   run the fuzzers already built in $BUILD (no configure/ninja)
 #   CPU=n          stop each target after n seconds of its own CPU time
 #                  (user+sys, read from /proc) instead of wall time; SECONDS
@@ -28,6 +29,10 @@ shift || true
 BUILD=${BUILD:-$ROOT/build-fuzz}
 WORK=${WORK:-$BUILD/fuzz-run}
 NICE=${NICE:-0}
+# libFuzzer's -timeout is wall-clock time: a niced run on a busy machine can
+# be starved for seconds on a fast input, so raise it there (and re-run any
+# timeout artifact un-niced to tell starvation from a real hang).
+TIMEOUT=${TIMEOUT:-10}
 ALL=(BTFReaderFuzzer BTFExtFuzzer ObjectReaderFuzzer ManifestFuzzer TarXzFuzzer)
 
 run() { echo "+ $*" >&2; "$@"; }
@@ -64,10 +69,14 @@ for t in "${TARGETS[@]}"; do
   # -rss_limit_mb/-malloc_limit_mb: readers must stay within a small
   # multiple of the input (BTFReader.h); -timeout: no input may take 10 s.
   start=$(date +%s)
-  run nice -n "$NICE" "$bin" "$dir/corpus" "${regdir[@]}" -max_total_time="$SECS" \
-    -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=512 -max_len=65536 \
-    -print_final_stats=1 -artifact_prefix="$dir/artifacts/" "${dict[@]}" \
-    ${FUZZ_ARGS:-} > "$dir/log.txt" 2>&1 &
+  cmd=(nice -n "$NICE" "$bin" "$dir/corpus" "${regdir[@]}" -max_total_time="$SECS"
+    -timeout="$TIMEOUT" -rss_limit_mb=2048 -malloc_limit_mb=512 -max_len=65536
+    -print_final_stats=1 -artifact_prefix="$dir/artifacts/" "${dict[@]}"
+    ${FUZZ_ARGS:-})
+  echo "+ ${cmd[*]}" >&2
+  # exec: $! is the fuzzer itself (nice execs too), whose CPU time is read
+  # below.
+  (exec "${cmd[@]}" > "$dir/log.txt" 2>&1) &
   pid=$!
   cpu=0
   tick=$(getconf CLK_TCK)
