@@ -869,14 +869,23 @@ Expected<TargetResult> minimizeTarget(const TypeTable &Target,
   MOpts.Shrink = Shrink;
   Minimizer Min(Target, MOpts);
   for (const Program &P : Programs) {
+    // The minimizer needs each relocation's answer against the full
+    // candidate list; the report gives libbpf's, whose candidate lists
+    // shrink as the object's relocations are applied in order.
     CoreMatcher Matcher(P.M.Types, Target);
+    CoreLoadSession Load(P.M.Types, Target);
     for (const CoreRelocation &R : P.M.Relocs) {
       Expected<CoreResult> Res = Matcher.calc(R);
       if (!Res)
         return createStringError(inconvertibleErrorCode(),
                                  whereReloc(TargetName, P, R) + ": " +
                                      toString(Res.takeError()));
-      Out.Records.push_back(makeRecord(R, *Res, Target));
+      Expected<CoreResult> AtLoad = Load.calc(R, &*Res);
+      if (!AtLoad)
+        return createStringError(inconvertibleErrorCode(),
+                                 whereReloc(TargetName, P, R) + ": " +
+                                     toString(AtLoad.takeError()));
+      Out.Records.push_back(makeRecord(R, *AtLoad, Target));
       if (Error E = Min.addResult(P.M.Types, R, *Res))
         return createStringError(inconvertibleErrorCode(),
                                  whereReloc(TargetName, P, R) + ": " +
@@ -906,10 +915,10 @@ Expected<TargetResult> minimizeTarget(const TypeTable &Target,
   size_t I = 0, Diffs = 0;
   std::string First;
   for (const Program &P : Programs) {
-    CoreMatcher Matcher(P.M.Types, *Back);
+    CoreLoadSession Load(P.M.Types, *Back);
     for (const CoreRelocation &R : P.M.Relocs) {
       const RelocRecord &Full = Out.Records[I++];
-      Expected<CoreResult> Res = Matcher.calc(R);
+      Expected<CoreResult> Res = Load.calc(R);
       std::string Why;
       if (!Res)
         Why = toString(Res.takeError());

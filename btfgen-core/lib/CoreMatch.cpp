@@ -926,6 +926,37 @@ CoreMatcher::CoreMatcher(const TypeTable &Local, const TypeTable &Target)
   assert(Target.hasNameIndex() && "Target.buildNameIndex() first");
 }
 
+CoreLoadSession::CoreLoadSession(const TypeTable &Local,
+                                 const TypeTable &Target)
+    : Local(Local), Target(Target), Matcher(Local, Target) {}
+
+Expected<CoreResult> CoreLoadSession::calc(const CoreRelocation &R,
+                                           const CoreResult *Full) {
+  // bpf_core_resolve_relo(): TYPE_ID_LOCAL never looks at candidates.
+  if (R.Kind == CoreReloKind::TypeIdLocal || !Local.isValid(R.LocalType))
+    return Full ? Expected<CoreResult>(*Full) : Matcher.calc(R);
+  auto [It, New] = Cands.try_emplace(R.LocalType);
+  if (New)
+    It->second.first = findCoreCandidates(Local, R.LocalType, Target);
+  Expected<CoreResult> Res = Full && !It->second.second
+                                 ? Expected<CoreResult>(*Full)
+                                 : Matcher.calc(R, It->second.first);
+  if (!Res)
+    return Res;
+  // An error fails the whole load in libbpf; keep going (the report shows
+  // every relocation) with the list libbpf would have had at that point.
+  if (!Res->TargetSpecs.empty() && Res->Outcome != RelocOutcome::Error) {
+    SmallVector<TypeId, 4> Kept;
+    for (const CoreSpec &S : Res->TargetSpecs)
+      Kept.push_back(S.RootType);
+    if (Kept != It->second.first) {
+      It->second.first = std::move(Kept);
+      It->second.second = true;
+    }
+  }
+  return Res;
+}
+
 Expected<CoreResult> CoreMatcher::calc(const CoreRelocation &R) const {
   return calcImpl(R, nullptr);
 }

@@ -748,3 +748,61 @@ TEST(CoreMatch, CandidatesByEssentialNameAndKind) {
 }
 
 } // namespace
+
+TEST(CoreLoadSession, CandidateListShrinksInLoadOrder) {
+  // Two flavors of task: only task___2 has only2, and pid sits at different
+  // offsets. After a relocation on only2 (matches task___2 alone) libbpf's
+  // list for the root is [task___2], so a later relocation on pid resolves
+  // to task___2's offset; against the full list it is an ambiguity.
+  TestBTFBuilder T;
+  TypeId Int = T.addInt("int", 4, true);
+  T.addStruct("task", 16, {{"pid", Int, 0}});
+  T.addStruct("task___2", 16, {{"pid", Int, 64}, {"only2", Int, 96}});
+  TypeTable Target = T.done();
+  Target.buildNameIndex();
+  TestBTFBuilder LB;
+  TypeId LInt = LB.addInt("int", 4, true);
+  TypeId LTask = LB.addStruct(
+      "task", 12, {{"pid", LInt, 0}, {"only2", LInt, 32}, {"gone", LInt, 64}});
+  const TypeTable &Local = LB.done();
+  auto Mk = [&](const char *Access) {
+    CoreRelocation R;
+    R.Kind = K::FieldByteOffset;
+    R.LocalType = LTask;
+    R.Access = Access;
+    return R;
+  };
+  CoreMatcher M(Local, Target);
+  auto FullPid = M.calc(Mk("0:0"));
+  ASSERT_TRUE(bool(FullPid));
+  EXPECT_EQ(FullPid->Outcome, O::Error);
+
+  // pid first: same as the full list (nothing pruned yet).
+  {
+    CoreLoadSession S(Local, Target);
+    auto A = S.calc(Mk("0:0"));
+    ASSERT_TRUE(bool(A));
+    EXPECT_EQ(A->Outcome, O::Error);
+  }
+  // only2 first, then pid: pruned to task___2.
+  CoreLoadSession S(Local, Target);
+  auto A = S.calc(Mk("0:1"));
+  ASSERT_TRUE(bool(A));
+  EXPECT_EQ(A->Outcome, O::Resolved);
+  EXPECT_EQ(A->NewVal, 12u);
+  auto B = S.calc(Mk("0:0"), &*FullPid);
+  ASSERT_TRUE(bool(B));
+  EXPECT_EQ(B->Outcome, O::Resolved);
+  EXPECT_EQ(B->NewVal, 8u);
+  // A relocation no candidate matches leaves the list alone (libbpf's
+  // `if (j > 0)`): pid still resolves through task___2.
+  CoreRelocation Gone = Mk("0:2");
+  Gone.Kind = K::FieldExists;
+  auto C = S.calc(Gone);
+  ASSERT_TRUE(bool(C));
+  EXPECT_EQ(C->Outcome, O::NotFound);
+  auto D = S.calc(Mk("0:0"));
+  ASSERT_TRUE(bool(D));
+  EXPECT_EQ(D->Outcome, O::Resolved);
+  EXPECT_EQ(D->NewVal, 8u);
+}

@@ -22,7 +22,9 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/Error.h"
 
+#include <map>
 #include <string>
+#include <utility>
 
 namespace btfgen {
 
@@ -159,6 +161,32 @@ private:
 
   const TypeTable &Local;
   const TypeTable &Target;
+};
+
+/// One BPF object's relocations as libbpf applies them at load time, in
+/// order: libbpf keeps one candidate list per local root type for the whole
+/// object (libbpf.c bpf_object__relocate_core: cand_cache, filled by
+/// bpf_core_find_cands on first use), and every relocation that matches
+/// some candidate shrinks that list to the candidates that matched
+/// (relo_core.c bpf_core_calc_relo_insn: `if (j > 0) cands->len = j`). So
+/// a relocation's answer can depend on the relocations of the same root
+/// before it; CoreMatcher::calc answers against the full list.
+class CoreLoadSession {
+public:
+  CoreLoadSession(const TypeTable &Local, const TypeTable &Target);
+
+  /// libbpf's answer for R after the relocations already passed to calc().
+  /// Full, if given, must be CoreMatcher::calc(R) on the same tables: it is
+  /// reused when the cached list is still the full one.
+  llvm::Expected<CoreResult> calc(const CoreRelocation &R,
+                                  const CoreResult *Full = nullptr);
+
+private:
+  const TypeTable &Local;
+  const TypeTable &Target;
+  CoreMatcher Matcher;
+  /// Per local root type: the current list, and whether it was pruned.
+  std::map<TypeId, std::pair<llvm::SmallVector<TypeId, 4>, bool>> Cands;
 };
 
 /// Parse an access string ("0:1:2") against Local into a spec (libbpf
