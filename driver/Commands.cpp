@@ -223,8 +223,10 @@ void printRunPage(raw_ostream &OS) {
 
     At the end a summary goes to stderr: kernels processed, failed, unique
     outputs and their bytes, how many kernels are fully supported (no
-    poisoned or failing relocation) and the most frequent unresolved
-    relocations. While kernels are processed, a progress line (kernels
+    poisoned or failing relocation), of the others how many still load
+    (only poisoned relocations, which the verifier rejects only where it
+    can reach them) and how many libbpf would refuse, and the most
+    frequent unresolved relocations. While kernels are processed, a progress line (kernels
     done, rate, ETA) is shown if stderr is a terminal.
 
 OPTIONS

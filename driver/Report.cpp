@@ -257,13 +257,14 @@ void printSupportSummary(const RunSummary &S, raw_ostream &OS,
                         P.M.Types.name(Flat[I].R->LocalType).str(),
                         Flat[I].R->Access);
   }
-  size_t OKCount = 0, Supported = 0;
+  size_t OKCount = 0, Supported = 0, Refused = 0;
   for (size_t K = 0; K < S.Jobs.size(); ++K) {
     const KernelSlot &Slot = S.Slots[K];
     if (!Slot.OK)
       continue;
     ++OKCount;
     Supported += fullySupported(Slot.Result);
+    Refused += Slot.Result.LoadErrors != 0;
     const std::vector<RelocRecord> &Recs = Slot.Result.Records;
     for (size_t I = 0; I < Recs.size() && I < Flat.size(); ++I) {
       int Sev;
@@ -285,6 +286,16 @@ void printSupportSummary(const RunSummary &S, raw_ostream &OS,
   }
   OS << ToolName << ": " << Supported << " of " << OKCount
      << " kernels fully supported (no poisoned or failing relocation)\n";
+  // Poisoned relocations are normal in programs that test for fields or
+  // types (bpf_core_field_exists() guards around a flavor's access): libbpf
+  // loads the object and the verifier only rejects a poisoned instruction
+  // it can reach. A libbpf error refuses the whole object.
+  if (Supported != OKCount)
+    OS << ToolName << ": of the other " << (OKCount - Supported) << ", "
+       << (OKCount - Supported - Refused)
+       << " load with poisoned relocations (fine where those are unreachable, "
+          "e.g. behind existence checks) and "
+       << Refused << " would fail to load (libbpf error)\n";
   if (Groups.empty())
     return;
   std::vector<const std::pair<const GroupKey, Group> *> Order;
