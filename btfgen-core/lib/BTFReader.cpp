@@ -343,65 +343,57 @@ Error Reader::readTypes(TypeTable &Table) {
 /// the walk because references may point forward.
 Error Reader::checkRefs(const TypeTable &T) {
   const uint32_t N = T.size();
-  auto Bad = [&](TypeId Id, const char *What, uint32_t Idx, TypeId Ref) {
-    if (Idx == ~0u)
+  for (TypeId Id = 1; Id < N; ++Id) {
+    bool Found = false;
+    TypeId BadRef = 0;
+    RefRole BadRole = RefRole::Type;
+    uint32_t BadIdx = 0;
+    T.forEachRef(Id, [&](TypeId Ref, RefRole Role, uint32_t I) {
+      if (Ref < N || Found)
+        return;
+      Found = true;
+      BadRef = Ref;
+      BadRole = Role;
+      BadIdx = I;
+    });
+    if (!Found)
+      continue;
+    // The kernel verifier's words for each field (btf_check_*).
+    const char *What = "type_id";
+    bool Indexed = false;
+    switch (BadRole) {
+    case RefRole::Pointee:
+    case RefRole::Type:
+      break;
+    case RefRole::Return:
+      What = "ret_type_id";
+      break;
+    case RefRole::Elem:
+      What = "elem type_id";
+      break;
+    case RefRole::Index:
+      What = "index_type_id";
+      break;
+    case RefRole::Param:
+      What = "param";
+      Indexed = true;
+      break;
+    case RefRole::Member:
+      What = "member";
+      Indexed = true;
+      break;
+    case RefRole::Var:
+      What = "var";
+      Indexed = true;
+      break;
+    }
+    if (!Indexed)
       return malformed(Name, "type [{0}] {1}: {2} {3} out of range (types {4})",
-                       Id, kindName(T.kind(Id)), What, Ref, N);
+                       Id, kindName(T.kind(Id)), What, BadRef, N);
     return malformed(Name,
                      "type [{0}] {1}: {2} {3} type_id {4} out of range (types "
                      "{5})",
-                     Id, kindName(T.kind(Id)), What, Idx, Ref, N);
-  };
-  for (TypeId Id = 1; Id < N; ++Id) {
-    const BTFType &Ty = T.type(Id);
-    switch (Ty.kind()) {
-    case Kind::Ptr:
-    case Kind::Typedef:
-    case Kind::Volatile:
-    case Kind::Const:
-    case Kind::Restrict:
-    case Kind::Func:
-    case Kind::Var:
-    case Kind::DeclTag:
-    case Kind::TypeTag:
-      if (Ty.SizeOrType >= N)
-        return Bad(Id, "type_id", ~0u, Ty.SizeOrType);
-      break;
-    case Kind::FuncProto: {
-      if (Ty.SizeOrType >= N)
-        return Bad(Id, "ret_type_id", ~0u, Ty.SizeOrType);
-      ArrayRef<BTFParam> Ps = T.params(Id);
-      for (uint32_t I = 0; I < Ps.size(); ++I)
-        if (Ps[I].Type >= N)
-          return Bad(Id, "param", I, Ps[I].Type);
-      break;
-    }
-    case Kind::Array: {
-      const BTFArray &A = T.array(Id);
-      if (A.ElemType >= N)
-        return Bad(Id, "elem type_id", ~0u, A.ElemType);
-      if (A.IndexType >= N)
-        return Bad(Id, "index_type_id", ~0u, A.IndexType);
-      break;
-    }
-    case Kind::Struct:
-    case Kind::Union: {
-      ArrayRef<BTFMember> Ms = T.members(Id);
-      for (uint32_t I = 0; I < Ms.size(); ++I)
-        if (Ms[I].Type >= N)
-          return Bad(Id, "member", I, Ms[I].Type);
-      break;
-    }
-    case Kind::Datasec: {
-      ArrayRef<BTFVarSecinfo> Vs = T.secinfos(Id);
-      for (uint32_t I = 0; I < Vs.size(); ++I)
-        if (Vs[I].Type >= N)
-          return Bad(Id, "var", I, Vs[I].Type);
-      break;
-    }
-    default:
-      break;
-    }
+                     Id, kindName(T.kind(Id)), What, BadIdx, BadRef, N);
   }
   return Error::success();
 }

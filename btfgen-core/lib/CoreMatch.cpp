@@ -58,13 +58,6 @@ constexpr int ErrNotSupp = -95;   // -EOPNOTSUPP
 /// no bound (validated BTF has no cycles), we refuse cycles.
 constexpr unsigned MaxChain = 1024;
 
-bool isModOrTypedef(Kind K) {
-  return K == Kind::Volatile || K == Kind::Const || K == Kind::Restrict ||
-         K == Kind::TypeTag || K == Kind::Typedef;
-}
-
-bool isComposite(Kind K) { return K == Kind::Struct || K == Kind::Union; }
-bool isAnyEnum(Kind K) { return K == Kind::Enum || K == Kind::Enum64; }
 
 /// libbpf skip_mods_and_typedefs(): false where libbpf would get a NULL type
 /// (invalid ID) or loop forever.

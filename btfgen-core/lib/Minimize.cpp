@@ -119,6 +119,7 @@
 
 #include "btfgen/Minimize.h"
 
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -131,24 +132,6 @@
 using namespace llvm;
 
 namespace btfgen {
-
-namespace {
-
-bool isComposite(Kind K) { return K == Kind::Struct || K == Kind::Union; }
-
-bool isModOrTypedef(Kind K) {
-  return K == Kind::Volatile || K == Kind::Const || K == Kind::Restrict ||
-         K == Kind::TypeTag || K == Kind::Typedef;
-}
-
-/// Kinds whose SizeOrType word is a size, not a type reference.
-bool hasSizeWord(Kind K) {
-  return K == Kind::Int || K == Kind::Enum || K == Kind::Enum64 ||
-         K == Kind::Struct || K == Kind::Union || K == Kind::Float ||
-         K == Kind::Datasec || K == Kind::Fwd;
-}
-
-} // namespace
 
 Minimizer::Minimizer(const TypeTable &Target, MinimizeOptions Opts)
     : Target(Target), Opts(Opts) {}
@@ -172,7 +155,7 @@ void Minimizer::markMember(MarkState &S, TypeId Struct, uint32_t Idx) const {
 void Minimizer::markType(MarkState &S, TypeId Id, bool FollowPointees) const {
   // bpftool btfgen_mark_type(), iterative and with visited bits. Kinds
   // bpftool rejects ("unsupported kind": FWD, FUNC, VAR, DATASEC, tags) are
-  // kept here with their references followed.
+  // kept here with their references followed. Members are not implied.
   SmallVector<TypeId, 16> Work{Id};
   while (!Work.empty()) {
     TypeId T = Work.pop_back_val();
@@ -188,46 +171,17 @@ void Minimizer::markType(MarkState &S, TypeId Id, bool FollowPointees) const {
       S.Followed.set(T);
       S.Exact.set(T);
     }
-    const BTFType &BT = Target.type(T);
-    switch (BT.kind()) {
-    case Kind::Ptr:
-      if (FollowPointees)
-        Work.push_back(BT.SizeOrType);
-      break;
-    case Kind::Const:
-    case Kind::Volatile:
-    case Kind::Restrict:
-    case Kind::Typedef:
-    case Kind::TypeTag:
-    case Kind::Func:
-    case Kind::Var:
-    case Kind::DeclTag:
-      Work.push_back(BT.SizeOrType);
-      break;
-    case Kind::Array: {
-      const BTFArray &A = Target.array(T);
-      Work.push_back(A.IndexType);
-      Work.push_back(A.ElemType);
-      break;
-    }
-    case Kind::FuncProto:
-      for (const BTFParam &P : Target.params(T))
-        Work.push_back(P.Type);
-      Work.push_back(BT.SizeOrType);
-      break;
-    case Kind::Datasec:
-      for (const BTFVarSecinfo &V : Target.secinfos(T))
-        Work.push_back(V.Type);
-      break;
-    default:
-      // INT, FLOAT, ENUM, ENUM64, STRUCT, UNION (members not implied), FWD.
-      break;
-    }
+    Target.forEachRef(T, [&](TypeId R, RefRole Role, uint32_t) {
+      if (Role != RefRole::Member &&
+          (Role != RefRole::Pointee || FollowPointees))
+        Work.push_back(R);
+    });
   }
 }
 
 void Minimizer::markTypeMatch(MarkState &S, TypeId Id, bool BehindPtr) const {
-  // bpftool btfgen_mark_type_match().
+  // bpftool btfgen_mark_type_match(): behind a pointer, a composite's
+  // members are not needed (libbpf compares only names and kinds there).
   SmallVector<std::pair<TypeId, bool>, 16> Work{{Id, BehindPtr}};
   while (!Work.empty()) {
     auto [T, Behind] = Work.pop_back_val();
@@ -242,78 +196,65 @@ void Minimizer::markTypeMatch(MarkState &S, TypeId Id, bool BehindPtr) const {
       S.Kept.set(T);
       ++S.Changes;
     }
-    const BTFType &BT = Target.type(T);
-    switch (BT.kind()) {
-    case Kind::Struct:
-    case Kind::Union: {
-      if (Behind)
+    Target.forEachRef(T, [&, Behind = Behind](TypeId R, RefRole Role,
+                                              uint32_t I) {
+      switch (Role) {
+      case RefRole::Member:
+        if (!Behind) {
+          markMember(S, T, I);
+          Work.push_back({R, false});
+        }
         break;
-      ArrayRef<BTFMember> Ms = Target.members(T);
-      for (uint32_t I = 0; I < Ms.size(); ++I) {
-        markMember(S, T, I);
-        Work.push_back({Ms[I].Type, false});
+      case RefRole::Type: // modifiers, typedefs, tags: transparent
+        Work.push_back({R, Behind});
+        break;
+      case RefRole::Pointee:
+        Work.push_back({R, true});
+        break;
+      case RefRole::Var: // DATASEC is never a TYPE_MATCHES operand
+        break;
+      case RefRole::Return:
+      case RefRole::Param:
+      case RefRole::Elem:
+      case RefRole::Index:
+        Work.push_back({R, false});
+        break;
       }
-      break;
-    }
-    case Kind::Const:
-    case Kind::Volatile:
-    case Kind::Restrict:
-    case Kind::Typedef:
-    case Kind::TypeTag:
-    case Kind::Fwd:
-    case Kind::Func:
-    case Kind::Var:
-    case Kind::DeclTag:
-      Work.push_back({BT.SizeOrType, Behind});
-      break;
-    case Kind::Ptr:
-      Work.push_back({BT.SizeOrType, true});
-      break;
-    case Kind::Array: {
-      const BTFArray &A = Target.array(T);
-      Work.push_back({A.IndexType, false});
-      Work.push_back({A.ElemType, false});
-      break;
-    }
-    case Kind::FuncProto:
-      for (const BTFParam &P : Target.params(T))
-        Work.push_back({P.Type, false});
-      Work.push_back({BT.SizeOrType, false});
-      break;
-    default:
-      break;
-    }
+    });
   }
 }
 
-Error Minimizer::recordFieldSpec(MarkState *S, TypeId Root,
-                                 ArrayRef<uint32_t> Raw) const {
-  // bpftool btfgen_record_field_relo(): walk the target raw spec.
+/// Walk a target raw access spec from Root as libbpf resolves it
+/// (bpf_core_parse_spec's accessors; bpftool btfgen_record_field_relo()):
+/// skip typedefs and modifiers, then take a member of a composite or the
+/// element of an array. OnStep(Parent, Index, Child) sees every step after
+/// the first, Child as recorded in Parent. Returns the accessed field's
+/// type, or an error where the spec does not fit the table.
+static Expected<TypeId>
+walkTargetSpec(const TypeTable &Target, TypeId Root, ArrayRef<uint32_t> Raw,
+               function_ref<void(TypeId, uint32_t, TypeId)> OnStep) {
   TypeId Id = Root;
   if (!Target.isValid(Id))
     return createStringError(inconvertibleErrorCode(),
                              "target spec root [%u] out of range", Id);
-  if (S)
-    markType(*S, Id, false);
   for (size_t I = 1; I < Raw.size(); ++I) {
+    // libbpf's skip_mods_and_typedefs() has no bound; the reader rejected
+    // cycles, this bound only keeps a hostile table from spinning.
     for (unsigned Depth = 0; Depth < 1024 && Id != 0 &&
                              isModOrTypedef(Target.kind(Id));
          ++Depth)
       Id = Target.type(Id).SizeOrType;
     Kind K = Target.kind(Id);
+    TypeId Child;
     if (isComposite(K)) {
-      uint32_t Idx = Raw[I];
-      if (Idx >= Target.vlen(Id))
+      if (Raw[I] >= Target.vlen(Id))
         return createStringError(
             inconvertibleErrorCode(),
-            "target spec member index %u out of range for type [%u]", Idx, Id);
-      if (S)
-        markMember(*S, Id, Idx);
-      Id = Target.members(Id)[Idx].Type;
-      if (S)
-        markType(*S, Id, false);
+            "target spec member index %u out of range for type [%u]", Raw[I],
+            Id);
+      Child = Target.members(Id)[Raw[I]].Type;
     } else if (K == Kind::Array) {
-      Id = Target.array(Id).ElemType;
+      Child = Target.array(Id).ElemType;
     } else {
       return createStringError(
           inconvertibleErrorCode(),
@@ -321,8 +262,26 @@ Error Minimizer::recordFieldSpec(MarkState *S, TypeId Root,
                   Id, kindName(K))
               .str());
     }
+    OnStep(Id, Raw[I], Child);
+    Id = Child;
   }
-  return Error::success();
+  return Id;
+}
+
+Error Minimizer::recordFieldSpec(MarkState *S, TypeId Root,
+                                 ArrayRef<uint32_t> Raw) const {
+  // bpftool btfgen_record_field_relo(): the root, and each member the spec
+  // goes through with its type (array elements need nothing more).
+  if (S && Target.isValid(Root))
+    markType(*S, Root, false);
+  Expected<TypeId> Leaf = walkTargetSpec(
+      Target, Root, Raw, [&](TypeId Parent, uint32_t Index, TypeId Child) {
+        if (S && isComposite(Target.kind(Parent))) {
+          markMember(*S, Parent, Index);
+          markType(*S, Child, false);
+        }
+      });
+  return Leaf.takeError();
 }
 
 namespace {
@@ -772,7 +731,20 @@ TypeTable Minimizer::emitShrunk(const MarkState &S,
   // encoding, an array's length and element, an enum's or a FWD's name.
   // Composites the spec walks into (kept members), candidates and exactly
   // kept types stay themselves.
-  std::function<Ref(TypeId)> Canon = [&](TypeId T) -> Ref {
+  // Canon is asked about each kept member several times (liveness, order,
+  // canonical-type order, sizes, emission): memoized per type.
+  // Keyed by the few member types, not sized by the kernel (lookups only).
+  DenseMap<TypeId, Ref> CanonMemo;
+  std::function<Ref(TypeId)> CanonOf;
+  auto Canon = [&](TypeId T) -> Ref {
+    auto It = CanonMemo.find(T);
+    if (It != CanonMemo.end())
+      return It->second;
+    Ref R = CanonOf(T); // may recurse and grow the map: insert afterwards
+    CanonMemo[T] = R;
+    return R;
+  };
+  CanonOf = [&](TypeId T) -> Ref {
     TypeId U = T;
     for (unsigned Depth = 0; Depth < 32 && U != 0 && U < N &&
                              isModOrTypedef(Target.kind(U));
@@ -813,10 +785,8 @@ TypeTable Minimizer::emitShrunk(const MarkState &S,
   // the members of a shrinkable composite (arrays unwrapped to their kept
   // elements), as they are otherwise.
   auto ForEachRef = [&](TypeId Id, function_ref<void(TypeId)> F) {
-    const BTFType &T = Target.type(Id);
-    Kind K = T.kind();
+    const BitVector &Keep = S.Members[Id];
     if (Shrinkable(Id)) {
-      const BitVector &Keep = S.Members[Id];
       ArrayRef<BTFMember> Ms = Target.members(Id);
       if (!Keep.empty())
         for (unsigned I : Keep.set_bits()) {
@@ -828,30 +798,10 @@ TypeTable Minimizer::emitShrunk(const MarkState &S,
         }
       return;
     }
-    if (!hasSizeWord(K))
-      F(T.SizeOrType);
-    switch (K) {
-    case Kind::Struct:
-    case Kind::Union:
-      if (!S.Members[Id].empty())
-        for (unsigned I : S.Members[Id].set_bits())
-          F(Target.members(Id)[I].Type);
-      break;
-    case Kind::FuncProto:
-      for (const BTFParam &P : Target.params(Id))
-        F(P.Type);
-      break;
-    case Kind::Array:
-      F(Target.array(Id).ElemType);
-      F(Target.array(Id).IndexType);
-      break;
-    case Kind::Datasec:
-      for (const BTFVarSecinfo &V : Target.secinfos(Id))
-        F(V.Type);
-      break;
-    default:
-      break;
-    }
+    Target.forEachRef(Id, [&](TypeId R, RefRole Role, uint32_t I) {
+      if (Role != RefRole::Member || (!Keep.empty() && Keep.test(I)))
+        F(R);
+    });
   };
 
   // Live: candidates and exactly kept types, and what they reach through
@@ -978,26 +928,19 @@ TypeTable Minimizer::emitShrunk(const MarkState &S,
     for (size_t I = 0; I < C.Roots.size(); ++I) {
       ArrayRef<uint32_t> Raw(C.Raw.data() + C.RawOff[I],
                              C.RawOff[I + 1] - C.RawOff[I]);
-      TypeId Id = C.Roots[I];
       if (Raw.empty() || Raw[0] != 0)
-        See(Id);
-      for (size_t J = 1; J < Raw.size(); ++J) {
-        Id = Target.skipModsAndTypedefs(Id);
-        if (Id == 0 || Id >= N)
-          break;
-        if (isComposite(Target.kind(Id))) {
-          if (Raw[J] >= Target.vlen(Id))
-            break;
-          Id = Target.members(Id)[Raw[J]].Type;
-        } else if (Target.kind(Id) == Kind::Array) {
-          Id = Target.array(Id).ElemType;
-          if (Raw[J] != 0)
-            See(Id);
-        } else {
-          break;
-        }
-      }
-      See(Id); // the accessed field's type
+        See(C.Roots[I]);
+      Expected<TypeId> Leaf = walkTargetSpec(
+          Target, C.Roots[I], Raw,
+          [&](TypeId Parent, uint32_t Index, TypeId Child) {
+            if (Target.kind(Parent) == Kind::Array && Index != 0)
+              See(Child);
+          });
+      // Specs that do not fit were refused when they were recorded.
+      if (Leaf)
+        See(*Leaf); // the accessed field's type
+      else
+        consumeError(Leaf.takeError());
     }
   }
   auto FreeSize = [&](TypeId Id) {
@@ -1031,8 +974,8 @@ TypeTable Minimizer::emitShrunk(const MarkState &S,
     bool KFlag = Target.kflag(Id);
     if (!S.Members[Id].empty())
       for (unsigned I : S.Members[Id].set_bits()) {
-        uint32_t Bits = KFlag ? (Ms[I].Offset & 0xffffff) : Ms[I].Offset;
-        uint32_t BF = KFlag ? (Ms[I].Offset >> 24) : 0;
+        uint32_t Bits = memberBitOffset(KFlag, Ms[I]);
+        uint32_t BF = memberBitfieldSize(KFlag, Ms[I]);
         uint64_t E = BF ? (uint64_t(Bits) + BF + 7) / 8
                         : Bits / 8 + RefSize(Canon(Ms[I].Type));
         End = std::max(End, E);

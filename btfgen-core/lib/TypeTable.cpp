@@ -178,11 +178,6 @@ StringRef TypeTable::enumName(TypeId Id, uint32_t I) const {
   return str(enums(Id)[I].NameOff);
 }
 
-static bool isModifier(Kind K) {
-  return K == Kind::Volatile || K == Kind::Const || K == Kind::Restrict ||
-         K == Kind::TypeTag;
-}
-
 TypeId TypeTable::skipMods(TypeId Id) const {
   // Bounded: a validated table has no cycles, but never loop forever.
   for (unsigned Depth = 0; Depth < 64 && Id != 0 && isValid(Id) &&

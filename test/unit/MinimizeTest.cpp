@@ -922,10 +922,12 @@ TEST(MinimizeShrink, MemberTypesBecomeCanonical) {
     Kinds[kindName(Min.kind(Id))]++;
     EXPECT_NE(Min.kind(Id), Kind::Typedef);
     EXPECT_NE(Min.kind(Id), Kind::Const);
-    if (Min.kind(Id) == Kind::Ptr)
+    if (Min.kind(Id) == Kind::Ptr) {
       EXPECT_EQ(Min.type(Id).SizeOrType, 0u);
-    if (Min.kind(Id) == Kind::Int)
+    }
+    if (Min.kind(Id) == Kind::Int) {
       EXPECT_EQ(Min.name(Id), "");
+    }
   }
   EXPECT_TRUE(Min.findByEssentialName("mm").empty());
   EXPECT_TRUE(Min.findByEssentialName("sig").empty());

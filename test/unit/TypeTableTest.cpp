@@ -3,14 +3,19 @@
 // The candidate index must return, for an essential name, exactly the IDs
 // libbpf's linear scan (libbpf.c bpf_core_add_cands) would visit, in
 // ascending order, whatever the flavors and string offsets involved.
+// forEachRef must name every stored type ID of every kind, with its role,
+// in record order (the reader's reference check and the minimizer's
+// marking and output order rely on it).
 //
 //===----------------------------------------------------------------------===//
 
 #include "btfgen/TypeTable.h"
+#include "TestBTFBuilder.h"
 
 #include "gtest/gtest.h"
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 using namespace btfgen;
@@ -86,6 +91,60 @@ TEST(TypeTable, AddStringDeduplicatesInFirstUseOrder) {
   EXPECT_EQ(T.addString(""), 0u);
   EXPECT_EQ(T.str(B), "beta");
   EXPECT_EQ(T.str(9999), "");
+}
+
+using Refs = std::vector<std::tuple<TypeId, RefRole, uint32_t>>;
+
+Refs refsOf(const TypeTable &T, TypeId Id) {
+  Refs R;
+  T.forEachRef(Id, [&](TypeId Ref, RefRole Role, uint32_t I) {
+    R.emplace_back(Ref, Role, I);
+  });
+  return R;
+}
+
+TEST(TypeTable, ForEachRefNamesEveryReferenceInRecordOrder) {
+  test::TestBTFBuilder B;
+  TypeId Int = B.addInt("int", 4, true);                    // 1
+  TypeId Long = B.addInt("long", 8, true);                  // 2
+  TypeId Ptr = B.addPtr(Long);                              // 3
+  TypeId Td = B.addTypedef("t", Ptr);                       // 4
+  TypeId Cst = B.addConst(Td);                              // 5
+  TypeId Arr = B.addArray(Cst, 3, Int);                     // 6
+  TypeId S = B.addStruct("s", 32, {{"a", Arr, 0}, {"b", Int, 192}}); // 7
+  TypeId Proto = B.addFuncProto(Long, {{"x", S}, {"y", Int}}); // 8
+  TypeId Fn = B.addFunc("f", Proto);                        // 9
+  TypeId V = B.addVar("v", S);                              // 10
+  TypeId Fwd = B.addFwd("fw");                              // 11
+  TypeId E = B.addEnum("e", 4, {{"A", 1}});                 // 12
+  TypeId Tag = B.addTypeTag("user", Ptr);                   // 13
+  TypeTable &T = B.table();
+  BTFType DS{T.addString(".data"), BTFType::makeInfo(Kind::Datasec, 2, false),
+             64};
+  TypeId Sec = T.addType(DS, {V, 0, 32, Fn, 32, 8});        // 14
+  BTFType DT{T.addString("tag"), BTFType::makeInfo(Kind::DeclTag, 0, false),
+             S};
+  TypeId Decl = T.addType(DT, {1u});                        // 15
+
+  EXPECT_EQ(refsOf(T, Int), Refs());
+  EXPECT_EQ(refsOf(T, Fwd), Refs());
+  EXPECT_EQ(refsOf(T, E), Refs());
+  EXPECT_EQ(refsOf(T, Ptr), Refs({{Long, RefRole::Pointee, 0}}));
+  EXPECT_EQ(refsOf(T, Td), Refs({{Ptr, RefRole::Type, 0}}));
+  EXPECT_EQ(refsOf(T, Cst), Refs({{Td, RefRole::Type, 0}}));
+  EXPECT_EQ(refsOf(T, Tag), Refs({{Ptr, RefRole::Type, 0}}));
+  EXPECT_EQ(refsOf(T, Arr),
+            Refs({{Cst, RefRole::Elem, 0}, {Int, RefRole::Index, 0}}));
+  EXPECT_EQ(refsOf(T, S),
+            Refs({{Arr, RefRole::Member, 0}, {Int, RefRole::Member, 1}}));
+  EXPECT_EQ(refsOf(T, Proto), Refs({{Long, RefRole::Return, 0},
+                                    {S, RefRole::Param, 0},
+                                    {Int, RefRole::Param, 1}}));
+  EXPECT_EQ(refsOf(T, Fn), Refs({{Proto, RefRole::Type, 0}}));
+  EXPECT_EQ(refsOf(T, V), Refs({{S, RefRole::Type, 0}}));
+  EXPECT_EQ(refsOf(T, Sec),
+            Refs({{V, RefRole::Var, 0}, {Fn, RefRole::Var, 1}}));
+  EXPECT_EQ(refsOf(T, Decl), Refs({{S, RefRole::Type, 0}}));
 }
 
 } // namespace

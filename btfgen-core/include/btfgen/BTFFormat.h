@@ -71,6 +71,29 @@ constexpr unsigned NumKinds = 20;
 /// prints it. "UNKNOWN" for anything out of range.
 const char *kindName(Kind K);
 
+/// Kind classes, as libbpf's btf_is_composite(), btf_is_mod() and
+/// skip_mods_and_typedefs() use them.
+inline bool isComposite(Kind K) {
+  return K == Kind::Struct || K == Kind::Union;
+}
+inline bool isAnyEnum(Kind K) { return K == Kind::Enum || K == Kind::Enum64; }
+/// CV modifiers and TYPE_TAG: what skip_mods_and_typedefs() skips besides
+/// typedefs.
+inline bool isModifier(Kind K) {
+  return K == Kind::Volatile || K == Kind::Const || K == Kind::Restrict ||
+         K == Kind::TypeTag;
+}
+inline bool isModOrTypedef(Kind K) {
+  return isModifier(K) || K == Kind::Typedef;
+}
+/// Kinds whose SizeOrType word is a size (or unused, FWD), not a type
+/// reference.
+inline bool hasSizeWord(Kind K) {
+  return K == Kind::Int || K == Kind::Enum || K == Kind::Enum64 ||
+         K == Kind::Struct || K == Kind::Union || K == Kind::Float ||
+         K == Kind::Datasec || K == Kind::Fwd;
+}
+
 /// Common record: `struct btf_type`.
 struct BTFType {
   StrOffset NameOff;

@@ -33,6 +33,18 @@
 
 namespace btfgen {
 
+/// What a type ID stored in a record is (TypeTable::forEachRef).
+enum class RefRole : uint8_t {
+  Pointee, ///< a PTR's target
+  Type,    ///< type_id of TYPEDEF, CV modifiers, TYPE_TAG, FUNC, VAR, DECL_TAG
+  Return,  ///< a FUNC_PROTO's return type
+  Param,   ///< FUNC_PROTO parameter I
+  Elem,    ///< an ARRAY's element type
+  Index,   ///< an ARRAY's index type
+  Member,  ///< STRUCT/UNION member I
+  Var,     ///< DATASEC variable I
+};
+
 class TypeTable {
 public:
   /// An empty table holding only void (id 0) and the empty string.
@@ -68,6 +80,15 @@ public:
   /// for a signed ENUM (kflag set), as libbpf's btf_enum/btf_enum64 readers do.
   uint64_t enumValue(TypeId Id, uint32_t I) const;
   llvm::StringRef enumName(TypeId Id, uint32_t I) const;
+
+  /// Call F(Ref, Role, I) for every type ID stored in the record of Id
+  /// (1 <= Id < size()), in record order: the type word first (PTR target,
+  /// modifier/typedef/FUNC/VAR/tag type, FUNC_PROTO return), then params,
+  /// element then index type, members, DATASEC vars. I is the position in
+  /// the record's list (params, members, vars), 0 otherwise. IDs are passed
+  /// as stored, unchecked (BTFReader checks them with this walk); 0 is void.
+  /// Inline: the reader runs it over every record of every kernel.
+  template <typename Fn> void forEachRef(TypeId Id, Fn &&F) const;
 
   /// Follow typedefs and CV modifiers (VOLATILE, CONST, RESTRICT, TYPE_TAG)
   /// from Id. Returns the first other type (maybe 0).
@@ -142,6 +163,52 @@ private:
 /// libbpf's bpf_core_essential_name_len(): the name up to the last "___"
 /// (triple underscore) suffix, if any. "task_struct___old" -> "task_struct".
 llvm::StringRef essentialName(llvm::StringRef Name);
+
+template <typename Fn>
+void TypeTable::forEachRef(TypeId Id, Fn &&F) const {
+  const BTFType &T = Types[Id];
+  switch (T.kind()) {
+  case Kind::Ptr:
+    F(T.SizeOrType, RefRole::Pointee, 0);
+    break;
+  case Kind::Typedef:
+  case Kind::Volatile:
+  case Kind::Const:
+  case Kind::Restrict:
+  case Kind::TypeTag:
+  case Kind::Func:
+  case Kind::Var:
+  case Kind::DeclTag:
+    F(T.SizeOrType, RefRole::Type, 0);
+    break;
+  case Kind::FuncProto: {
+    F(T.SizeOrType, RefRole::Return, 0);
+    llvm::ArrayRef<BTFParam> Ps = params(Id);
+    for (uint32_t I = 0; I < Ps.size(); ++I)
+      F(Ps[I].Type, RefRole::Param, I);
+    break;
+  }
+  case Kind::Array:
+    F(array(Id).ElemType, RefRole::Elem, 0);
+    F(array(Id).IndexType, RefRole::Index, 0);
+    break;
+  case Kind::Struct:
+  case Kind::Union: {
+    llvm::ArrayRef<BTFMember> Ms = members(Id);
+    for (uint32_t I = 0; I < Ms.size(); ++I)
+      F(Ms[I].Type, RefRole::Member, I);
+    break;
+  }
+  case Kind::Datasec: {
+    llvm::ArrayRef<BTFVarSecinfo> Vs = secinfos(Id);
+    for (uint32_t I = 0; I < Vs.size(); ++I)
+      F(Vs[I].Type, RefRole::Var, I);
+    break;
+  }
+  default: // INT, ENUM, ENUM64, FLOAT, FWD: no references
+    break;
+  }
+}
 
 } // namespace btfgen
 
