@@ -499,6 +499,8 @@ Expected<TypeTable> Reader::read() {
     return E;
   if (Error E = checkCycles(T))
     return E;
+  T.KnownPointerSize = T.guessPointerSize();
+  T.PointerSize = T.KnownPointerSize ? T.KnownPointerSize : 8;
   return T;
 }
 
@@ -525,7 +527,13 @@ Expected<TypeTable> readBTFAny(MemoryBufferRef Buf) {
     if (!Contents)
       return malformed(Name, "ELF section .BTF: {0}",
                        toString(Contents.takeError()));
-    return readBTF(MemoryBufferRef(*Contents, Name));
+    Expected<TypeTable> T = readBTF(MemoryBufferRef(*Contents, Name));
+    if (T) {
+      // libbpf's btf_parse_elf(): the ELF class says, not the guess.
+      T->KnownPointerSize = (*Obj)->getBytesInAddress();
+      T->PointerSize = T->KnownPointerSize;
+    }
+    return T;
   }
   return malformed(Name, "ELF file has no .BTF section");
 }

@@ -696,6 +696,7 @@ TypeTable Minimizer::emitExact(const MarkState &S,
   for (TypeId Id = 1; Id < Target.size(); ++Id)
     if (S.Kept.test(Id))
       emitType(Target, Id, S.Members[Id], Remap, Remap, Out, Words);
+  Out.KnownPointerSize = Out.guessPointerSize();
   if (NewIdOut)
     *NewIdOut = std::move(NewId);
   return Out;
@@ -1036,6 +1037,33 @@ TypeTable Minimizer::emitShrunk(const MarkState &S,
     }
     Out.addType(NT, Words);
   }
+
+  // libbpf sizes pointers by what it learns of the BTF it loads (btf.c
+  // btf_ptr_sz(): for a raw file, the first INT named like `long`). The
+  // kernel's `long` is seldom kept; without one, a loader whose own pointer
+  // size is not the kernel's (a 32-bit libbpf on a 64-bit kernel, a 64-bit
+  // tool reading a 32-bit kernel's BTF) would size every pointer
+  // differently with this table than with the full one. Name the canonical
+  // INT of the same size and encoding like the kernel's `long`, or add one.
+  if (Target.KnownPointerSize && !Out.guessPointerSize()) {
+    uint32_t Size = Target.KnownPointerSize;
+    StringRef LongName = "long"; // an ELF target's class gave the size
+    uint32_t Word = (BTFIntSigned << 24) | (Size * 8);
+    TypeId L = Target.longType();
+    if (L && Target.type(L).SizeOrType == Size) {
+      LongName = Target.name(L);
+      Word = Target.intWord(L);
+    }
+    auto It = SynthIndex.find(Synth{Kind::Int, Size, Word, 0, false}.key());
+    if (It != SynthIndex.end()) {
+      Out.mutableType(SynthId[It->second]).NameOff = Out.addString(LongName);
+    } else {
+      BTFType NT{Out.addString(LongName),
+                 BTFType::makeInfo(Kind::Int, 0, false), Size};
+      Out.addType(NT, {Word});
+    }
+  }
+  Out.KnownPointerSize = Out.guessPointerSize();
   return Out;
 }
 

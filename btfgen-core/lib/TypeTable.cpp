@@ -8,6 +8,7 @@
 #include "btfgen/TypeTable.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/xxhash.h"
 
 #include <cassert>
@@ -195,6 +196,43 @@ TypeId TypeTable::skipModsAndTypedefs(TypeId Id) const {
   return Id;
 }
 
+bool TypeTable::isLongName(StringRef Name) {
+  // libbpf lists the spellings (determine_ptr_size's long_aliases): every
+  // order of "long" with optionally "int" and/or "unsigned", each word
+  // once, single spaces.
+  SmallVector<StringRef, 4> Words;
+  Name.split(Words, ' ', /*MaxSplit=*/-1, /*KeepEmpty=*/true);
+  if (Words.size() > 3)
+    return false;
+  unsigned Long = 0, Int = 0, Unsigned = 0;
+  for (StringRef W : Words) {
+    if (W == "long")
+      ++Long;
+    else if (W == "int")
+      ++Int;
+    else if (W == "unsigned")
+      ++Unsigned;
+    else
+      return false;
+  }
+  return Long == 1 && Int <= 1 && Unsigned <= 1;
+}
+
+TypeId TypeTable::longType() const {
+  for (TypeId Id = 1; Id < size(); ++Id) {
+    const BTFType &T = Types[Id];
+    if (T.kind() == Kind::Int && (T.SizeOrType == 4 || T.SizeOrType == 8) &&
+        isLongName(name(Id)))
+      return Id;
+  }
+  return 0;
+}
+
+uint32_t TypeTable::guessPointerSize() const {
+  TypeId Id = longType();
+  return Id ? Types[Id].SizeOrType : 0;
+}
+
 int64_t TypeTable::resolveSize(TypeId Id) const {
   // Like libbpf's btf__resolve_size(): multiply array dimensions, follow
   // modifiers/typedefs/vars, stop at a sized kind. MAX_RESOLVE_DEPTH is 32.
@@ -213,9 +251,8 @@ int64_t TypeTable::resolveSize(TypeId Id) const {
       return Size > UINT32_MAX ? -1 : int64_t(Size);
     }
     case Kind::Ptr:
-      // Pointer size is not in BTF; libbpf uses btf_ptr_sz() (8 on the
-      // 64-bit kernels BTFHub holds). Callers needing exactness use
-      // TypeTable::PointerSize.
+      // Pointer size is not in BTF; libbpf uses btf_ptr_sz() (see
+      // PointerSize).
       return int64_t(PointerSize * NElems);
     case Kind::Typedef:
     case Kind::Volatile:

@@ -64,8 +64,9 @@ def list_kernels(archive):
     return sorted(out)
 
 
-def loadcheck(tool, obj, btf, out):
-    proc = subprocess.run([tool, "--relocate-only", obj, btf, out],
+def loadcheck(tool, obj, btf, out, pointer_size=False):
+    flags = ["--relocate-only"] + (["--pointer-size"] if pointer_size else [])
+    proc = subprocess.run([tool] + flags + [obj, btf, out],
                           capture_output=True, text=True)
     if proc.returncode not in (0,):
         raise RuntimeError("btfgen-loadcheck %s %s: exit %d: %s"

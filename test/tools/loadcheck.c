@@ -21,6 +21,9 @@
 //     of the target BTF, which any minimization renumbers (bpftool's too):
 //     their value is printed as the kind, name and size of the target type
 //     instead, in the log line and in the ldimm64 that carries it.
+//   * with --pointer-size, the pointer size libbpf reads from the target BTF
+//     (btf__pointer_size: the ELF class, or the size of the first INT named
+//     like `long`; 0 if it cannot tell and would use its own);
 //   * the load result (ok, or the error number and message);
 //   * for every program with autoload on, its instructions as returned by
 //     bpf_program__insns() after bpf_object__load(): in libbpf 1.1 these are
@@ -32,7 +35,8 @@
 //   btfgen-loadcheck --probe
 //       exit 0 iff a BPF program can be loaded here (root, bpf(2) works,
 //       /sys/kernel/btf/vmlinux exists).
-//   btfgen-loadcheck [--relocate-only] [--no-autoload PROG]... OBJ BTF OUT
+//   btfgen-loadcheck [--relocate-only] [--pointer-size] [--no-autoload PROG]...
+//                    OBJ BTF OUT
 //       exit 0 if the output was written (whatever the load result),
 //       1 on usage or I/O errors, 2 if the object cannot even be opened.
 //
@@ -344,7 +348,7 @@ static void writeInsns(FILE *Out, const struct bpf_object *Obj,
 
 static void usage(void) {
   fprintf(stderr, "usage: btfgen-loadcheck --probe\n"
-                  "       btfgen-loadcheck [--relocate-only] "
+                  "       btfgen-loadcheck [--relocate-only] [--pointer-size] "
                   "[--no-autoload PROG]... OBJ BTF OUT\n");
 }
 
@@ -352,6 +356,7 @@ int main(int Argc, char **Argv) {
   const char *NoAuto[64];
   int NumNoAuto = 0;
   int RelocateOnly = 0;
+  int PointerSize = 0;
   int I = 1;
   for (; I < Argc && Argv[I][0] == '-' && Argv[I][1] == '-'; ++I) {
     if (!strcmp(Argv[I], "--probe"))
@@ -359,6 +364,10 @@ int main(int Argc, char **Argv) {
     if (!strcmp(Argv[I], "--relocate-only")) {
       RelocateOnly = 1;
       QuietWarnings = 1;
+      continue;
+    }
+    if (!strcmp(Argv[I], "--pointer-size")) {
+      PointerSize = 1;
       continue;
     }
     if (!strcmp(Argv[I], "--no-autoload") && I + 1 < Argc && NumNoAuto < 64) {
@@ -407,6 +416,15 @@ int main(int Argc, char **Argv) {
 
   int Err = bpf_object__load(Obj);
   fprintf(Out, "object %s\n", bpf_object__name(Obj));
+  if (PointerSize) {
+    // A fresh parse: btf__parse() is what btf_custom_path goes through.
+    struct btf *B = btf__parse(BtfPath, NULL);
+    if (B)
+      fprintf(Out, "target pointer size: %zu\n", btf__pointer_size(B));
+    else
+      fprintf(Out, "target pointer size: (BTF does not parse)\n");
+    btf__free(B);
+  }
   fputs(LogBuf ? LogBuf : "", Out);
   if (RelocateOnly)
     fprintf(Out, "load: skipped (--relocate-only)\n");

@@ -7,11 +7,12 @@
 For every kernel <rel>.btf.tar.xz (or <rel>.btf) of the BTFHub-layout
 archive DIR and every OBJ with CO-RE relocations, runs
 
-    btfgen-loadcheck --relocate-only OBJ FULL_KERNEL_BTF a.txt
-    btfgen-loadcheck --relocate-only OBJ OUT/<rel>.btf   b.txt
+    btfgen-loadcheck --relocate-only --pointer-size OBJ FULL_KERNEL_BTF a.txt
+    btfgen-loadcheck --relocate-only --pointer-size OBJ OUT/<rel>.btf   b.txt
 
-and requires a.txt == b.txt (libbpf 1.1's CO-RE outcome lines and the
-relocated instructions; see loadcheck.c). Unlike conformance-corpus.py this
+and requires a.txt == b.txt (libbpf 1.1's CO-RE outcome lines, the pointer
+size libbpf reads from the BTF, and the relocated instructions; see
+loadcheck.c). Unlike conformance-corpus.py this
 needs no manifests: whether an object has CO-RE relocations is decided by
 `llvm-objdump -dr` (its "CO-RE <kind>" annotations of .BTF.ext records), not
 by btfgen's own object reader. Objects without any are listed and skipped:
@@ -99,7 +100,8 @@ def loadcheck_ours(args, obj, ours, tmp):
             return _ours_cache[key]
     # Always the resolved path, so a cached text never depends on which of
     # the kernels sharing the file ran first.
-    text = corpus.loadcheck(args.loadcheck, obj, key[1], os.path.join(tmp, "ours.txt"))
+    text = corpus.loadcheck(args.loadcheck, obj, key[1], os.path.join(tmp, "ours.txt"),
+                            pointer_size=True)
     with _ours_lock:
         _ours_cache[key] = text
     return text
@@ -117,7 +119,8 @@ def check_kernel(args, objs, rel, full_path):
         for obj in objs:
             name = os.path.basename(obj)
             try:
-                a = corpus.loadcheck(args.loadcheck, obj, full, os.path.join(tmp, "full.txt"))
+                a = corpus.loadcheck(args.loadcheck, obj, full, os.path.join(tmp, "full.txt"),
+                                     pointer_size=True)
                 b = loadcheck_ours(args, obj, ours, tmp)
             except RuntimeError as e:
                 results.append((name, "error", str(e)))

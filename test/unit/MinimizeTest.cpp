@@ -997,3 +997,65 @@ TEST(MinimizeShrink, SelfCheckFallsBackWhenAnswersWouldChange) {
   EXPECT_NE(St.Fallback.find("signed"), std::string::npos)
       << St.Fallback;
 }
+
+TEST(MinimizeShrink, KeepsTheKernelsPointerSizeForLibbpf) {
+  // A 32-bit kernel: libbpf sizes its pointers by the 4-byte `long` it
+  // finds in the BTF (btf.c determine_ptr_size). The shrunk table keeps no
+  // named INT by itself; without a `long`, libbpf (and our matcher, reading
+  // the file back) would use its own 8 and every pointer-sized answer would
+  // change.
+  TestBTFBuilder T;
+  TypeId Int = T.addInt("int", 4, true);
+  TypeId Long = T.addInt("long int", 4, true);
+  TypeId Ptr = T.addPtr(Long);
+  TypeId S = T.addStruct("s", 8, {{"p", Ptr, 0}, {"x", Int, 32}});
+  T.addStruct("t", 16, {{"arr", T.addArray(S, 2, Int), 0}});
+  auto Full = readBTF(
+      llvm::MemoryBufferRef(writeBTFToString(T.done()), "k32.btf"));
+  ASSERT_TRUE(bool(Full)) << llvm::toString(Full.takeError());
+  EXPECT_EQ(Full->KnownPointerSize, 4u);
+  EXPECT_EQ(Full->PointerSize, 4u);
+  Full->buildNameIndex();
+
+  ShrinkLocal L; // its builder, with relocations of this test's own
+  L.Relocs.clear();
+  TestBTFBuilder &LB = L.L;
+  TypeId LInt = LB.addInt("int", 4, true);
+  TypeId LS = LB.addStruct("s", 16, {{"p", LB.addPtr(0), 0}, {"x", LInt, 64}});
+  TypeId LT = LB.addStruct("t", 32, {{"arr", LB.addArray(LS, 2, LInt), 0}});
+  LB.done();
+  for (Reloc R : std::vector<Reloc>{{K::FieldByteSize, LS, "0:0"},
+                                    {K::FieldByteOffset, LS, "0:1"},
+                                    {K::FieldByteOffset, LT, "0:0:1:1"}})
+    L.Relocs.push_back(mk(R));
+
+  BuildStatus St;
+  TypeTable Min = shrink(L, *Full, &St);
+  EXPECT_TRUE(St.Shrunk);
+  EXPECT_EQ(St.Fallback, "");
+  // What libbpf sees: the file, read back.
+  std::string Bytes = writeBTFToString(Min);
+  auto Back = readBTF(llvm::MemoryBufferRef(Bytes, "min.btf"));
+  ASSERT_TRUE(bool(Back)) << llvm::toString(Back.takeError());
+  EXPECT_EQ(Back->KnownPointerSize, 4u);
+  TypeId LongBack = Back->longType();
+  ASSERT_NE(LongBack, 0u);
+  EXPECT_EQ(Back->name(LongBack), "long int");
+  Back->buildNameIndex();
+  EXPECT_EQ(expectSameResults(LB.table(), L.Relocs, *Full, *Back),
+            L.Relocs.size());
+  CoreMatcher M(LB.table(), *Back);
+  auto Size = M.calc(L.Relocs[0]);
+  ASSERT_TRUE(bool(Size)) << llvm::toString(Size.takeError());
+  EXPECT_EQ(Size->NewVal, 4u);
+  auto Off = M.calc(L.Relocs[2]);
+  ASSERT_TRUE(bool(Off)) << llvm::toString(Off.takeError());
+  EXPECT_EQ(Off->NewVal, 12u); // arr[1].x: one 8-byte element, then 4
+
+  // A table no reader saw (pointer size unknown) gets no `long`.
+  EXPECT_EQ(Min.KnownPointerSize, 4u);
+  TypeTable Unknown = T.done();
+  Unknown.buildNameIndex();
+  TypeTable MinU = shrink(L, Unknown);
+  EXPECT_EQ(MinU.guessPointerSize(), 0u);
+}

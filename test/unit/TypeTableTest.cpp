@@ -147,4 +147,34 @@ TEST(TypeTable, ForEachRefNamesEveryReferenceInRecordOrder) {
   EXPECT_EQ(refsOf(T, Decl), Refs({{S, RefRole::Type, 0}}));
 }
 
+TEST(TypeTable, LongNamesAreLibbpfs) {
+  // determine_ptr_size()'s spellings: "long" with optional "int" and
+  // "unsigned", any order, single spaces.
+  for (const char *N :
+       {"long", "long int", "int long", "unsigned long", "long unsigned",
+        "unsigned long int", "unsigned int long", "long unsigned int",
+        "long int unsigned", "int unsigned long", "int long unsigned"})
+    EXPECT_TRUE(TypeTable::isLongName(N)) << N;
+  for (const char *N :
+       {"", "int", "unsigned", "long long", "long long int", "long  int",
+        " long", "long ", "unsigned int", "long int int", "signed long",
+        "long unsigned int x", "Long"})
+    EXPECT_FALSE(TypeTable::isLongName(N)) << N;
+}
+
+TEST(TypeTable, GuessPointerSizeTakesTheFirstLongOfFourOrEightBytes) {
+  test::TestBTFBuilder B;
+  B.addInt("long", 2);                 // wrong size: skipped
+  B.addStruct("long int", 8, {});      // not an INT: skipped
+  B.addInt("int", 4, true);
+  TypeId First = B.addInt("long unsigned int", 4);
+  B.addInt("long int", 8, true);
+  const TypeTable &T = B.done();
+  EXPECT_EQ(T.longType(), First);
+  EXPECT_EQ(T.guessPointerSize(), 4u);
+  test::TestBTFBuilder None;
+  None.addInt("int", 4, true);
+  EXPECT_EQ(None.done().guessPointerSize(), 0u);
+}
+
 } // namespace

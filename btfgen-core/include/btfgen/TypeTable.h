@@ -96,9 +96,25 @@ public:
   /// Follow CV modifiers and TYPE_TAG only (not typedefs).
   TypeId skipMods(TypeId Id) const;
 
-  /// Pointer size in bytes for resolveSize(); libbpf guesses it from the
-  /// BTF (btf_ptr_sz), BTFHub kernels are all 64-bit.
+  /// What libbpf learns of the pointer size when it loads this BTF from the
+  /// file it came from (btf.c): the ELF class for an ELF file, else
+  /// guessPointerSize(); 0 when neither tells (libbpf then uses its own).
+  /// Set by the readers.
+  uint32_t KnownPointerSize = 0;
+  /// Pointer size in bytes for resolveSize() (libbpf's btf_ptr_sz()):
+  /// KnownPointerSize, or a 64-bit loader's own 8 when that is 0.
   uint32_t PointerSize = 8;
+
+  /// libbpf's guess of the target's pointer size (btf.c
+  /// determine_ptr_size()): the size of longType(); 0 if there is none.
+  uint32_t guessPointerSize() const;
+  /// The type that guess reads: the first INT of 4 or 8 bytes named
+  /// isLongName(), or 0.
+  TypeId longType() const;
+  /// Names libbpf reads as C `long`: "long", "unsigned long", "long int",
+  /// "long unsigned int" and the other orders of those words, one space
+  /// apart.
+  static bool isLongName(llvm::StringRef Name);
 
   /// Byte size of a type as libbpf's btf__resolve_size() computes it, or -1
   /// if it has none (void, FUNC_PROTO, FWD, ...) or the chain is too deep.
