@@ -184,7 +184,11 @@ void Minimizer::markTypeMatch(MarkState &S, TypeId Id, bool BehindPtr) const {
   // members are not needed (libbpf compares only names and kinds there).
   SmallVector<std::pair<TypeId, bool>, 16> Work{{Id, BehindPtr}};
   while (!Work.empty()) {
-    auto [T, Behind] = Work.pop_back_val();
+    // Plain variables: the lambda below captures them (C++17 cannot
+    // capture structured bindings).
+    TypeId T;
+    bool Behind;
+    std::tie(T, Behind) = Work.pop_back_val();
     if (T == 0 || !Target.isValid(T))
       continue;
     if (S.MatchDone[Behind].test(T))
@@ -196,8 +200,7 @@ void Minimizer::markTypeMatch(MarkState &S, TypeId Id, bool BehindPtr) const {
       S.Kept.set(T);
       ++S.Changes;
     }
-    Target.forEachRef(T, [&, Behind = Behind](TypeId R, RefRole Role,
-                                              uint32_t I) {
+    Target.forEachRef(T, [&](TypeId R, RefRole Role, uint32_t I) {
       switch (Role) {
       case RefRole::Member:
         if (!Behind) {
