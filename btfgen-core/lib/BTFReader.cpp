@@ -499,8 +499,7 @@ Expected<TypeTable> Reader::read() {
     return E;
   if (Error E = checkCycles(T))
     return E;
-  T.KnownPointerSize = T.guessPointerSize();
-  T.PointerSize = T.KnownPointerSize ? T.KnownPointerSize : 8;
+  T.setKnownPointerSize(T.guessPointerSize());
   return T;
 }
 
@@ -530,8 +529,7 @@ Expected<TypeTable> readBTFAny(MemoryBufferRef Buf) {
     Expected<TypeTable> T = readBTF(MemoryBufferRef(*Contents, Name));
     if (T) {
       // libbpf's btf_parse_elf(): the ELF class says, not the guess.
-      T->KnownPointerSize = (*Obj)->getBytesInAddress();
-      T->PointerSize = T->KnownPointerSize;
+      T->setKnownPointerSize((*Obj)->getBytesInAddress());
     }
     return T;
   }

@@ -699,7 +699,8 @@ TypeTable Minimizer::emitExact(const MarkState &S,
   for (TypeId Id = 1; Id < Target.size(); ++Id)
     if (S.Kept.test(Id))
       emitType(Target, Id, S.Members[Id], Remap, Remap, Out, Words);
-  Out.KnownPointerSize = Out.guessPointerSize();
+  // As libbpf (and --verify) will read the file.
+  Out.setKnownPointerSize(Out.guessPointerSize());
   if (NewIdOut)
     *NewIdOut = std::move(NewId);
   return Out;
@@ -1066,7 +1067,10 @@ TypeTable Minimizer::emitShrunk(const MarkState &S,
       Out.addType(NT, {Word});
     }
   }
-  Out.KnownPointerSize = Out.guessPointerSize();
+  // As libbpf will read the file, so that the self-check sees what libbpf
+  // sees (a kept `long` of another size than the kernel's first one would
+  // change pointer sizes: the check then falls back).
+  Out.setKnownPointerSize(Out.guessPointerSize());
   return Out;
 }
 

@@ -1059,3 +1059,32 @@ TEST(MinimizeShrink, KeepsTheKernelsPointerSizeForLibbpf) {
   TypeTable MinU = shrink(L, Unknown);
   EXPECT_EQ(MinU.guessPointerSize(), 0u);
 }
+
+TEST(MinimizeShrink, SelfCheckSeesThePointerSizeLibbpfWillRead) {
+  // An ELF target whose class says 8-byte pointers but whose BTF has a
+  // 4-byte `long`: a type-based relocation on `long` keeps that INT by name,
+  // so libbpf reading the raw output guesses 4 and sizes the pointer field
+  // 4 instead of 8. The self-check must match as libbpf will read the file
+  // and fall back.
+  TestBTFBuilder T;
+  T.addInt("long", 4, true);
+  TypeId Int = T.addInt("int", 4, true);
+  T.addStruct("s", 8, {{"p", T.addPtr(Int), 0}});
+  TypeTable Full = T.done();
+  Full.setKnownPointerSize(8); // as readBTFAny does for an ELFCLASS64 file
+  Full.buildNameIndex();
+
+  ShrinkLocal L;
+  L.Relocs.clear();
+  TestBTFBuilder &LB = L.L;
+  TypeId LLong = LB.addInt("long", 4, true);
+  TypeId LS = LB.addStruct("s", 8, {{"p", LB.addPtr(0), 0}});
+  LB.done();
+  L.Relocs.push_back(mk({K::TypeSize, LLong, "0"}));
+  L.Relocs.push_back(mk({K::FieldByteSize, LS, "0:0"}));
+
+  BuildStatus St;
+  TypeTable Min = shrink(L, Full, &St);
+  EXPECT_FALSE(St.Shrunk);
+  EXPECT_NE(St.Fallback, "");
+}

@@ -104,6 +104,11 @@ public:
   /// Pointer size in bytes for resolveSize() (libbpf's btf_ptr_sz()):
   /// KnownPointerSize, or a 64-bit loader's own 8 when that is 0.
   uint32_t PointerSize = 8;
+  /// Set KnownPointerSize (0: libbpf learns nothing) and PointerSize from it.
+  void setKnownPointerSize(uint32_t Known) {
+    KnownPointerSize = Known;
+    PointerSize = Known ? Known : 8;
+  }
 
   /// libbpf's guess of the target's pointer size (btf.c
   /// determine_ptr_size()): the size of longType(); 0 if there is none.
