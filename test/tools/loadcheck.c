@@ -103,10 +103,21 @@ static void appendNormalized(const char *Line, size_t N) {
   }
 }
 
-// The custom target BTF, parsed on first use, to describe target type IDs.
+// The custom target BTF, parsed on first use (customBtf()) with btf__parse(),
+// what btf_custom_path goes through: to describe target type IDs and to
+// print its pointer size.
 static const char *CustomBtfPath;
 static struct btf *CustomBtf;
 static int CustomBtfFailed;
+
+static struct btf *customBtf(void) {
+  if (!CustomBtf && !CustomBtfFailed) {
+    CustomBtf = btf__parse(CustomBtfPath, NULL);
+    if (!CustomBtf)
+      CustomBtfFailed = 1;
+  }
+  return CustomBtf;
+}
 
 // "prog 'P': relo #N:" prefixes of TYPE_ID_TARGET relocations, and the
 // target IDs libbpf patched in.
@@ -132,13 +143,8 @@ static const char *kindName(unsigned Kind) {
 
 // "KIND 'name' size=N" of target type Id (shape only: IDs differ).
 static void describeTargetType(unsigned long long Id, char *Buf, size_t N) {
-  if (!CustomBtf && !CustomBtfFailed) {
-    CustomBtf = btf__parse(CustomBtfPath, NULL);
-    if (!CustomBtf)
-      CustomBtfFailed = 1;
-  }
   const struct btf_type *T =
-      CustomBtf && Id ? btf__type_by_id(CustomBtf, (__u32)Id) : NULL;
+      customBtf() && Id ? btf__type_by_id(CustomBtf, (__u32)Id) : NULL;
   if (!T) {
     snprintf(Buf, N, "<type %s>", Id ? "?" : "none");
     return;
@@ -417,13 +423,11 @@ int main(int Argc, char **Argv) {
   int Err = bpf_object__load(Obj);
   fprintf(Out, "object %s\n", bpf_object__name(Obj));
   if (PointerSize) {
-    // A fresh parse: btf__parse() is what btf_custom_path goes through.
-    struct btf *B = btf__parse(BtfPath, NULL);
-    if (B)
-      fprintf(Out, "target pointer size: %zu\n", btf__pointer_size(B));
+    if (customBtf())
+      fprintf(Out, "target pointer size: %zu\n",
+              btf__pointer_size(CustomBtf));
     else
       fprintf(Out, "target pointer size: (BTF does not parse)\n");
-    btf__free(B);
   }
   fputs(LogBuf ? LogBuf : "", Out);
   if (RelocateOnly)
