@@ -58,7 +58,6 @@ constexpr int ErrNotSupp = -95;   // -EOPNOTSUPP
 /// no bound (validated BTF has no cycles), we refuse cycles.
 constexpr unsigned MaxChain = 1024;
 
-
 /// libbpf skip_mods_and_typedefs(): false where libbpf would get a NULL type
 /// (invalid ID) or loop forever.
 bool skipModsTypedefs(const TypeTable &T, TypeId Id, TypeId &Out) {

@@ -694,7 +694,6 @@ TypeTable Minimizer::emitExact(const MarkState &S,
   };
 
   TypeTable Out;
-  Out.PointerSize = Target.PointerSize;
   SmallVector<uint32_t, 64> Words;
   for (TypeId Id = 1; Id < Target.size(); ++Id)
     if (S.Kept.test(Id))
@@ -995,7 +994,6 @@ TypeTable Minimizer::emitShrunk(const MarkState &S,
     return R.IsSynth ? SynthId[R.Id] : Remap(R.Id);
   };
   TypeTable Out;
-  Out.PointerSize = Target.PointerSize;
   SmallVector<uint32_t, 64> Words;
   for (TypeId Id : Order) {
     if (Shrinkable(Id))
