@@ -226,8 +226,9 @@ void printRunPage(raw_ostream &OS) {
     poisoned or failing relocation), of the others how many still load
     (only poisoned relocations, which the verifier rejects only where it
     can reach them) and how many libbpf would refuse, and the most
-    frequent unresolved relocations. While kernels are processed, a progress line (kernels
-    done, rate, ETA) is shown if stderr is a terminal.
+    frequent unresolved relocations. While kernels are processed, a
+    progress line (kernels done, rate, ETA) is shown if stderr is a
+    terminal.
 
 OPTIONS
     INPUT
