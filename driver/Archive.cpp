@@ -9,6 +9,9 @@
 #include "TarXz.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -38,6 +41,43 @@ Expected<std::unique_ptr<MemoryBuffer>> readWholeFile(const Twine &Path) {
 
 Expected<std::unique_ptr<MemoryBuffer>> readInputFile(const Twine &Path) {
   return readWholeFile(Path);
+}
+
+bool validComponent(StringRef S) {
+  return !S.empty() && S != "." && S != ".." && !S.contains('/') &&
+         !S.contains('\0');
+}
+
+bool KernelId::indexable() const {
+  return validComponent(Distro) && validComponent(Version) &&
+         validComponent(Arch) && validComponent(Release);
+}
+
+KernelId kernelIdOf(StringRef RelPath) {
+  KernelId Id;
+  SmallVector<StringRef, 8> Parts;
+  RelPath.split(Parts, '/');
+  StringRef File = Parts.pop_back_val();
+  if (!File.consume_back(TarballSuffix))
+    File.consume_back(RawSuffix);
+  Id.Release = File.str();
+  size_t N = Parts.size();
+  if (N >= 1)
+    Id.Arch = Parts[N - 1].str();
+  if (N >= 2)
+    Id.Version = Parts[N - 2].str();
+  if (N >= 3)
+    Id.Distro = join(ArrayRef<StringRef>(Parts).take_front(N - 2), "/");
+  return Id;
+}
+
+std::string canonicalArch(StringRef Arch) {
+  std::string A = Arch.lower();
+  if (A == "amd64" || A == "x86-64")
+    return "x86_64";
+  if (A == "aarch64")
+    return "arm64";
+  return A;
 }
 
 Expected<std::vector<KernelJob>> listArchive(StringRef RootArg) {
@@ -82,6 +122,7 @@ Expected<std::vector<KernelJob>> listArchive(StringRef RootArg) {
     Job.OutRelPath = (Dir.empty() ? "" : Dir.str() + "/") + Job.Release + ".btf";
     if (Job.Release.empty())
       continue; // a file named just ".btf"
+    Job.Id = kernelIdOf(Job.RelPath);
     Jobs.push_back(std::move(Job));
   }
   if (EC)
@@ -89,6 +130,55 @@ Expected<std::vector<KernelJob>> listArchive(StringRef RootArg) {
   llvm::sort(Jobs, [](const KernelJob &A, const KernelJob &B) {
     return A.RelPath < B.RelPath;
   });
+  return Jobs;
+}
+
+namespace {
+
+/// Remove the jobs under OutDir when OutDir is inside the archive Root.
+void dropOutputTree(std::vector<KernelJob> &Jobs, StringRef Root,
+                    StringRef OutDir) {
+  SmallString<256> RealRoot, RealOut;
+  if (sys::fs::real_path(Root, RealRoot) || sys::fs::real_path(OutDir, RealOut))
+    return;
+  std::string RootSlash = (RealRoot + "/").str();
+  if (!StringRef(RealOut).starts_with(RootSlash))
+    return;
+  std::string Prefix = StringRef(RealOut).drop_front(RootSlash.size()).str() + "/";
+  llvm::erase_if(Jobs, [&](const KernelJob &J) {
+    return StringRef(J.RelPath).starts_with(Prefix);
+  });
+}
+
+/// Two files mapping to the same output: the later one in sorted order is
+/// refused.
+void markSameOutputs(std::vector<KernelJob> &Jobs) {
+  std::vector<size_t> Order(Jobs.size());
+  for (size_t I = 0; I < Jobs.size(); ++I)
+    Order[I] = I;
+  llvm::stable_sort(Order, [&](size_t A, size_t B) {
+    return Jobs[A].OutRelPath < Jobs[B].OutRelPath;
+  });
+  for (size_t K = 1; K < Order.size(); ++K) {
+    if (Jobs[Order[K]].OutRelPath != Jobs[Order[K - 1]].OutRelPath)
+      continue;
+    size_t Later = std::max(Order[K], Order[K - 1]);
+    size_t Earlier = std::min(Order[K], Order[K - 1]);
+    Jobs[Later].Conflict = "'" + Jobs[Later].Path + "': same output '" +
+                           Jobs[Later].OutRelPath + "' as '" +
+                           Jobs[Earlier].Path + "'";
+  }
+}
+
+} // namespace
+
+Expected<std::vector<KernelJob>> listKernels(StringRef ArchiveDir,
+                                             StringRef OutDir) {
+  Expected<std::vector<KernelJob>> Jobs = listArchive(ArchiveDir);
+  if (!Jobs)
+    return Jobs.takeError();
+  dropOutputTree(*Jobs, ArchiveDir, OutDir);
+  markSameOutputs(*Jobs);
   return Jobs;
 }
 

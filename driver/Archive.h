@@ -23,9 +23,34 @@
 #include <memory>
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace btfgen {
+
+/// The (distro, version, arch, release) of a kernel, from its archive path
+/// <distro>/<version>/<arch>/<release>.btf[.tar.xz]. Missing levels are "";
+/// deeper paths put the extra leading components into Distro.
+struct KernelId {
+  std::string Distro, Version, Arch, Release;
+
+  auto key() const { return std::tie(Distro, Version, Arch, Release); }
+  /// All four are valid components of the JSON index and of the runtime's
+  /// directory walk (docs/runtime.md): not empty, not "." or "..", no '/'
+  /// and no NUL.
+  bool indexable() const;
+};
+
+/// The KernelId of RelPath ('/'-separated, relative to the archive root);
+/// Release is the file name without ".btf.tar.xz" / ".btf".
+KernelId kernelIdOf(llvm::StringRef RelPath);
+
+/// The arch spelling btfgen_canonical_arch() (runtime/src/probe.c) matches
+/// on: lowercase, amd64 and x86-64 are x86_64, aarch64 is arm64.
+std::string canonicalArch(llvm::StringRef Arch);
+
+/// One index/directory name component as KernelId::indexable() wants it.
+bool validComponent(llvm::StringRef S);
 
 struct KernelJob {
   /// Path of the input file as the user can open it (archive root joined
@@ -37,13 +62,25 @@ struct KernelJob {
   std::string Release;
   /// Output path relative to the output root: "<dir>/<release>.btf".
   std::string OutRelPath;
+  KernelId Id;
   bool IsTarball = false;
+  /// Why this kernel is not processed, decided before the run (another
+  /// file maps to the same output); "" for a normal job.
+  std::string Conflict;
 };
 
 /// Walk Root. Errors only if Root itself cannot be read; unreadable
 /// subdirectories are reported through the error as well (a partial list
 /// would silently drop kernels).
 llvm::Expected<std::vector<KernelJob>> listArchive(llvm::StringRef Root);
+
+/// The kernels of an archive run: listArchive(ArchiveDir), minus the files
+/// of an output tree OutDir lying inside the archive (`--archive .` with the
+/// default ./custom-archive must not read its own outputs back as kernels),
+/// with Conflict set on the later of two files mapping to the same output
+/// ("x.btf" and "x.btf.tar.xz").
+llvm::Expected<std::vector<KernelJob>> listKernels(llvm::StringRef ArchiveDir,
+                                                   llvm::StringRef OutDir);
 
 /// The raw BTF bytes of one kernel: the file itself, or the `<release>.btf`
 /// entry of its tarball, read in memory. Errors name Job.Path.

@@ -9,7 +9,8 @@
 //       24    24  first 24 bytes of the entry's key
 //       48     *  payload
 //
-// The file must be exactly 48 + length bytes. xxh3 is an integrity check
+// The file must be exactly 48 + length bytes. A "btf" payload is the raw
+// BTF; an "out" payload is a TargetResult (see "Result payload" below). xxh3 is an integrity check
 // against truncation and bit rot, not against an adversary who can write
 // the cache directory (such a user can replace the tool as well).
 //
@@ -122,10 +123,10 @@ std::string Cache::entryPath(StringRef NS, const CacheKey &Key) const {
 }
 
 CacheLookup Cache::lookup(StringRef NS, const CacheKey &Key, CacheEntry &Out,
-                          std::string &Why, std::string &Path) const {
+                          CacheProblem &Problem) const {
   if (!enabled())
     return CacheLookup::Miss;
-  Path = entryPath(NS, Key);
+  std::string Path = entryPath(NS, Key);
   ErrorOr<std::unique_ptr<MemoryBuffer>> Buf = MemoryBuffer::getFile(
       Path, /*IsText=*/false, /*RequiresNullTerminator=*/false,
       /*IsVolatile=*/false);
@@ -133,7 +134,7 @@ CacheLookup Cache::lookup(StringRef NS, const CacheKey &Key, CacheEntry &Out,
     return CacheLookup::Miss; // absent (or unreadable: same thing to us)
   StringRef B = (*Buf)->getBuffer();
   auto Corrupt = [&](const char *Msg) {
-    Why = Msg;
+    Problem = {Msg, Path};
     return CacheLookup::Corrupt;
   };
   if (B.size() < HeaderSize)
@@ -190,6 +191,146 @@ Error Cache::store(StringRef NS, const CacheKey &Key, StringRef Payload) const {
     return Fail(Path, EC);
   }
   return Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// Result payload (little-endian; strings are a u64 length + bytes):
+//
+//   u32 format (1)   u32 kept types   str minimized BTF
+//   u64 record count, then per record:
+//     u8 outcome   u64 value   u32 target kind   str target name   str message
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+constexpr uint32_t ResultFormat = 1;
+
+class PayloadWriter {
+public:
+  void u8(uint8_t V) { S.push_back(char(V)); }
+  void u32(uint32_t V) {
+    char B[4];
+    support::endian::write32le(B, V);
+    S.append(B, 4);
+  }
+  void u64(uint64_t V) {
+    char B[8];
+    support::endian::write64le(B, V);
+    S.append(B, 8);
+  }
+  void str(StringRef V) {
+    u64(V.size());
+    S.append(V.data(), V.size());
+  }
+  std::string S;
+};
+
+class PayloadReader {
+public:
+  explicit PayloadReader(StringRef S) : S(S) {}
+  bool u8(uint8_t &V) {
+    if (S.size() < 1)
+      return false;
+    V = uint8_t(S[0]);
+    S = S.drop_front(1);
+    return true;
+  }
+  bool u32(uint32_t &V) {
+    if (S.size() < 4)
+      return false;
+    V = support::endian::read32le(S.data());
+    S = S.drop_front(4);
+    return true;
+  }
+  bool u64(uint64_t &V) {
+    if (S.size() < 8)
+      return false;
+    V = support::endian::read64le(S.data());
+    S = S.drop_front(8);
+    return true;
+  }
+  bool str(std::string &V) {
+    uint64_t N;
+    if (!u64(N) || N > S.size())
+      return false;
+    V.assign(S.data(), N);
+    S = S.drop_front(N);
+    return true;
+  }
+  bool done() const { return S.empty(); }
+
+private:
+  StringRef S;
+};
+
+std::string encodeResult(const TargetResult &R) {
+  PayloadWriter W;
+  W.u32(ResultFormat);
+  W.u32(R.KeptTypes);
+  W.str(R.Bytes);
+  W.u64(R.Records.size());
+  for (const RelocRecord &Rec : R.Records) {
+    W.u8(static_cast<uint8_t>(Rec.Outcome));
+    W.u64(Rec.Value);
+    W.u32(Rec.TargetKind);
+    W.str(Rec.TargetName);
+    W.str(Rec.Message);
+  }
+  return std::move(W.S);
+}
+
+/// False on any inconsistency, including a record count other than
+/// NumRecords.
+bool decodeResult(StringRef Payload, size_t NumRecords, TargetResult &R) {
+  PayloadReader Rd(Payload);
+  uint32_t Format, Kept;
+  uint64_t N;
+  if (!Rd.u32(Format) || Format != ResultFormat || !Rd.u32(Kept) ||
+      !Rd.str(R.Bytes) || !Rd.u64(N) || N != NumRecords)
+    return false;
+  R.KeptTypes = Kept;
+  R.Records.resize(N);
+  for (RelocRecord &Rec : R.Records) {
+    uint8_t O;
+    if (!Rd.u8(O) || O > static_cast<uint8_t>(RelocOutcome::Error) ||
+        !Rd.u64(Rec.Value) || !Rd.u32(Rec.TargetKind) ||
+        !Rd.str(Rec.TargetName) || !Rd.str(Rec.Message))
+      return false;
+    Rec.Outcome = static_cast<RelocOutcome>(O);
+  }
+  return Rd.done();
+}
+
+} // namespace
+
+CacheLookup Cache::lookupKernel(const CacheKey &Key, CacheEntry &Out,
+                                CacheProblem &Problem) const {
+  return lookup("btf", Key, Out, Problem);
+}
+
+Error Cache::storeKernel(const CacheKey &Key, StringRef BTF) const {
+  return store("btf", Key, BTF);
+}
+
+CacheLookup Cache::lookupResult(const CacheKey &Key, ArrayRef<Program> Programs,
+                                StringRef TargetName, TargetResult &Out,
+                                CacheProblem &Problem) const {
+  CacheEntry E;
+  CacheLookup L = lookup("out", Key, E, Problem);
+  if (L != CacheLookup::Hit)
+    return L;
+  TargetResult R;
+  if (!decodeResult(E.Payload, countRelocs(Programs), R)) {
+    Problem = {"malformed result", entryPath("out", Key)};
+    return CacheLookup::Corrupt;
+  }
+  recountResult(R, Programs, TargetName);
+  Out = std::move(R);
+  return CacheLookup::Hit;
+}
+
+Error Cache::storeResult(const CacheKey &Key, const TargetResult &R) const {
+  return store("out", Key, encodeResult(R));
 }
 
 } // namespace btfgen

@@ -24,6 +24,8 @@
 #ifndef BTFGEN_DRIVER_CACHE_H
 #define BTFGEN_DRIVER_CACHE_H
 
+#include "TargetResult.h"
+
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -73,6 +75,12 @@ struct CacheEntry {
   llvm::StringRef Payload;
 };
 
+/// Where a lookup went wrong, for -v notes.
+struct CacheProblem {
+  std::string Why;  ///< "checksum mismatch", "malformed result", ...
+  std::string Path; ///< the entry
+};
+
 class Cache {
 public:
   /// A disabled cache (all lookups miss, stores do nothing).
@@ -87,20 +95,32 @@ public:
   /// "" if neither can be determined.
   static std::string defaultDir();
 
-  /// Look up entry Key in namespace NS ("btf" or "out"). On Corrupt, Why
-  /// says what is wrong and Path names the entry.
-  CacheLookup lookup(llvm::StringRef NS, const CacheKey &Key, CacheEntry &Out,
-                     std::string &Why, std::string &Path) const;
+  /// The decoded raw BTF of the kernel whose tarball has content key Key.
+  CacheLookup lookupKernel(const CacheKey &Key, CacheEntry &Out,
+                           CacheProblem &Problem) const;
+  llvm::Error storeKernel(const CacheKey &Key, llvm::StringRef BTF) const;
 
+  /// The result stored under Key for Programs (Bytes, KeptTypes, Records;
+  /// the counters are recounted with TargetName). A payload that does not
+  /// decode, or whose record count does not fit Programs, is Corrupt.
+  CacheLookup lookupResult(const CacheKey &Key,
+                           llvm::ArrayRef<Program> Programs,
+                           llvm::StringRef TargetName, TargetResult &Out,
+                           CacheProblem &Problem) const;
+  llvm::Error storeResult(const CacheKey &Key, const TargetResult &R) const;
+
+  std::string entryPath(llvm::StringRef NS, const CacheKey &Key) const;
+
+private:
+  /// Look up entry Key in namespace NS ("btf" or "out").
+  CacheLookup lookup(llvm::StringRef NS, const CacheKey &Key, CacheEntry &Out,
+                     CacheProblem &Problem) const;
   /// Store Payload under Key (atomically). Errors are returned but callers
   /// treat them as warnings: a cache that cannot be written only costs
   /// time.
   llvm::Error store(llvm::StringRef NS, const CacheKey &Key,
                     llvm::StringRef Payload) const;
 
-  std::string entryPath(llvm::StringRef NS, const CacheKey &Key) const;
-
-private:
   std::string Root; // "<Dir>/v1"
 };
 

@@ -7,6 +7,7 @@
 
 #include "Archive.h"
 #include "Commands.h"
+#include "Options.h"
 
 #include "btfgen/BTFReader.h"
 #include "btfgen/Dump.h"
@@ -18,8 +19,8 @@ using namespace llvm;
 
 namespace btfgen {
 
-Error runDumpCommand(ArrayRef<StringRef> Args) {
-  Expected<std::vector<std::string>> Files = positionalArgs("dump", Args);
+Error cmdDump(ArrayRef<StringRef> Args) {
+  Expected<std::vector<std::string>> Files = parseOptions("dump", {}, Args);
   if (!Files)
     return Files.takeError();
   if (Files->size() != 1)

@@ -28,7 +28,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Archive.h"
 #include "Commands.h"
+#include "Options.h"
 #include "OutputFile.h"
 
 #include "btfgen/BTFReader.h"
@@ -60,7 +62,7 @@ struct EmbedOptions {
 
 /// One kernel of the tree.
 struct EmbedEntry {
-  std::string Distro, Version, Arch, Release;
+  KernelId Id;
   std::string RelPath; ///< as found under TREE (or the index's "file")
   std::string Path;    ///< file to read
   size_t Blob = 0;     ///< index into the unique contents
@@ -77,24 +79,6 @@ bool isCIdentifier(StringRef S) {
   return all_of(S, [](char C) { return isAlnum(C) || C == '_'; });
 }
 
-/// The spelling btfgen_canonical_arch() (runtime/src/probe.c) matches on:
-/// lowercase, amd64 and x86-64 are x86_64, aarch64 is arm64.
-std::string canonicalArch(StringRef Arch) {
-  std::string A = Arch.lower();
-  if (A == "amd64" || A == "x86-64")
-    return "x86_64";
-  if (A == "aarch64")
-    return "arm64";
-  return A;
-}
-
-/// Component rules of the index format (docs/runtime.md): not empty, no
-/// '/', not "." or "..".
-bool validComponent(StringRef S) {
-  return !S.empty() && S != "." && S != ".." && !S.contains('/') &&
-         !S.contains('\0');
-}
-
 /// Is Path (already made real) Root itself or below it?
 bool isInside(StringRef Path, StringRef Root) {
   if (!Path.starts_with(Root))
@@ -105,41 +89,22 @@ bool isInside(StringRef Path, StringRef Root) {
 
 Expected<EmbedOptions> parseEmbedArgs(ArrayRef<StringRef> Args) {
   EmbedOptions O;
-  std::vector<std::string> Operands;
-  bool OptionsDone = false, HaveOutput = false;
-  for (size_t I = 0; I < Args.size(); ++I) {
-    StringRef A = Args[I];
-    if (OptionsDone || !A.starts_with("-") || A == "-") {
-      Operands.push_back(A.str());
-      continue;
-    }
-    if (A == "--") {
-      OptionsDone = true;
-      continue;
-    }
-    StringRef V;
-    Expected<bool> M = matchValueOption(Args, I, "--output", "-o", V);
-    if (!M)
-      return M.takeError();
-    if (*M) {
-      O.Output = V.str();
-      HaveOutput = true;
-      continue;
-    }
-    if (!(M = matchValueOption(Args, I, "--symbol", "", V)))
-      return M.takeError();
-    if (*M) {
-      O.Symbol = V.str();
-      continue;
-    }
-    if (!(M = matchValueOption(Args, I, "--header", "", V)))
-      return M.takeError();
-    if (*M) {
-      O.Header = V.str();
-      continue;
-    }
-    return usageError("embed: unknown option '" + A + "'");
-  }
+  bool HaveOutput = false;
+  const OptionSpec Table[] = {
+      {"--output", "-o", true,
+       [&](StringRef V) {
+         O.Output = V.str();
+         HaveOutput = true;
+         return Error::success();
+       }},
+      {"--symbol", "", true, setString(O.Symbol)},
+      {"--header", "", true, setString(O.Header)},
+  };
+  Expected<std::vector<std::string>> OperandsOr =
+      parseOptions("embed", Table, Args);
+  if (!OperandsOr)
+    return OperandsOr.takeError();
+  const std::vector<std::string> &Operands = *OperandsOr;
   if (Operands.size() != 1)
     return usageError("embed: expected exactly one TREE (a directory written "
                       "by run, or its --index file)");
@@ -225,10 +190,7 @@ Error walkLevel(StringRef Dir, StringRef RelDir, unsigned Level,
       continue;
     }
     EmbedEntry En;
-    En.Distro = Names[0];
-    En.Version = Names[1];
-    En.Arch = Names[2];
-    En.Release = Release.str();
+    En.Id = {Names[0], Names[1], Names[2], Release.str()};
     En.RelPath = Rel;
     En.Path = Path;
     Out.push_back(std::move(En));
@@ -287,8 +249,9 @@ Expected<std::vector<EmbedEntry>> listIndex(StringRef IndexPath) {
     EmbedEntry En;
     std::string File;
     std::pair<const char *, std::string *> Fields[] = {
-        {"distro", &En.Distro}, {"version", &En.Version}, {"arch", &En.Arch},
-        {"release", &En.Release}, {"file", &File}};
+        {"distro", &En.Id.Distro}, {"version", &En.Id.Version},
+        {"arch", &En.Id.Arch},     {"release", &En.Id.Release},
+        {"file", &File}};
     for (auto &[Key, Dst] : Fields) {
       std::optional<StringRef> V = K->getString(Key);
       if (!V)
@@ -363,7 +326,7 @@ std::string renderHeader(StringRef Symbol) {
 
 } // namespace
 
-Error runEmbedCommand(ArrayRef<StringRef> Args) {
+Error cmdEmbed(ArrayRef<StringRef> Args) {
   Expected<EmbedOptions> Opts = parseEmbedArgs(Args);
   if (!Opts)
     return Opts.takeError();
@@ -385,18 +348,16 @@ Error runEmbedCommand(ArrayRef<StringRef> Args) {
                             : "the index lists no kernel");
 
   for (const EmbedEntry &E : Entries)
-    for (const std::string *C : {&E.Distro, &E.Version, &E.Arch, &E.Release})
+    for (const std::string *C :
+         {&E.Id.Distro, &E.Id.Version, &E.Id.Arch, &E.Id.Release})
       if (!validComponent(*C) || C->size() > 4095)
         return pathError(E.Path, "bad name component '" + commentText(*C) +
                                      "'");
 
   // The order of btfgen_index_from_entries() and of the JSON index: byte-
   // wise by (distro, version, arch, release).
-  auto Key = [](const EmbedEntry &E) {
-    return std::tie(E.Distro, E.Version, E.Arch, E.Release);
-  };
   llvm::sort(Entries, [&](const EmbedEntry &A, const EmbedEntry &B) {
-    return Key(A) < Key(B);
+    return A.Id.key() < B.Id.key();
   });
   // Two entries the runtime would reject as one kernel (amd64/ vs x86_64/,
   // Debian/ vs debian/) fail here, at build time, not at start-up.
@@ -405,8 +366,8 @@ Error runEmbedCommand(ArrayRef<StringRef> Args) {
       Seen;
   for (const EmbedEntry &E : Entries) {
     auto [It, New] =
-        Seen.try_emplace({StringRef(E.Distro).lower(), E.Version,
-                          canonicalArch(E.Arch), E.Release},
+        Seen.try_emplace({StringRef(E.Id.Distro).lower(), E.Id.Version,
+                          canonicalArch(E.Id.Arch), E.Id.Release},
                          &E);
     if (!New)
       return pathError(E.Path, "same kernel as '" + It->second->Path +
@@ -458,8 +419,8 @@ Error runEmbedCommand(ArrayRef<StringRef> Args) {
     // the same text.
     for (const EmbedEntry *E : Users[B])
       OS << "\n *   "
-         << commentText(E->Distro + "/" + E->Version + "/" + E->Arch + "/" +
-                        E->Release);
+         << commentText(E->Id.Distro + "/" + E->Id.Version + "/" +
+                        E->Id.Arch + "/" + E->Id.Release);
     OS << " */\nstatic BTFGEN_EMBED_ALIGN const unsigned char " << Sym
        << "_blob_" << B << "[" << Blobs[B].size() << "] = {";
     const std::string &Bytes = Blobs[B];
@@ -472,8 +433,9 @@ Error runEmbedCommand(ArrayRef<StringRef> Args) {
   }
   OS << "\nconst struct btfgen_entry " << Sym << "_entries[] = {\n";
   for (const EmbedEntry &E : Entries)
-    OS << "  {" << cString(E.Distro) << ", " << cString(E.Version) << ", "
-       << cString(E.Arch) << ", " << cString(E.Release) << ", " << Sym
+    OS << "  {" << cString(E.Id.Distro) << ", " << cString(E.Id.Version)
+       << ", " << cString(E.Id.Arch) << ", " << cString(E.Id.Release) << ", "
+       << Sym
        << "_blob_" << E.Blob << ", sizeof(" << Sym << "_blob_" << E.Blob
        << ")},\n";
   OS << "};\n\nconst size_t " << Sym << "_count = " << Entries.size()

@@ -10,9 +10,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "Commands.h"
+#include "Inputs.h"
+#include "Options.h"
 
 #include "btfgen/BTFFormat.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -20,13 +23,15 @@ using namespace llvm;
 
 namespace btfgen {
 
-Error runManifestCommand(ArrayRef<StringRef> Args) {
-  std::vector<std::string> Files;
-  for (StringRef A : Args) {
-    if (A.starts_with("-") && A != "-")
-      return usageError("manifest: unknown option '" + A + "'");
-    Files.push_back(A.str());
-  }
+Error cmdManifest(ArrayRef<StringRef> Args) {
+  // Documented: manifest takes no "--" (it has never needed one).
+  if (llvm::is_contained(Args, "--"))
+    return usageError("manifest: unknown option '--'");
+  Expected<std::vector<std::string>> FilesOr =
+      parseOptions("manifest", {}, Args);
+  if (!FilesOr)
+    return FilesOr.takeError();
+  const std::vector<std::string> &Files = *FilesOr;
   if (Files.size() != 1)
     return usageError("manifest: expected exactly one FILE");
   Expected<std::vector<Program>> Programs = loadPrograms(Files);

@@ -10,6 +10,8 @@
 
 #include "Archive.h"
 #include "Commands.h"
+#include "KernelPipeline.h"
+#include "Options.h"
 #include "OutputFile.h"
 
 #include "btfgen/BTFReader.h"
@@ -20,9 +22,9 @@ using namespace llvm;
 
 namespace btfgen {
 
-Error runMinCoreBTFCommand(ArrayRef<StringRef> Args) {
+Error cmdMinCoreBTF(ArrayRef<StringRef> Args) {
   Expected<std::vector<std::string>> PositionalOr =
-      positionalArgs("min_core_btf", Args);
+      parseOptions("min_core_btf", {}, Args);
   if (!PositionalOr)
     return PositionalOr.takeError();
   const std::vector<std::string> &Positional = *PositionalOr;

@@ -5,12 +5,16 @@
 //===----------------------------------------------------------------------===//
 
 #include "Inputs.h"
+#include "Commands.h"
+#include "Parallel.h"
 
 #include "btfgen/BTFReader.h"
 #include "btfgen/CoreMatch.h"
 #include "btfgen/ObjectReader.h"
 
 #include "llvm/Support/MemoryBuffer.h"
+
+#include <optional>
 
 using namespace llvm;
 
@@ -54,6 +58,42 @@ Expected<Program> loadProgram(StringRef Path) {
                   "': " + toString(S.takeError()));
   }
   return P;
+}
+
+Expected<std::vector<Program>> loadPrograms(ArrayRef<std::string> Paths,
+                                            unsigned Jobs) {
+  // Objects are independent and parsing one is not cheap: parse them in
+  // parallel, then report failures in command-line order.
+  std::vector<std::optional<Program>> Slots(Paths.size());
+  std::vector<std::string> Errors(Paths.size());
+  parallelForEachIndex(Paths.size(), Jobs, [&](size_t I) {
+    Expected<Program> Prog = loadProgram(Paths[I]);
+    if (Prog)
+      Slots[I] = std::move(*Prog);
+    else
+      Errors[I] = toString(Prog.takeError());
+  });
+  std::vector<Program> Programs;
+  Programs.reserve(Paths.size());
+  size_t Failed = 0;
+  for (size_t I = 0; I < Paths.size(); ++I) {
+    if (!Slots[I]) {
+      reportError(Errors[I]);
+      ++Failed;
+      continue;
+    }
+    Programs.push_back(std::move(*Slots[I]));
+  }
+  if (Failed)
+    return make_error<FailuresReported>(Failed);
+  return Programs;
+}
+
+size_t countRelocs(ArrayRef<Program> Programs) {
+  size_t N = 0;
+  for (const Program &P : Programs)
+    N += P.M.Relocs.size();
+  return N;
 }
 
 } // namespace btfgen

@@ -12,10 +12,12 @@
 
 #include "btfgen/Manifest.h"
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
 #include <string>
+#include <vector>
 
 namespace btfgen {
 
@@ -29,6 +31,14 @@ struct Program {
 /// local access string parses against its local types (so a broken program
 /// is reported once, not once per kernel). Errors name Path.
 llvm::Expected<Program> loadProgram(llvm::StringRef Path);
+
+/// Load all program inputs (on up to Jobs threads); every failure is
+/// printed, in argument order. Returns FailuresReported if any failed.
+llvm::Expected<std::vector<Program>>
+loadPrograms(llvm::ArrayRef<std::string> Paths, unsigned Jobs = 1);
+
+/// Total number of relocations over Programs.
+size_t countRelocs(llvm::ArrayRef<Program> Programs);
 
 } // namespace btfgen
 

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Report.h"
+#include "Commands.h"
 
 #include "btfgen/BTFFormat.h"
 
@@ -22,22 +23,6 @@
 using namespace llvm;
 
 namespace btfgen {
-
-KernelId kernelId(const KernelJob &Job) {
-  KernelId Id;
-  Id.Release = Job.Release;
-  SmallVector<StringRef, 8> Parts;
-  StringRef(Job.RelPath).split(Parts, '/');
-  Parts.pop_back(); // the file name
-  size_t N = Parts.size();
-  if (N >= 1)
-    Id.Arch = Parts[N - 1].str();
-  if (N >= 2)
-    Id.Version = Parts[N - 2].str();
-  if (N >= 3)
-    Id.Distro = join(ArrayRef<StringRef>(Parts).take_front(N - 2), "/");
-  return Id;
-}
 
 bool fullySupported(const TargetResult &R) {
   return !R.Poisoned && !R.LoadErrors;
@@ -64,7 +49,7 @@ std::vector<FlatReloc> flatten(ArrayRef<Program> Programs) {
 }
 
 void writeKernelId(json::OStream &J, const KernelJob &Job) {
-  KernelId Id = kernelId(Job);
+  const KernelId &Id = Job.Id;
   J.attribute("distro", Id.Distro);
   J.attribute("version", Id.Version);
   J.attribute("arch", Id.Arch);
@@ -186,14 +171,6 @@ void writeReportJSON(const RunSummary &S, raw_ostream &OS) {
   OS << "\n]}\n";
 }
 
-bool indexable(const KernelId &Id) {
-  for (const std::string *F : {&Id.Distro, &Id.Version, &Id.Arch, &Id.Release})
-    if (F->empty() || *F == "." || *F == ".." ||
-        F->find('/') != std::string::npos)
-      return false;
-  return true;
-}
-
 void writeIndexJSON(const RunSummary &S, StringRef FilePrefix,
                     raw_ostream &OS) {
   // Sorted by (distro, version, arch, release), byte-wise (docs/runtime.md);
@@ -202,14 +179,11 @@ void writeIndexJSON(const RunSummary &S, StringRef FilePrefix,
   for (size_t K = 0; K < S.Jobs.size(); ++K) {
     if (!S.Slots[K].OK)
       continue;
-    KernelId Id = kernelId(S.Jobs[K]);
-    if (indexable(Id))
-      Rows.push_back({std::move(Id), K});
+    if (S.Jobs[K].Id.indexable())
+      Rows.push_back({S.Jobs[K].Id, K});
   }
   llvm::stable_sort(Rows, [](const auto &A, const auto &B) {
-    return std::tie(A.first.Distro, A.first.Version, A.first.Arch,
-                    A.first.Release) < std::tie(B.first.Distro, B.first.Version,
-                                                B.first.Arch, B.first.Release);
+    return A.first.key() < B.first.key();
   });
   OS << "{\"format\":\"btfgen-index\",\"version\":1,\"kernels\":[";
   for (size_t R = 0; R < Rows.size(); ++R) {
@@ -232,7 +206,7 @@ void writeIndexJSON(const RunSummary &S, StringRef FilePrefix,
 std::vector<std::string> unindexedKernels(const RunSummary &S) {
   std::vector<std::string> Out;
   for (size_t K = 0; K < S.Jobs.size(); ++K)
-    if (S.Slots[K].OK && !indexable(kernelId(S.Jobs[K])))
+    if (S.Slots[K].OK && !S.Jobs[K].Id.indexable())
       Out.push_back(S.Jobs[K].Path);
   return Out;
 }

@@ -19,7 +19,8 @@
 #define BTFGEN_DRIVER_REPORT_H
 
 #include "Archive.h"
-#include "Commands.h"
+#include "Inputs.h"
+#include "KernelPipeline.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/raw_ostream.h"
@@ -29,24 +30,6 @@
 #include <vector>
 
 namespace btfgen {
-
-/// Result slot of one kernel, written only by the worker that ran it.
-struct KernelSlot {
-  bool OK = false;
-  TargetResult Result;
-  std::string Error; // why it failed (when !OK)
-  /// -v notes (cache hits, corrupt cache entries), printed in job order.
-  std::vector<std::string> Notes;
-  bool KernelCacheHit = false, OutputCacheHit = false;
-};
-
-/// The (distro, version, arch, release) of a kernel, from its archive path
-/// <distro>/<version>/<arch>/<release>.btf[.tar.xz]. Missing levels are "";
-/// deeper paths put the extra leading components into Distro.
-struct KernelId {
-  std::string Distro, Version, Arch, Release;
-};
-KernelId kernelId(const KernelJob &Job);
 
 /// Everything the writers need. Leader[I] is the index of kernel I's dedup
 /// leader when I is a symlink, else std::nullopt.

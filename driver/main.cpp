@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Commands.h"
+#include "Options.h"
 #include "OutputFile.h"
 
 #include "llvm/ADT/STLExtras.h"

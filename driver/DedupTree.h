@@ -1,4 +1,4 @@
-//===- Dedup.h - Identical outputs become relative symlinks -------*- C++ -*-===//
+//===- DedupTree.h - Identical outputs become relative symlinks ---*- C++ -*-===//
 //
 // Many kernels of one distro give byte-identical minimized BTF. Among all
 // outputs with identical bytes, the first in sorted output-path order stays a
@@ -12,10 +12,18 @@
 // and leaders are chosen by index, so the result is a pure function of the
 // sorted outputs.
 //
+// writeDedupTree() is the write phase of a run: leaders first (so no link
+// ever dangles once the run is over), then the links; a kernel that failed
+// keeps its previous output, as its bytes (see below).
+//
 //===----------------------------------------------------------------------===//
 
-#ifndef BTFGEN_DRIVER_DEDUP_H
-#define BTFGEN_DRIVER_DEDUP_H
+#ifndef BTFGEN_DRIVER_DEDUPTREE_H
+#define BTFGEN_DRIVER_DEDUPTREE_H
+
+#include "Archive.h"
+#include "KernelPipeline.h"
+#include "OutputFile.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
@@ -37,6 +45,22 @@ findDuplicates(llvm::ArrayRef<const std::string *> Outputs);
 /// "../../c/y"; relativeLinkTarget("a/x", "a/y") is "y".
 std::string relativeLinkTarget(llvm::StringRef From, llvm::StringRef To);
 
+/// What writeDedupTree() wrote.
+struct TreeWrite {
+  /// Per kernel: the symlink text written, "" for a regular file or none.
+  std::vector<std::string> LinkText;
+  /// Per kernel: its leader when it was written as a symlink.
+  std::vector<std::optional<size_t>> Leader;
+  size_t Unique = 0;        ///< regular files written
+  uint64_t UniqueBytes = 0; ///< their bytes
+};
+
+/// Write the outputs of the successful Slots into Tree, deduplicated. A
+/// kernel whose write fails is reported and its slot marked failed.
+TreeWrite writeDedupTree(const OutputTree &Tree,
+                         llvm::ArrayRef<KernelJob> Jobs,
+                         llvm::MutableArrayRef<KernelSlot> Slots);
+
 } // namespace btfgen
 
-#endif // BTFGEN_DRIVER_DEDUP_H
+#endif // BTFGEN_DRIVER_DEDUPTREE_H

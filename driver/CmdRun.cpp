@@ -1,0 +1,341 @@
+//===- CmdRun.cpp - "run": tailor a whole kernel archive ------------------===//
+//
+// The default command. cmdRun() is the pipeline, one named step per line:
+//
+//   1. parse every program input once (manifests / BPF objects);
+//   2. open the output tree, walk the archive into a job list sorted by
+//      relative path (Archive.h);
+//   3. in parallel, tailor each kernel into its own slot (KernelPipeline.h);
+//   4. sequentially, in job order: print diagnostics, write the dedup tree
+//      (DedupTree.h);
+//   5. the optional JSON report and index, the summary (Report.h).
+//
+// Nothing after step 3 depends on which thread did what, so the tree, the
+// messages and the exit status are the same for every -j.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Archive.h"
+#include "Cache.h"
+#include "Commands.h"
+#include "DedupTree.h"
+#include "KernelPipeline.h"
+#include "Options.h"
+#include "OutputFile.h"
+#include "Parallel.h"
+#include "Progress.h"
+#include "Report.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+
+using namespace llvm;
+
+namespace btfgen {
+
+namespace {
+
+struct RunOptions {
+  std::vector<std::string> Inputs;
+  std::string ArchiveDir;
+  std::string OutDir = "custom-archive";
+  std::string ReportFile;
+  std::string IndexFile;
+  std::string CacheDir; // "" = default
+  bool NoCache = false;
+  bool Verify = false;
+  bool Shrink = true;
+  unsigned Jobs = 0;
+  bool Verbose = false;
+};
+
+Expected<RunOptions> parseRunArgs(ArrayRef<StringRef> Args) {
+  RunOptions Opts;
+  bool HaveArchive = false;
+  const OptionSpec Table[] = {
+      {"--verbose", "-v", false, setFlag(Opts.Verbose)},
+      {"--no-cache", "", false, setFlag(Opts.NoCache)},
+      {"--verify", "", false, setFlag(Opts.Verify)},
+      {"--no-shrink", "", false, setFlag(Opts.Shrink, false)},
+      {"--archive", "", true,
+       [&](StringRef V) -> Error {
+         if (HaveArchive)
+           return usageError("--archive given more than once");
+         HaveArchive = true;
+         Opts.ArchiveDir = V.str();
+         return Error::success();
+       }},
+      {"--output", "-o", true, setString(Opts.OutDir)},
+      {"--report", "", true, setString(Opts.ReportFile)},
+      {"--index", "", true, setString(Opts.IndexFile)},
+      {"--cache-dir", "", true,
+       [&](StringRef V) -> Error {
+         if (V.empty())
+           return usageError("empty --cache-dir");
+         Opts.CacheDir = V.str();
+         return Error::success();
+       }},
+      {"--jobs", "-j", true,
+       [&](StringRef V) -> Error {
+         unsigned N;
+         if (V.getAsInteger(10, N) || N == 0 || N > 4096)
+           return usageError("invalid job count '" + V +
+                             "' (expected 1..4096)");
+         Opts.Jobs = N;
+         return Error::success();
+       }},
+  };
+  Expected<std::vector<std::string>> Inputs = parseOptions("", Table, Args);
+  if (!Inputs)
+    return Inputs.takeError();
+  Opts.Inputs = std::move(*Inputs);
+  if (Opts.Inputs.empty())
+    return usageError("no program INPUT given (manifests or BPF objects)");
+  if (!HaveArchive)
+    return usageError("missing --archive DIR");
+  if (Opts.OutDir.empty())
+    return usageError("empty output directory");
+  if (!Opts.Jobs)
+    Opts.Jobs = defaultJobs();
+  return Opts;
+}
+
+/// -v: "btfgen-driver: phase NAME  1.234 s" since the phase began.
+class PhaseTimer {
+public:
+  explicit PhaseTimer(bool Verbose) : Verbose(Verbose) {}
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point start() const { return Clock::now(); }
+  void done(const char *Name, Clock::time_point Start) const {
+    if (Verbose)
+      errs() << format("%s: phase %-8s %8.3f s\n", ToolName, Name,
+                       std::chrono::duration<double>(Clock::now() - Start)
+                           .count());
+  }
+
+private:
+  bool Verbose;
+};
+
+/// Index "file" paths are relative to the index file's directory and may
+/// not contain ".." (docs/runtime.md): the index must live in OUT or above
+/// it. Returns the prefix that turns output-relative paths into
+/// index-relative ones ("" when the index is in OUT itself).
+Expected<std::string> indexPrefix(const RunOptions &Opts) {
+  if (Opts.IndexFile.empty())
+    return "";
+  SmallString<256> IdxDir(sys::path::parent_path(Opts.IndexFile));
+  if (IdxDir.empty())
+    IdxDir = ".";
+  SmallString<256> RealIdx, RealOut;
+  if (std::error_code EC = sys::fs::real_path(IdxDir, RealIdx))
+    return createStringError(EC, "'" + Opts.IndexFile + "': " + EC.message());
+  if (std::error_code EC = sys::fs::real_path(Opts.OutDir, RealOut))
+    return createStringError(EC, "'" + Opts.OutDir + "': " + EC.message());
+  StringRef Out = RealOut, Idx = RealIdx;
+  if (Out == Idx)
+    return "";
+  std::string Dir = Idx == "/" ? "/" : (Idx + "/").str();
+  if (!Out.starts_with(Dir))
+    return usageError("--index '" + Opts.IndexFile +
+                      "' must be inside the output directory '" + Opts.OutDir +
+                      "' or above it (its \"file\" paths are relative to the "
+                      "index and cannot contain '..')");
+  return Out.drop_front(Dir.size()).str() + "/";
+}
+
+Cache openCache(const RunOptions &Opts) {
+  if (Opts.NoCache)
+    return Cache();
+  std::string Dir = Opts.CacheDir.empty() ? Cache::defaultDir() : Opts.CacheDir;
+  return Dir.empty() ? Cache() : Cache(Dir);
+}
+
+/// The output-cache key of the program set: every input's bytes.
+Expected<CacheKey> programSetKey(const RunOptions &Opts, const Cache &C) {
+  KeyBuilder ProgKB;
+  ProgKB.add("btfgen-programs");
+  if (C.enabled())
+    for (const std::string &P : Opts.Inputs) {
+      // The same bytes loadPrograms() parsed; a file changed in between
+      // only gives a key that will never be hit again.
+      Expected<std::unique_ptr<MemoryBuffer>> Buf = readInputFile(P);
+      if (!Buf)
+        return Buf.takeError();
+      ProgKB.add((*Buf)->getBuffer());
+    }
+  return ProgKB.final();
+}
+
+/// Step 3: one slot per kernel, filled in parallel.
+std::vector<KernelSlot> tailorKernels(ArrayRef<KernelJob> Jobs,
+                                      const PipelineContext &Ctx,
+                                      unsigned Threads) {
+  std::vector<KernelSlot> Slots(Jobs.size());
+  Progress Bar(Jobs.size());
+  parallelForEachIndex(Jobs.size(), Threads, [&](size_t I) {
+    if (Jobs[I].Conflict.empty())
+      processKernel(Jobs[I], Ctx, Slots[I]);
+    else
+      Slots[I].Error = Jobs[I].Conflict;
+    Bar.done();
+  });
+  return Slots;
+}
+
+/// Step 4a: per kernel, in job order: -v notes, errors, libbpf hard errors.
+void reportKernelDiagnostics(ArrayRef<KernelJob> Jobs,
+                             ArrayRef<KernelSlot> Slots, bool Verbose) {
+  for (size_t I = 0; I < Jobs.size(); ++I) {
+    const KernelSlot &S = Slots[I];
+    if (Verbose)
+      for (const std::string &N : S.Notes)
+        WithColor::note(errs(), ToolName) << N << "\n";
+    if (!S.OK) {
+      reportError(S.Error);
+      continue;
+    }
+    if (S.Result.LoadErrors)
+      reportWarning("'" + Jobs[I].Path + "': " + Twine(S.Result.LoadErrors) +
+                    " relocation(s) would fail to load with libbpf; first: " +
+                    S.Result.LoadErrorMessages.front());
+  }
+}
+
+/// -v: one line per written kernel.
+void printOutputs(ArrayRef<KernelJob> Jobs, ArrayRef<KernelSlot> Slots,
+                  const TreeWrite &W) {
+  for (size_t I = 0; I < Jobs.size(); ++I) {
+    const KernelSlot &S = Slots[I];
+    if (!S.OK)
+      continue;
+    errs() << "  " << Jobs[I].OutRelPath << ": " << S.Result.KeptTypes
+           << " types, " << S.Result.Bytes.size() << " bytes";
+    if (!W.LinkText[I].empty())
+      errs() << " -> " << W.LinkText[I];
+    errs() << "\n";
+  }
+}
+
+/// Step 5a: --report and --index; returns how many could not be written.
+size_t writeRunFiles(const RunOptions &Opts, const RunSummary &Sum,
+                     StringRef IndexPrefix) {
+  size_t Failed = 0;
+  auto WriteJSON = [&](const std::string &File, auto Writer) {
+    std::string Text;
+    raw_string_ostream OS(Text);
+    Writer(Sum, OS);
+    if (Error E = writeFileAtomic(File, Text)) {
+      reportError(toString(std::move(E)));
+      ++Failed;
+    }
+  };
+  if (!Opts.ReportFile.empty())
+    WriteJSON(Opts.ReportFile, writeReportJSON);
+  if (!Opts.IndexFile.empty()) {
+    for (const std::string &P : unindexedKernels(Sum))
+      reportWarning("'" + P + "': not in the index (path is not "
+                    "<distro>/<version>/<arch>/<release>.btf[.tar.xz])");
+    WriteJSON(Opts.IndexFile, [&](const RunSummary &S, raw_ostream &OS) {
+      writeIndexJSON(S, IndexPrefix, OS);
+    });
+  }
+  return Failed;
+}
+
+void printCacheStats(const Cache &C, ArrayRef<KernelSlot> Slots) {
+  size_t KHits = 0, OHits = 0;
+  for (const KernelSlot &S : Slots) {
+    KHits += S.KernelCacheHit;
+    OHits += S.OutputCacheHit;
+  }
+  errs() << ToolName << ": cache " << C.root() << ": " << OHits
+         << " output hits, " << KHits << " kernel BTF hits, " << Slots.size()
+         << " kernels\n";
+}
+
+} // namespace
+
+Error cmdRun(ArrayRef<StringRef> Args) {
+  Expected<RunOptions> OptsOr = parseRunArgs(Args);
+  if (!OptsOr)
+    return OptsOr.takeError();
+  const RunOptions &Opts = *OptsOr;
+  PhaseTimer Timer(Opts.Verbose);
+  auto T0 = Timer.start();
+
+  // 1. Programs.
+  Expected<std::vector<Program>> Programs = loadPrograms(Opts.Inputs, Opts.Jobs);
+  if (!Programs)
+    return Programs.takeError();
+  Timer.done("inputs", T0);
+
+  // 2. The output tree and the kernels.
+  auto T1 = Timer.start();
+  OutputTree Tree(Opts.OutDir);
+  if (Error E = Tree.createRoot())
+    return E;
+  Expected<std::string> IndexPrefix = indexPrefix(Opts);
+  if (!IndexPrefix)
+    return IndexPrefix.takeError();
+  Expected<std::vector<KernelJob>> JobsOr =
+      listKernels(Opts.ArchiveDir, Opts.OutDir);
+  if (!JobsOr)
+    return JobsOr.takeError();
+  const std::vector<KernelJob> &Jobs = *JobsOr;
+  if (Jobs.empty())
+    return createStringError(inconvertibleErrorCode(),
+                             "'" + Opts.ArchiveDir +
+                                 "': no kernel BTF (*.btf.tar.xz or *.btf) "
+                                 "found in the archive");
+  Timer.done("list", T1);
+
+  // 3. Tailor every kernel.
+  auto T2 = Timer.start();
+  Cache C = openCache(Opts);
+  Expected<CacheKey> ProgramKey = programSetKey(Opts, C);
+  if (!ProgramKey)
+    return ProgramKey.takeError();
+  StageTimes Times;
+  PipelineContext Ctx{*Programs, C, *ProgramKey, Opts.Verify, Opts.Shrink,
+                      Times};
+  std::vector<KernelSlot> Slots = tailorKernels(Jobs, Ctx, Opts.Jobs);
+  Timer.done("minimize", T2);
+  if (Opts.Verbose) {
+    errs() << ToolName << ": worker time by stage (s, summed over workers):";
+    Times.print(errs());
+    errs() << "\n";
+  }
+
+  // 4. Diagnostics in job order, then the tree.
+  auto T3 = Timer.start();
+  reportKernelDiagnostics(Jobs, Slots, Opts.Verbose);
+  TreeWrite Written = writeDedupTree(Tree, Jobs, Slots);
+  size_t Failed = llvm::count_if(Slots, [](const KernelSlot &S) { return !S.OK; });
+  Timer.done("write", T3);
+  if (Opts.Verbose)
+    printOutputs(Jobs, Slots, Written);
+
+  // 5. Report, index and summary.
+  RunSummary Sum{Jobs, Slots, Written.Leader, *Programs, Opts.OutDir};
+  Failed += writeRunFiles(Opts, Sum, *IndexPrefix);
+  if (Opts.Verbose && C.enabled())
+    printCacheStats(C, Slots);
+  errs() << ToolName << ": " << Jobs.size() << " kernels processed, " << Failed
+         << " failed, " << Written.Unique << " unique outputs, "
+         << Written.UniqueBytes << " bytes\n";
+  printSupportSummary(Sum, errs());
+  Timer.done("total", T0);
+  if (Failed)
+    return make_error<FailuresReported>(Failed);
+  return Error::success();
+}
+
+} // namespace btfgen

@@ -1,0 +1,301 @@
+//===- KernelPipeline.cpp - Tailor one kernel for every program -----------===//
+//
+// processKernel() is the sequence of KernelPipeline.h; each step is a
+// function below, in pipeline order. minimizeTarget() is the part that
+// min_core_btf shares: CoreMatcher::calc for every relocation,
+// Minimizer::addResult, Minimizer::build, writeBTF, then the optional
+// read-back check.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelPipeline.h"
+#include "TarXz.h"
+
+#include "btfgen/BTFReader.h"
+#include "btfgen/BTFWriter.h"
+#include "btfgen/CoreMatch.h"
+#include "btfgen/Minimize.h"
+
+#include "llvm/Support/Format.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/MemoryBufferRef.h"
+
+#include <chrono>
+
+using namespace llvm;
+
+namespace btfgen {
+
+void StageTimes::print(raw_ostream &OS) const {
+  static const char *const Names[Count] = {
+      "read", "hash", "cache-read", "xz+tar", "cache-write", "readBTF+index",
+      "match+min"};
+  for (unsigned S = 0; S < Count; ++S)
+    OS << format(" %s %.3f", Names[S], Ns_[S] / 1e9);
+}
+
+namespace {
+
+/// Adds the time between construction and the next lap()/destruction to a
+/// stage of a StageTimes.
+class StageClock {
+public:
+  StageClock(StageTimes &Times, StageTimes::Stage S)
+      : Times(Times), S(S), T0(std::chrono::steady_clock::now()) {}
+  ~StageClock() { lap(StageTimes::Count); }
+  void lap(StageTimes::Stage Next) {
+    auto Now = std::chrono::steady_clock::now();
+    if (S != StageTimes::Count)
+      Times.add(S, std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       Now - T0)
+                       .count());
+    S = Next;
+    T0 = Now;
+  }
+
+private:
+  StageTimes &Times;
+  StageTimes::Stage S;
+  std::chrono::steady_clock::time_point T0;
+};
+
+/// One kernel's way through processKernel.
+class KernelRun {
+public:
+  KernelRun(const KernelJob &Job, const PipelineContext &Ctx, KernelSlot &Slot)
+      : Job(Job), Ctx(Ctx), Slot(Slot), Clock(Ctx.Times, StageTimes::Read) {}
+
+  void run() {
+    if (!readFile() || takeCachedResult())
+      return;
+    StringRef BTF;
+    if (!rawBTF(BTF))
+      return;
+    Expected<TypeTable> Target = parseTarget(BTF);
+    if (!Target)
+      return fail(Target.takeError());
+    tailor(*Target);
+  }
+
+private:
+  void fail(Error E) { Slot.Error = toString(std::move(E)); }
+  void note(const Twine &Msg) { Slot.Notes.push_back(Msg.str()); }
+  void noteCorrupt(const CacheProblem &P, StringRef Action) {
+    note("cache entry '" + P.Path + "' for '" + Job.Path + "' is corrupt (" +
+         P.Why + "): " + Action);
+  }
+
+  bool readFile() {
+    Expected<std::unique_ptr<MemoryBuffer>> FileOr = readInputFile(Job.Path);
+    if (!FileOr) {
+      fail(FileOr.takeError());
+      return false;
+    }
+    File = std::move(*FileOr);
+    return true;
+  }
+
+  /// Compute the cache keys (the kernel's content, then (tool, kernel,
+  /// programs)) and take a stored result if there is one.
+  bool takeCachedResult() {
+    const Cache &C = Ctx.C;
+    if (!C.enabled())
+      return false;
+    Clock.lap(StageTimes::Hash);
+    KernelKey = hashBytes(File->getBuffer());
+    Clock.lap(StageTimes::CacheRead);
+    OutKey = KeyBuilder()
+                 .add("btfgen-out")
+                 .add(toolIdentity())
+                 .add(KernelKey)
+                 .add(Ctx.ProgramKey)
+                 .add(Ctx.Shrink ? "shrink" : "exact")
+                 .final();
+    // --verify must match against the full BTF: no output-cache shortcut.
+    if (Ctx.Verify)
+      return false;
+    CacheProblem Problem;
+    switch (C.lookupResult(OutKey, Ctx.Programs, Job.Path, Slot.Result,
+                           Problem)) {
+    case CacheLookup::Hit:
+      Slot.OK = true;
+      Slot.OutputCacheHit = true;
+      note("'" + Job.Path + "': output cache hit");
+      return true;
+    case CacheLookup::Corrupt:
+      noteCorrupt(Problem, "ignored and replaced");
+      return false;
+    case CacheLookup::Miss:
+      return false;
+    }
+    return false;
+  }
+
+  /// The raw BTF: the file itself, a kernel-cache entry, or the tarball
+  /// decoded in memory (then stored in the cache).
+  bool rawBTF(StringRef &BTF) {
+    if (!Job.IsTarball) {
+      BTF = File->getBuffer();
+      return true;
+    }
+    const Cache &C = Ctx.C;
+    if (C.enabled()) {
+      CacheProblem Problem;
+      CacheLookup L = C.lookupKernel(KernelKey, KernelEntry, Problem);
+      if (L == CacheLookup::Hit) {
+        BTF = KernelEntry.Payload;
+        Slot.KernelCacheHit = true;
+        note("'" + Job.Path + "': kernel cache hit");
+        return true;
+      }
+      if (L == CacheLookup::Corrupt)
+        noteCorrupt(Problem, "ignored, decoding the tarball");
+    }
+    // Per-worker decode buffer, reused across kernels (no re-faulting of
+    // tens of MiB per tarball).
+    thread_local std::string Scratch;
+    Clock.lap(StageTimes::Decode);
+    Expected<StringRef> Entry = readTarXzEntryInto(
+        File->getBuffer(), Job.Release + ".btf", Job.Path, Scratch);
+    if (!Entry) {
+      fail(Entry.takeError());
+      return false;
+    }
+    BTF = *Entry;
+    Clock.lap(StageTimes::CacheWrite);
+    if (C.enabled())
+      if (Error E = C.storeKernel(KernelKey, BTF))
+        note(toString(std::move(E)));
+    return true;
+  }
+
+  Expected<TypeTable> parseTarget(StringRef BTF) {
+    Clock.lap(StageTimes::Parse);
+    Expected<TypeTable> Target = readBTFAny(MemoryBufferRef(BTF, Job.Path));
+    // The table owns a copy of everything it needs: release the raw bytes
+    // (up to ~30 MiB per kernel) before matching starts.
+    KernelEntry.Buffer.reset();
+    File.reset();
+    if (!Target)
+      return Target.takeError();
+    // The name index points into the table's strings: build it in place.
+    Target->buildNameIndex();
+    return Target;
+  }
+
+  void tailor(const TypeTable &Target) {
+    Clock.lap(StageTimes::Match);
+    Expected<TargetResult> R = minimizeTarget(Target, Ctx.Programs, Job.Path,
+                                              Ctx.Verify, Ctx.Shrink);
+    if (!R)
+      return fail(R.takeError());
+    if (!R->ShrinkFallback.empty())
+      note("'" + Job.Path + "': shrunk BTF kept unshrunk (self-check: " +
+           R->ShrinkFallback + ")");
+    Slot.Result = std::move(*R);
+    Slot.OK = true;
+    Clock.lap(StageTimes::CacheWrite);
+    if (Ctx.C.enabled())
+      if (Error E = Ctx.C.storeResult(OutKey, Slot.Result))
+        note(toString(std::move(E)));
+  }
+
+  const KernelJob &Job;
+  const PipelineContext &Ctx;
+  KernelSlot &Slot;
+  StageClock Clock;
+  std::unique_ptr<MemoryBuffer> File;
+  CacheEntry KernelEntry;
+  CacheKey KernelKey{}, OutKey{};
+};
+
+/// Read the minimized bytes of Out back, as a consumer would, match every
+/// relocation again and compare with the full-BTF records.
+Error verifyMinimized(const TargetResult &Out, ArrayRef<Program> Programs,
+                      StringRef TargetName) {
+  Expected<TypeTable> Back =
+      readBTF(MemoryBufferRef(Out.Bytes, (TargetName + " (minimized)").str()));
+  if (!Back)
+    return createStringError(inconvertibleErrorCode(),
+                             "'" + TargetName + "': verify: minimized BTF "
+                             "does not read back: " +
+                                 toString(Back.takeError()));
+  Back->buildNameIndex();
+  size_t I = 0, Diffs = 0;
+  std::string First;
+  for (const Program &P : Programs) {
+    CoreLoadSession Load(P.M.Types, *Back);
+    for (const CoreRelocation &R : P.M.Relocs) {
+      const RelocRecord &Full = Out.Records[I++];
+      Expected<CoreResult> Res = Load.calc(R);
+      std::string Why;
+      if (!Res)
+        Why = toString(Res.takeError());
+      else
+        Why = compareRecords(R, Full, makeRecord(R, *Res, *Back));
+      if (Why.empty())
+        continue;
+      if (!Diffs++)
+        First = whereReloc(TargetName, P, R) + ": " + Why;
+    }
+  }
+  if (Diffs)
+    return createStringError(inconvertibleErrorCode(),
+                             "verify failed: " + Twine(Diffs) +
+                                 " relocation(s) differ between the full and "
+                                 "the minimized BTF; first: " + First);
+  return Error::success();
+}
+
+} // namespace
+
+void processKernel(const KernelJob &Job, const PipelineContext &Ctx,
+                   KernelSlot &Slot) {
+  KernelRun(Job, Ctx, Slot).run();
+}
+
+Expected<TargetResult> minimizeTarget(const TypeTable &Target,
+                                      ArrayRef<Program> Programs,
+                                      StringRef TargetName, bool Verify,
+                                      bool Shrink) {
+  TargetResult Out;
+  Out.Records.reserve(countRelocs(Programs));
+  MinimizeOptions MOpts;
+  MOpts.Shrink = Shrink;
+  Minimizer Min(Target, MOpts);
+  auto Wrap = [&](const Program &P, const CoreRelocation &R, Error E) {
+    return createStringError(inconvertibleErrorCode(),
+                             whereReloc(TargetName, P, R) + ": " +
+                                 toString(std::move(E)));
+  };
+  for (const Program &P : Programs) {
+    // The minimizer needs each relocation's answer against the full
+    // candidate list; the report gives libbpf's, whose candidate lists
+    // shrink as the object's relocations are applied in order.
+    CoreMatcher Matcher(P.M.Types, Target);
+    CoreLoadSession Load(P.M.Types, Target);
+    for (const CoreRelocation &R : P.M.Relocs) {
+      Expected<CoreResult> Res = Matcher.calc(R);
+      if (!Res)
+        return Wrap(P, R, Res.takeError());
+      Expected<CoreResult> AtLoad = Load.calc(R, &*Res);
+      if (!AtLoad)
+        return Wrap(P, R, AtLoad.takeError());
+      Out.Records.push_back(makeRecord(R, *AtLoad, Target));
+      if (Error E = Min.addResult(P.M.Types, R, *Res))
+        return Wrap(P, R, std::move(E));
+    }
+  }
+  recountResult(Out, Programs, TargetName);
+  BuildStatus Status;
+  TypeTable Small = Min.build(&Status);
+  Out.KeptTypes = Small.size() - 1;
+  Out.ShrinkFallback = std::move(Status.Fallback);
+  Out.Bytes = writeBTFToString(Small);
+  if (Verify)
+    if (Error E = verifyMinimized(Out, Programs, TargetName))
+      return E;
+  return Out;
+}
+
+} // namespace btfgen

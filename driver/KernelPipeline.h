@@ -1,0 +1,87 @@
+//===- KernelPipeline.h - Tailor one kernel for every program -----*- C++ -*-===//
+//
+// What an archive run does for each kernel, on a worker thread:
+//
+//   read the file -> output cache? -> raw BTF (kernel cache, or the tarball
+//   decoded in memory) -> readBTF + name index -> match every relocation of
+//   every program, minimize (minimizeTarget) -> [--verify] -> cache the result
+//
+// Everything a kernel produces goes into its own KernelSlot (bytes, records,
+// error, -v notes); nothing is printed or written here, so the caller can
+// report and write in job order whatever thread ran which kernel.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BTFGEN_DRIVER_KERNELPIPELINE_H
+#define BTFGEN_DRIVER_KERNELPIPELINE_H
+
+#include "Archive.h"
+#include "Cache.h"
+#include "Inputs.h"
+#include "TargetResult.h"
+
+#include "btfgen/TypeTable.h"
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace btfgen {
+
+/// Result slot of one kernel, written only by the worker that ran it.
+struct KernelSlot {
+  bool OK = false;
+  TargetResult Result;
+  std::string Error; // why it failed (when !OK)
+  /// -v notes (cache hits, corrupt cache entries), printed in job order.
+  std::vector<std::string> Notes;
+  bool KernelCacheHit = false, OutputCacheHit = false;
+};
+
+/// CPU-side wall time per stage, summed over all workers (-v).
+class StageTimes {
+public:
+  enum Stage { Read, Hash, CacheRead, Decode, CacheWrite, Parse, Match, Count };
+  void add(Stage S, uint64_t Ns) { Ns_[S] += Ns; }
+  /// " read 0.012 hash 0.003 ..." in stage order.
+  void print(llvm::raw_ostream &OS) const;
+
+private:
+  std::atomic<uint64_t> Ns_[Count] = {};
+};
+
+/// What every worker shares (read-only, except the stage clocks).
+struct PipelineContext {
+  llvm::ArrayRef<Program> Programs;
+  const Cache &C;
+  /// Identifies the program set (and options) in output-cache keys.
+  CacheKey ProgramKey;
+  bool Verify;
+  bool Shrink;
+  StageTimes &Times;
+};
+
+/// Tailor kernel Job for Ctx.Programs into Slot.
+void processKernel(const KernelJob &Job, const PipelineContext &Ctx,
+                   KernelSlot &Slot);
+
+/// Run every relocation of every program against Target (its name index
+/// must be built) and minimize. TargetName names Target in errors. With
+/// Verify, the minimized bytes are read back and every relocation is
+/// matched again; any difference from the full-BTF result is an error.
+/// Shrink selects MinimizeOptions::Shrink (off: bpftool's output shape).
+llvm::Expected<TargetResult> minimizeTarget(const TypeTable &Target,
+                                            llvm::ArrayRef<Program> Programs,
+                                            llvm::StringRef TargetName,
+                                            bool Verify = false,
+                                            bool Shrink = true);
+
+} // namespace btfgen
+
+#endif // BTFGEN_DRIVER_KERNELPIPELINE_H
