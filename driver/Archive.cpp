@@ -7,6 +7,7 @@
 
 #include "Archive.h"
 #include "TarXz.h"
+#include "AnchoredDir.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
@@ -29,18 +30,10 @@ Error fileError(const Twine &Path, const Twine &Msg) {
   return createStringError(inconvertibleErrorCode(), "'" + Path + "': " + Msg);
 }
 
-Expected<std::unique_ptr<MemoryBuffer>> readWholeFile(const Twine &Path) {
-  ErrorOr<std::unique_ptr<MemoryBuffer>> Buf = MemoryBuffer::getFile(
-      Path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
-  if (!Buf)
-    return fileError(Path, Buf.getError().message());
-  return std::move(*Buf);
-}
-
 } // namespace
 
 Expected<std::unique_ptr<MemoryBuffer>> readInputFile(const Twine &Path) {
-  return readWholeFile(Path);
+  return readInputBytes(Path, "kernel BTF");
 }
 
 bool validComponent(StringRef S) {
@@ -183,7 +176,7 @@ Expected<std::vector<KernelJob>> listKernels(StringRef ArchiveDir,
 }
 
 Expected<std::string> loadKernelBTF(const KernelJob &Job) {
-  Expected<std::unique_ptr<MemoryBuffer>> Buf = readWholeFile(Job.Path);
+  Expected<std::unique_ptr<MemoryBuffer>> Buf = readInputFile(Job.Path);
   if (!Buf)
     return Buf.takeError();
   StringRef Bytes = (*Buf)->getBuffer();
@@ -196,7 +189,7 @@ Expected<std::string> loadKernelBTF(const KernelJob &Job) {
 }
 
 Expected<std::string> loadBTFFile(StringRef Path) {
-  Expected<std::unique_ptr<MemoryBuffer>> Buf = readWholeFile(Path);
+  Expected<std::unique_ptr<MemoryBuffer>> Buf = readInputFile(Path);
   if (!Buf)
     return Buf.takeError();
   StringRef Bytes = (*Buf)->getBuffer();

@@ -86,7 +86,8 @@ llvm::Expected<std::vector<KernelJob>> listKernels(llvm::StringRef ArchiveDir,
 /// entry of its tarball, read in memory. Errors name Job.Path.
 llvm::Expected<std::string> loadKernelBTF(const KernelJob &Job);
 
-/// Read a whole input file (mapped when large). Errors name Path.
+/// Read a whole kernel BTF input file into memory, once (AnchoredDir.h,
+/// readInputBytes). Errors name Path.
 llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
 readInputFile(const llvm::Twine &Path);
 

@@ -18,7 +18,9 @@
 
 #include "Cache.h"
 #include "Commands.h"
+#include "TarXz.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/BLAKE3.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"
@@ -100,10 +102,42 @@ const CacheKey &toolIdentity() {
   return Id;
 }
 
-Cache::Cache(std::string Dir) {
-  SmallString<256> P(Dir);
+Expected<Cache> Cache::open(StringRef DirPath) {
+  SmallString<256> P(DirPath);
   sys::path::append(P, "v1");
-  Root = std::string(P);
+  Expected<std::unique_ptr<AnchoredDir>> D =
+      AnchoredDir::open(P, /*Create=*/true, "cache");
+  if (!D)
+    return D.takeError();
+  Cache C;
+  C.Dir = std::move(*D);
+  C.sweepStaleTemps();
+  return C;
+}
+
+void Cache::sweepStaleTemps() const {
+  // Every entry directory once per run, not only those this run touches:
+  // a run killed with SIGKILL leaves temporaries (up to a decoded kernel
+  // each) wherever it was writing.
+  for (StringRef NS : {"btf", "out"}) {
+    Expected<int> NSFd = Dir->dirFd(NS, /*Create=*/false);
+    if (!NSFd) {
+      consumeError(NSFd.takeError());
+      continue;
+    }
+    for (unsigned B = 0; B < 256; ++B) {
+      std::string Rel = NS.str() + "/" + toHex(ArrayRef<uint8_t>(uint8_t(B)),
+                                               /*LowerCase=*/true);
+      Expected<int> Sub = Dir->dirFd(Rel, /*Create=*/false);
+      if (!Sub)
+        consumeError(Sub.takeError()); // absent: nothing to sweep
+    }
+  }
+}
+
+const std::string &Cache::root() const {
+  static const std::string None;
+  return Dir ? Dir->root() : None;
 }
 
 std::string Cache::defaultDir() {
@@ -116,9 +150,9 @@ std::string Cache::defaultDir() {
   return "";
 }
 
-std::string Cache::entryPath(StringRef NS, const CacheKey &Key) const {
+std::string Cache::entryRelPath(StringRef NS, const CacheKey &Key) {
   std::string Hex = keyHex(Key);
-  return Root + "/" + NS.str() + "/" + Hex.substr(0, 2) + "/" + Hex +
+  return NS.str() + "/" + Hex.substr(0, 2) + "/" + Hex +
          (NS == "btf" ? ".btf" : ".res");
 }
 
@@ -126,17 +160,28 @@ CacheLookup Cache::lookup(StringRef NS, const CacheKey &Key, CacheEntry &Out,
                           CacheProblem &Problem) const {
   if (!enabled())
     return CacheLookup::Miss;
-  std::string Path = entryPath(NS, Key);
-  ErrorOr<std::unique_ptr<MemoryBuffer>> Buf = MemoryBuffer::getFile(
-      Path, /*IsText=*/false, /*RequiresNullTerminator=*/false,
-      /*IsVolatile=*/false);
-  if (!Buf)
-    return CacheLookup::Miss; // absent (or unreadable: same thing to us)
-  StringRef B = (*Buf)->getBuffer();
-  auto Corrupt = [&](const char *Msg) {
-    Problem = {Msg, Path};
+  std::string Rel = entryRelPath(NS, Key);
+  auto Corrupt = [&](const std::string &Msg) {
+    Problem = {Msg, Dir->path(Rel)};
     return CacheLookup::Corrupt;
   };
+  // Only regular files, read into memory, at most the largest payload any
+  // run stores (a decoded kernel is bounded by the tar reader).
+  Expected<std::string> Bytes = Dir->readFile(Rel, HeaderSize + MaxEntrySize);
+  if (!Bytes) {
+    // Absent is a miss; anything else at the entry's name (a FIFO, a
+    // device, a symlink, too big, unreadable) is not an entry of ours.
+    std::error_code EC;
+    std::string Msg;
+    handleAllErrors(Bytes.takeError(), [&](const ErrorInfoBase &E) {
+      EC = E.convertToErrorCode();
+      Msg = E.message();
+    });
+    if (EC == std::errc::no_such_file_or_directory)
+      return CacheLookup::Miss;
+    return Corrupt("unusable: " + Msg);
+  }
+  StringRef B = *Bytes;
   if (B.size() < HeaderSize)
     return Corrupt("shorter than its header");
   if (std::memcmp(B.data(), Magic, sizeof(Magic)) != 0)
@@ -147,49 +192,26 @@ CacheLookup Cache::lookup(StringRef NS, const CacheKey &Key, CacheEntry &Out,
     return Corrupt("key mismatch");
   if (Len != B.size() - HeaderSize)
     return Corrupt("length mismatch (truncated?)");
-  StringRef Payload = B.drop_front(HeaderSize);
-  if (xxh3_64bits(Payload) != Sum)
+  if (xxh3_64bits(B.drop_front(HeaderSize)) != Sum)
     return Corrupt("checksum mismatch");
-  Out.Payload = Payload;
-  Out.Buffer = std::move(*Buf);
+  Out.Bytes = std::move(*Bytes);
+  Out.Payload = StringRef(Out.Bytes).drop_front(HeaderSize);
   return CacheLookup::Hit;
 }
 
 Error Cache::store(StringRef NS, const CacheKey &Key, StringRef Payload) const {
   if (!enabled())
     return Error::success();
-  std::string Path = entryPath(NS, Key);
-  StringRef Dir = sys::path::parent_path(Path);
-  auto Fail = [&](const Twine &Where, std::error_code EC) {
-    return createStringError(EC, "cache '" + Where + "': " + EC.message());
-  };
-  if (std::error_code EC = sys::fs::create_directories(Dir))
-    return Fail(Dir, EC);
-  int FD;
-  SmallString<256> Tmp;
-  if (std::error_code EC = sys::fs::createUniqueFile(
-          Dir + "/.tmp-%%%%%%%%%%%%", FD, Tmp))
-    return Fail(Dir, EC);
   char Header[HeaderSize];
   std::memcpy(Header, Magic, sizeof(Magic));
   support::endian::write64le(Header + 8, Payload.size());
   support::endian::write64le(Header + 16, xxh3_64bits(Payload));
   std::memcpy(Header + 24, Key.data(), KeyPrefix);
-  std::error_code EC;
-  {
-    raw_fd_ostream OS(FD, /*shouldClose=*/true, /*unbuffered=*/true);
-    OS.write(Header, HeaderSize);
-    OS.write(Payload.data(), Payload.size());
-    OS.close();
-    EC = OS.error();
-    OS.clear_error();
-  }
-  if (!EC)
-    EC = sys::fs::rename(Tmp, Path);
-  if (EC) {
-    sys::fs::remove(Tmp);
-    return Fail(Path, EC);
-  }
+  std::string Entry(Header, HeaderSize);
+  Entry.append(Payload.data(), Payload.size());
+  if (Error E = Dir->writeFile(entryRelPath(NS, Key), Entry))
+    return createStringError(inconvertibleErrorCode(),
+                             "cache: " + toString(std::move(E)));
   return Error::success();
 }
 
@@ -321,7 +343,7 @@ CacheLookup Cache::lookupResult(const CacheKey &Key, ArrayRef<Program> Programs,
     return L;
   TargetResult R;
   if (!decodeResult(E.Payload, countRelocs(Programs), R)) {
-    Problem = {"malformed result", entryPath("out", Key)};
+    Problem = {"malformed result", Dir->path(entryRelPath("out", Key))};
     return CacheLookup::Corrupt;
   }
   recountResult(R, Programs, TargetName);

@@ -24,6 +24,7 @@
 #ifndef BTFGEN_DRIVER_CACHE_H
 #define BTFGEN_DRIVER_CACHE_H
 
+#include "AnchoredDir.h"
 #include "TargetResult.h"
 
 #include "llvm/ADT/StringRef.h"
@@ -69,10 +70,11 @@ const CacheKey &toolIdentity();
 /// What a lookup found.
 enum class CacheLookup { Hit, Miss, Corrupt };
 
-/// A cache entry's payload, read without copying (the file is mapped).
+/// A cache entry, read into memory (never mapped: an entry truncated by
+/// another process while in use must not become a SIGBUS).
 struct CacheEntry {
-  std::unique_ptr<llvm::MemoryBuffer> Buffer;
-  llvm::StringRef Payload;
+  std::string Bytes;
+  llvm::StringRef Payload; ///< points into Bytes
 };
 
 /// Where a lookup went wrong, for -v notes.
@@ -85,11 +87,14 @@ class Cache {
 public:
   /// A disabled cache (all lookups miss, stores do nothing).
   Cache() = default;
-  /// A cache rooted at Dir ("<Dir>/v1/..."), created on first store.
-  explicit Cache(std::string Dir);
+  /// The cache rooted at Dir ("<Dir>/v1/..."), created if needed. Every
+  /// access below it goes through directory descriptors (AnchoredDir.h),
+  /// entries are read only if they are regular files, and temporaries are
+  /// registered for signal cleanup and swept after kills (TempFiles.h).
+  static llvm::Expected<Cache> open(llvm::StringRef Dir);
 
-  bool enabled() const { return !Root.empty(); }
-  const std::string &root() const { return Root; }
+  bool enabled() const { return Dir != nullptr; }
+  const std::string &root() const;
 
   /// The default directory: $XDG_CACHE_HOME/btfgen, else ~/.cache/btfgen;
   /// "" if neither can be determined.
@@ -109,9 +114,13 @@ public:
                            CacheProblem &Problem) const;
   llvm::Error storeResult(const CacheKey &Key, const TargetResult &R) const;
 
-  std::string entryPath(llvm::StringRef NS, const CacheKey &Key) const;
+  /// "btf/<kk>/<key>.btf" or "out/<kk>/<key>.res", below root().
+  static std::string entryRelPath(llvm::StringRef NS, const CacheKey &Key);
 
 private:
+  /// Remove temporaries of dead writers in every entry directory (opening
+  /// a directory through the AnchoredDir sweeps it).
+  void sweepStaleTemps() const;
   /// Look up entry Key in namespace NS ("btf" or "out").
   CacheLookup lookup(llvm::StringRef NS, const CacheKey &Key, CacheEntry &Out,
                      CacheProblem &Problem) const;
@@ -121,7 +130,7 @@ private:
   llvm::Error store(llvm::StringRef NS, const CacheKey &Key,
                     llvm::StringRef Payload) const;
 
-  std::string Root; // "<Dir>/v1"
+  std::unique_ptr<AnchoredDir> Dir; // "<Dir>/v1"
 };
 
 } // namespace btfgen

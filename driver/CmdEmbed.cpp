@@ -31,7 +31,7 @@
 #include "Archive.h"
 #include "Commands.h"
 #include "Options.h"
-#include "OutputFile.h"
+#include "AnchoredDir.h"
 
 #include "btfgen/BTFReader.h"
 

@@ -12,7 +12,7 @@
 #include "Commands.h"
 #include "KernelPipeline.h"
 #include "Options.h"
-#include "OutputFile.h"
+#include "AnchoredDir.h"
 
 #include "btfgen/BTFReader.h"
 

@@ -21,7 +21,7 @@
 #include "DedupTree.h"
 #include "KernelPipeline.h"
 #include "Options.h"
-#include "OutputFile.h"
+#include "OutputTree.h"
 #include "Parallel.h"
 #include "Progress.h"
 #include "Report.h"
@@ -29,7 +29,6 @@
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
@@ -54,6 +53,7 @@ struct RunOptions {
   bool Shrink = true;
   unsigned Jobs = 0;
   bool Verbose = false;
+  bool WaitLock = false;
 };
 
 Expected<RunOptions> parseRunArgs(ArrayRef<StringRef> Args) {
@@ -64,6 +64,7 @@ Expected<RunOptions> parseRunArgs(ArrayRef<StringRef> Args) {
       {"--no-cache", "", false, setFlag(Opts.NoCache)},
       {"--verify", "", false, setFlag(Opts.Verify)},
       {"--no-shrink", "", false, setFlag(Opts.Shrink, false)},
+      {"--wait-lock", "", false, setFlag(Opts.WaitLock)},
       {"--archive", "", true,
        [&](StringRef V) -> Error {
          if (HaveArchive)
@@ -151,26 +152,31 @@ Expected<std::string> indexPrefix(const RunOptions &Opts) {
   return Out.drop_front(Dir.size()).str() + "/";
 }
 
+/// The cache of --cache-dir (or the default one); disabled with
+/// --no-cache, or with a warning when it cannot be opened.
 Cache openCache(const RunOptions &Opts) {
   if (Opts.NoCache)
     return Cache();
   std::string Dir = Opts.CacheDir.empty() ? Cache::defaultDir() : Opts.CacheDir;
-  return Dir.empty() ? Cache() : Cache(Dir);
+  if (Dir.empty())
+    return Cache();
+  Expected<Cache> C = Cache::open(Dir);
+  if (!C) {
+    reportWarning(toString(C.takeError()) + "; running without the cache");
+    return Cache();
+  }
+  return std::move(*C);
 }
 
-/// The output-cache key of the program set: every input's bytes.
-Expected<CacheKey> programSetKey(const RunOptions &Opts, const Cache &C) {
+/// The output-cache key of the program set: the digests of the bytes each
+/// program was parsed from (Inputs.h), in order, and how it was read.
+CacheKey programSetKey(ArrayRef<Program> Programs) {
   KeyBuilder ProgKB;
   ProgKB.add("btfgen-programs");
-  if (C.enabled())
-    for (const std::string &P : Opts.Inputs) {
-      // The same bytes loadPrograms() parsed; a file changed in between
-      // only gives a key that will never be hit again.
-      Expected<std::unique_ptr<MemoryBuffer>> Buf = readInputFile(P);
-      if (!Buf)
-        return Buf.takeError();
-      ProgKB.add((*Buf)->getBuffer());
-    }
+  for (const Program &P : Programs) {
+    ProgKB.add(P.IsObject ? "object" : "manifest");
+    ProgKB.add(P.Digest);
+  }
   return ProgKB.final();
 }
 
@@ -228,22 +234,22 @@ void printOutputs(ArrayRef<KernelJob> Jobs, ArrayRef<KernelSlot> Slots,
 size_t writeRunFiles(const RunOptions &Opts, const RunSummary &Sum,
                      StringRef IndexPrefix) {
   size_t Failed = 0;
-  auto WriteJSON = [&](const std::string &File, auto Writer) {
+  auto WriteJSON = [&](const std::string &File, StringRef Role, auto Writer) {
     std::string Text;
     raw_string_ostream OS(Text);
     Writer(Sum, OS);
-    if (Error E = writeFileAtomic(File, Text)) {
+    if (Error E = writeFileAtomic(File, Text, Role)) {
       reportError(toString(std::move(E)));
       ++Failed;
     }
   };
   if (!Opts.ReportFile.empty())
-    WriteJSON(Opts.ReportFile, writeReportJSON);
+    WriteJSON(Opts.ReportFile, "report", writeReportJSON);
   if (!Opts.IndexFile.empty()) {
     for (const std::string &P : unindexedKernels(Sum))
       reportWarning("'" + P + "': not in the index (path is not "
                     "<distro>/<version>/<arch>/<release>.btf[.tar.xz])");
-    WriteJSON(Opts.IndexFile, [&](const RunSummary &S, raw_ostream &OS) {
+    WriteJSON(Opts.IndexFile, "index", [&](const RunSummary &S, raw_ostream &OS) {
       writeIndexJSON(S, IndexPrefix, OS);
     });
   }
@@ -279,9 +285,10 @@ Error cmdRun(ArrayRef<StringRef> Args) {
 
   // 2. The output tree and the kernels.
   auto T1 = Timer.start();
-  OutputTree Tree(Opts.OutDir);
-  if (Error E = Tree.createRoot())
-    return E;
+  Expected<std::unique_ptr<OutputTree>> Tree =
+      OutputTree::open(Opts.OutDir, Opts.WaitLock);
+  if (!Tree)
+    return Tree.takeError();
   Expected<std::string> IndexPrefix = indexPrefix(Opts);
   if (!IndexPrefix)
     return IndexPrefix.takeError();
@@ -300,12 +307,9 @@ Error cmdRun(ArrayRef<StringRef> Args) {
   // 3. Tailor every kernel.
   auto T2 = Timer.start();
   Cache C = openCache(Opts);
-  Expected<CacheKey> ProgramKey = programSetKey(Opts, C);
-  if (!ProgramKey)
-    return ProgramKey.takeError();
   StageTimes Times;
-  PipelineContext Ctx{*Programs, C, *ProgramKey, Opts.Verify, Opts.Shrink,
-                      Times};
+  PipelineContext Ctx{*Programs, C, programSetKey(*Programs), Opts.Verify,
+                      Opts.Shrink, Times};
   std::vector<KernelSlot> Slots = tailorKernels(Jobs, Ctx, Opts.Jobs);
   Timer.done("minimize", T2);
   if (Opts.Verbose) {
@@ -317,7 +321,7 @@ Error cmdRun(ArrayRef<StringRef> Args) {
   // 4. Diagnostics in job order, then the tree.
   auto T3 = Timer.start();
   reportKernelDiagnostics(Jobs, Slots, Opts.Verbose);
-  TreeWrite Written = writeDedupTree(Tree, Jobs, Slots);
+  TreeWrite Written = writeDedupTree(**Tree, Jobs, Slots);
   size_t Failed = llvm::count_if(Slots, [](const KernelSlot &S) { return !S.OK; });
   Timer.done("write", T3);
   if (Opts.Verbose)

@@ -9,11 +9,10 @@
 #include "Commands.h"
 
 #include "llvm/ADT/SmallVector.h"
-#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SHA256.h"
 
-#include <unistd.h>
 
 #include <array>
 #include <map>
@@ -68,36 +67,43 @@ std::string relativeLinkTarget(StringRef From, StringRef To) {
 
 namespace {
 
+/// Tailored outputs are KBs; a "previous output" larger than this is not
+/// one of ours and is left alone.
+constexpr uint64_t MaxOldOutputSize = 256u << 20;
+
 /// The bytes behind RelPath if it is a symlink that stays inside the tree
-/// (as dedup links do), else nothing.
+/// (as dedup links do) and resolves to a regular file, else nothing.
 std::optional<std::string> readOldLinkedOutput(const OutputTree &Tree,
                                                StringRef RelPath) {
-  std::string Path = Tree.path(RelPath);
-  char Buf[4096];
-  ssize_t N = ::readlink(Path.c_str(), Buf, sizeof(Buf));
-  if (N <= 0 || size_t(N) >= sizeof(Buf))
-    return std::nullopt;
-  StringRef Text(Buf, N);
-  if (sys::path::is_absolute(Text))
+  std::optional<std::string> Text = Tree.dir().readLink(RelPath);
+  if (!Text || Text->empty() || sys::path::is_absolute(*Text))
     return std::nullopt;
   // Resolve lexically against the link's directory; it must not climb
   // above the root.
-  int Depth = 0;
+  SmallVector<StringRef, 8> Parts;
   StringRef Dir = sys::path::parent_path(RelPath);
-  for (StringRef C : make_range(sys::path::begin(Dir), sys::path::end(Dir)))
-    Depth += C == "." ? 0 : 1;
-  for (StringRef C : make_range(sys::path::begin(Text), sys::path::end(Text))) {
-    if (C == "..")
-      --Depth;
-    else if (C != ".")
-      ++Depth;
-    if (Depth < 0)
-      return std::nullopt;
+  if (!Dir.empty())
+    Dir.split(Parts, '/');
+  SmallVector<StringRef, 8> TextParts;
+  StringRef(*Text).split(TextParts, '/');
+  for (StringRef C : TextParts) {
+    if (C == "..") {
+      if (Parts.empty())
+        return std::nullopt;
+      Parts.pop_back();
+    } else if (C != "." && !C.empty()) {
+      Parts.push_back(C);
+    }
   }
-  ErrorOr<std::unique_ptr<MemoryBuffer>> B = MemoryBuffer::getFile(Path);
-  if (!B)
+  if (Parts.empty())
     return std::nullopt;
-  return (*B)->getBuffer().str();
+  Expected<std::string> Bytes =
+      Tree.dir().readFile(join(Parts, "/"), MaxOldOutputSize);
+  if (!Bytes) {
+    consumeError(Bytes.takeError());
+    return std::nullopt;
+  }
+  return std::move(*Bytes);
 }
 
 /// The tree writer's state: one slot per kernel.

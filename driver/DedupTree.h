@@ -23,7 +23,7 @@
 
 #include "Archive.h"
 #include "KernelPipeline.h"
-#include "OutputFile.h"
+#include "OutputTree.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"

@@ -21,7 +21,7 @@ namespace {
 constexpr const char *RunSynopsis =
     R"(    btfgen-driver [run] INPUT... --archive DIR [-o OUT] [-j N]
                   [--report FILE] [--index FILE] [--verify] [--no-shrink]
-                  [--cache-dir DIR | --no-cache] [-v]
+                  [--cache-dir DIR | --no-cache] [--wait-lock] [-v]
 )";
 constexpr const char *EmbedSynopsis =
     "    btfgen-driver embed TREE -o OUT.c [--symbol NAME] [--header OUT.h]\n";
@@ -86,8 +86,9 @@ constexpr const char *FilesText = R"(FILES
         outcome of every relocation), keyed by the driver binary itself,
         the kernel file and the program INPUTs, in command-line order.
 
-    CACHE/v1/{btf,out}/<kk>/.tmp-XXXXXXXXXXXX
-        Temporary cache entry, renamed into place once complete.
+    CACHE/v1/{btf,out}/<kk>/.<hash>.<ext>.tmp-<pid>-XXXXXXXX
+        Temporary cache entry, renamed into place once complete; removed
+        on SIGINT/SIGTERM/SIGHUP, and by the next run after a SIGKILL.
 
     CACHE is --cache-dir DIR, else $XDG_CACHE_HOME/btfgen, else
     $HOME/.cache/btfgen. Entries are checksummed; a corrupt one is
@@ -222,6 +223,11 @@ OPTIONS
 
     --no-cache
         Neither read nor write the cache (also when --cache-dir is given).
+
+    --wait-lock
+        OUT is locked for the whole run (one run per output tree). Without
+        this option a run that finds OUT locked by another run fails at
+        once (exit 1); with it, it waits for the other run to finish.
 
     -v, --verbose
         Also print per-phase times, worker time per stage, notes (cache

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Inputs.h"
+#include "AnchoredDir.h"
 #include "Commands.h"
 #include "Parallel.h"
 
@@ -12,6 +13,8 @@
 #include "btfgen/CoreMatch.h"
 #include "btfgen/ObjectReader.h"
 
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/BLAKE3.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <optional>
@@ -24,15 +27,16 @@ Expected<Program> loadProgram(StringRef Path) {
   auto Fail = [&](const Twine &Msg) {
     return createStringError(inconvertibleErrorCode(), "'" + Path + "': " + Msg);
   };
-  ErrorOr<std::unique_ptr<MemoryBuffer>> Buf = MemoryBuffer::getFile(
-      Path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+  Expected<std::unique_ptr<MemoryBuffer>> Buf =
+      readInputBytes(Path, "program input");
   if (!Buf)
-    return Fail(Buf.getError().message());
+    return Buf.takeError();
   StringRef Bytes = (*Buf)->getBuffer();
   MemoryBufferRef Ref(Bytes, Path);
 
   Program P;
   P.Path = Path.str();
+  P.Digest = BLAKE3::hash(arrayRefFromStringRef(Bytes));
   StringRef Trimmed = Bytes.ltrim(" \t\r\n");
   if (Trimmed.starts_with("{")) {
     Expected<Manifest> M = readManifest(Ref);

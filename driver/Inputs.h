@@ -16,6 +16,8 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
+#include <array>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -25,11 +27,15 @@ struct Program {
   std::string Path;
   bool IsObject = false;
   Manifest M;
+  /// BLAKE3 of the exact bytes that were parsed into M (read once; the
+  /// file is never reopened), for output-cache keys.
+  std::array<uint8_t, 32> Digest{};
 };
 
-/// Read and parse one program input, and check that every relocation's
-/// local access string parses against its local types (so a broken program
-/// is reported once, not once per kernel). Errors name Path.
+/// Read (once, into memory: pipes and process substitutions work) and
+/// parse one program input, and check that every relocation's local access
+/// string parses against its local types (so a broken program is reported
+/// once, not once per kernel). Errors name Path.
 llvm::Expected<Program> loadProgram(llvm::StringRef Path);
 
 /// Load all program inputs (on up to Jobs threads); every failure is

@@ -36,6 +36,17 @@ void StageTimes::print(raw_ostream &OS) const {
 
 namespace {
 
+/// Per-worker xz/tar decode buffer, reused across kernels (no re-faulting of
+/// tens of MiB per tarball) but released after a decode that failed (an xz
+/// bomb grows it to the decoder's limit) or that outgrew ScratchKeep.
+thread_local std::string DecodeScratch;
+constexpr size_t ScratchKeep = 64u << 20;
+
+void trimScratch() {
+  if (DecodeScratch.capacity() > ScratchKeep)
+    std::string().swap(DecodeScratch);
+}
+
 /// Adds the time between construction and the next lap()/destruction to a
 /// stage of a StageTimes.
 class StageClock {
@@ -151,13 +162,11 @@ private:
       if (L == CacheLookup::Corrupt)
         noteCorrupt(Problem, "ignored, decoding the tarball");
     }
-    // Per-worker decode buffer, reused across kernels (no re-faulting of
-    // tens of MiB per tarball).
-    thread_local std::string Scratch;
     Clock.lap(StageTimes::Decode);
     Expected<StringRef> Entry = readTarXzEntryInto(
-        File->getBuffer(), Job.Release + ".btf", Job.Path, Scratch);
+        File->getBuffer(), Job.Release + ".btf", Job.Path, DecodeScratch);
     if (!Entry) {
+      std::string().swap(DecodeScratch);
       fail(Entry.takeError());
       return false;
     }
@@ -174,8 +183,9 @@ private:
     Expected<TypeTable> Target = readBTFAny(MemoryBufferRef(BTF, Job.Path));
     // The table owns a copy of everything it needs: release the raw bytes
     // (up to ~30 MiB per kernel) before matching starts.
-    KernelEntry.Buffer.reset();
+    KernelEntry = CacheEntry();
     File.reset();
+    trimScratch();
     if (!Target)
       return Target.takeError();
     // The name index points into the table's strings: build it in place.

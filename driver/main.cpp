@@ -5,7 +5,7 @@
 // failed, 2 usage error. This is the only place that decides exit codes;
 // the one exception is SIGINT/SIGTERM/SIGHUP, after which the process
 // removes its temporary files and dies of that signal (shell status
-// 128 + signal; OutputFile.h, installInterruptHandler).
+// 128 + signal; TempFiles.h, installInterruptHandler).
 // Also the help dispatch: `--help` (whole manual), `CMD --help` (that
 // command's page; `help CMD` is the same), and the "not a command" error
 // for a first argument that looks like a mistyped command.
@@ -14,7 +14,7 @@
 
 #include "Commands.h"
 #include "Options.h"
-#include "OutputFile.h"
+#include "TempFiles.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
