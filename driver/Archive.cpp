@@ -7,6 +7,7 @@
 
 #include "Archive.h"
 #include "TarXz.h"
+#include "OutputTree.h"
 #include "AnchoredDir.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -16,6 +17,8 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+
+#include <fnmatch.h>
 
 using namespace llvm;
 
@@ -73,75 +76,7 @@ std::string canonicalArch(StringRef Arch) {
   return A;
 }
 
-Expected<std::vector<KernelJob>> listArchive(StringRef RootArg) {
-  std::string Root = RootArg.str();
-  while (Root.size() > 1 && Root.back() == '/')
-    Root.pop_back();
-  sys::fs::file_status RootStatus;
-  if (std::error_code EC = sys::fs::status(Root, RootStatus))
-    return fileError(Root, EC.message());
-  if (!sys::fs::is_directory(RootStatus))
-    return fileError(Root, "not a directory");
-
-  std::vector<KernelJob> Jobs;
-  std::error_code EC;
-  for (sys::fs::recursive_directory_iterator It(Root, EC, /*follow=*/false),
-       End;
-       It != End; It.increment(EC)) {
-    if (EC)
-      return fileError(It->path(), EC.message());
-    StringRef Path = It->path();
-    StringRef FileName = sys::path::filename(Path);
-    bool IsTarball = FileName.ends_with(TarballSuffix);
-    if (!IsTarball && !FileName.ends_with(RawSuffix))
-      continue;
-    // Only regular files (possibly behind a file symlink) are kernels.
-    sys::fs::file_status St;
-    if (std::error_code SEC = sys::fs::status(Path, St, /*Follow=*/true))
-      return fileError(Path, SEC.message());
-    if (!sys::fs::is_regular_file(St))
-      continue;
-    KernelJob Job;
-    Job.Path = Path.str();
-    StringRef Rel = Path;
-    Rel.consume_front(Root);
-    Rel.consume_front("/");
-    Job.RelPath = Rel.str();
-    Job.IsTarball = IsTarball;
-    StringRef Release = FileName.drop_back(
-        IsTarball ? TarballSuffix.size() : RawSuffix.size());
-    Job.Release = Release.str();
-    StringRef Dir = sys::path::parent_path(Rel);
-    Job.OutRelPath = (Dir.empty() ? "" : Dir.str() + "/") + Job.Release + ".btf";
-    if (Job.Release.empty())
-      continue; // a file named just ".btf"
-    Job.Id = kernelIdOf(Job.RelPath);
-    Jobs.push_back(std::move(Job));
-  }
-  if (EC)
-    return fileError(Root, EC.message());
-  llvm::sort(Jobs, [](const KernelJob &A, const KernelJob &B) {
-    return A.RelPath < B.RelPath;
-  });
-  return Jobs;
-}
-
 namespace {
-
-/// Remove the jobs under OutDir when OutDir is inside the archive Root.
-void dropOutputTree(std::vector<KernelJob> &Jobs, StringRef Root,
-                    StringRef OutDir) {
-  SmallString<256> RealRoot, RealOut;
-  if (sys::fs::real_path(Root, RealRoot) || sys::fs::real_path(OutDir, RealOut))
-    return;
-  std::string RootSlash = (RealRoot + "/").str();
-  if (!StringRef(RealOut).starts_with(RootSlash))
-    return;
-  std::string Prefix = StringRef(RealOut).drop_front(RootSlash.size()).str() + "/";
-  llvm::erase_if(Jobs, [&](const KernelJob &J) {
-    return StringRef(J.RelPath).starts_with(Prefix);
-  });
-}
 
 /// Two files mapping to the same output: the later one in sorted order is
 /// refused.
@@ -165,26 +100,273 @@ void markSameOutputs(std::vector<KernelJob> &Jobs) {
 
 } // namespace
 
-Expected<std::vector<KernelJob>> listKernels(StringRef ArchiveDir,
-                                             StringRef OutDir) {
-  Expected<std::vector<KernelJob>> Jobs = listArchive(ArchiveDir);
-  if (!Jobs)
-    return Jobs.takeError();
-  dropOutputTree(*Jobs, ArchiveDir, OutDir);
-  markSameOutputs(*Jobs);
-  return Jobs;
+bool KernelSelection::selects(StringRef Path, const KernelId &Id) const {
+  if (!Arch.empty() && canonicalArch(Id.Arch) != canonicalArch(Arch))
+    return false;
+  // Path and each of its leading directories.
+  auto Matches = [&](const std::vector<std::string> &Globs) {
+    for (const std::string &G : Globs)
+      for (size_t End = Path.size();;) {
+        if (::fnmatch(G.c_str(), Path.take_front(End).str().c_str(), 0) == 0)
+          return true;
+        End = Path.take_front(End).rfind('/');
+        if (End == StringRef::npos)
+          break;
+      }
+    return false;
+  };
+  if (!Include.empty() && !Matches(Include))
+    return false;
+  return !Matches(Exclude);
 }
 
-Expected<std::string> loadKernelBTF(const KernelJob &Job) {
-  Expected<std::unique_ptr<MemoryBuffer>> Buf = readInputFile(Job.Path);
-  if (!Buf)
-    return Buf.takeError();
-  StringRef Bytes = (*Buf)->getBuffer();
-  if (!Job.IsTarball)
-    return Bytes.str();
-  std::string Out;
-  if (Error E = readTarXzEntry(Bytes, Job.Release + ".btf", Job.Path, Out))
+namespace {
+
+/// Number of '/'-separated components of Rel ("" has none).
+unsigned depthOf(StringRef Rel) {
+  return Rel.empty() ? 0 : unsigned(Rel.count('/') + 1);
+}
+
+/// The one walk of listArchive().
+class ArchiveWalker {
+public:
+  ArchiveWalker(std::string Root, const KernelSelection &Sel)
+      : Root(std::move(Root)), Sel(Sel) {}
+
+  Expected<ArchiveListing> run(StringRef OutDir) {
+    SmallString<256> Real;
+    if (std::error_code EC = sys::fs::real_path(Root, Real))
+      return fileError(Root, "cannot open the archive: " + EC.message());
+    if (!sys::fs::is_directory(Real))
+      return fileError(Root, "the archive is not a directory");
+    RealRoot = Real.str().str();
+    if (!OutDir.empty() && !sys::fs::real_path(OutDir, Real))
+      RealOut = Real.str().str();
+    std::vector<std::string> Ancestors{RealRoot};
+    if (Error E = walk(Root, "", Ancestors))
+      return std::move(E);
+    if (Error E = checkDepths())
+      return std::move(E);
+    finish();
+    return std::move(L);
+  }
+
+private:
+  Error walk(const std::string &Dir, const std::string &Rel,
+             std::vector<std::string> &Ancestors) {
+    std::error_code EC;
+    std::vector<std::string> Names;
+    for (sys::fs::directory_iterator It(Dir, EC, /*FollowSymlinks=*/false), End;
+         It != End && !EC; It.increment(EC))
+      Names.push_back(sys::path::filename(It->path()).str());
+    if (EC)
+      return fileError(Dir, "cannot read archive directory: " + EC.message());
+    llvm::sort(Names);
+    for (const std::string &Name : Names) {
+      if (StringRef(Name).starts_with("."))
+        continue; // btfhub's .hasbtf/.failed markers, temporaries, hidden
+      std::string Path = Dir + "/" + Name;
+      std::string RelPath = Rel.empty() ? Name : Rel + "/" + Name;
+      sys::fs::file_status St;
+      if (std::error_code SEC = sys::fs::status(Path, St, /*Follow=*/false))
+        return fileError(Path, SEC.message());
+      if (St.type() == sys::fs::file_type::directory_file) {
+        if (Error E = enterDirectory(Path, RelPath, Ancestors))
+          return E;
+        continue;
+      }
+      if (!isKernelName(Name)) {
+        if (St.type() == sys::fs::file_type::symlink_file)
+          aliasOrNote(Path, RelPath, Ancestors);
+        continue;
+      }
+      if (Error E = addKernel(Path, RelPath, Name))
+        return E;
+    }
+    return Error::success();
+  }
+
+  static bool isKernelName(StringRef Name) {
+    return Name.ends_with(TarballSuffix) || Name.ends_with(RawSuffix);
+  }
+
+  Error enterDirectory(const std::string &Path, const std::string &RelPath,
+                       std::vector<std::string> &Ancestors) {
+    SmallString<256> Real;
+    if (std::error_code EC = sys::fs::real_path(Path, Real))
+      return fileError(Path, EC.message());
+    if (!RealOut.empty() && Real == RealOut) {
+      L.Notes.push_back("'" + Path + "': the output tree of this run lies "
+                        "inside the archive; not read as kernels");
+      return Error::success();
+    }
+    if (sys::fs::exists(Path + "/" + TreeRecordName)) {
+      L.Notes.push_back("'" + Path + "': a btfgen output tree inside the "
+                        "archive; not read as kernels");
+      return Error::success();
+    }
+    Ancestors.push_back(Real.str().str());
+    Error E = walk(Path, RelPath, Ancestors);
+    Ancestors.pop_back();
     return E;
+  }
+
+  /// A symlink that is not named like a kernel: an alias directory if it
+  /// resolves to a directory inside the root that is not one of its own
+  /// ancestors; otherwise a note (or nothing, if it is no directory).
+  void aliasOrNote(const std::string &Path, const std::string &RelPath,
+                   const std::vector<std::string> &Ancestors) {
+    SmallString<256> Real;
+    if (sys::fs::real_path(Path, Real) || !sys::fs::is_directory(Real))
+      return; // dangling, or a symlink to something else: not a kernel
+    StringRef R = Real;
+    std::string Why;
+    if (!R.starts_with(RealRoot + "/"))
+      Why = "resolves outside the archive";
+    else if (llvm::is_contained(Ancestors, R.str()))
+      Why = "points at a directory that contains it (a cycle)";
+    else if (!RealOut.empty() && (R == RealOut || R.starts_with(RealOut + "/")))
+      Why = "points into the output tree";
+    if (!Why.empty()) {
+      L.Notes.push_back("'" + Path + "': directory symlink " + Why +
+                        "; skipped");
+      return;
+    }
+    L.Aliases.push_back({RelPath, R.drop_front(RealRoot.size() + 1).str()});
+  }
+
+  Error addKernel(const std::string &Path, const std::string &RelPath,
+                  StringRef FileName) {
+    // Only regular files (possibly behind a file symlink) are kernels.
+    sys::fs::file_status St;
+    if (std::error_code SEC = sys::fs::status(Path, St, /*Follow=*/true))
+      return fileError(Path, SEC.message());
+    if (!sys::fs::is_regular_file(St))
+      return Error::success();
+    KernelJob Job;
+    Job.IsTarball = FileName.ends_with(TarballSuffix);
+    Job.Release = FileName
+                      .drop_back(Job.IsTarball ? TarballSuffix.size()
+                                               : RawSuffix.size())
+                      .str();
+    if (Job.Release.empty())
+      return Error::success(); // a file named just ".btf"
+    Job.Path = Path;
+    Job.RelPath = RelPath;
+    StringRef Dir = sys::path::parent_path(RelPath, sys::path::Style::posix);
+    Job.OutRelPath = (Dir.empty() ? "" : Dir.str() + "/") + Job.Release + ".btf";
+    Job.Id = kernelIdOf(RelPath);
+    if (depthOf(RelPath) != 4) {
+      WrongDepth.push_back(RelPath);
+      return Error::success();
+    }
+    if (!Sel.selects((Dir + "/" + Job.Release).str(), Job.Id))
+      return Error::success();
+    L.Jobs.push_back(std::move(Job));
+    return Error::success();
+  }
+
+  /// Kernels at another depth than <distro>/<version>/<arch>/<release>.
+  Error checkDepths() const {
+    if (WrongDepth.empty())
+      return Error::success();
+    unsigned D = depthOf(WrongDepth.front());
+    std::string Msg = "kernel BTF files must be at "
+                      "<distro>/<version>/<arch>/<release>.btf.tar.xz below "
+                      "the archive root, but '" +
+                      WrongDepth.front() + "' is " + std::to_string(D) +
+                      " level(s) deep";
+    if (WrongDepth.size() > 1)
+      Msg += " (and " + std::to_string(WrongDepth.size() - 1) + " more)";
+    bool Same = llvm::all_of(WrongDepth, [&](const std::string &P) {
+      return depthOf(P) == D;
+    });
+    if (Same && D < 4) {
+      // --archive names a directory inside an archive: name the root.
+      StringRef Up = RealRoot;
+      for (unsigned I = D; I < 4; ++I)
+        Up = sys::path::parent_path(Up);
+      Msg += "; --archive seems to name a directory " + std::to_string(4 - D) +
+             " level(s) inside an archive, whose root would be '" + Up.str() +
+             "'";
+    }
+    return fileError(Root, Msg);
+  }
+
+  /// Sorted jobs with their conflicts; the aliases that lead to a selected
+  /// kernel and are not excluded themselves, sorted.
+  void finish() {
+    llvm::sort(L.Jobs, [](const KernelJob &A, const KernelJob &B) {
+      return A.RelPath < B.RelPath;
+    });
+    markSameOutputs(L.Jobs);
+    KernelSelection DirsOnly;
+    DirsOnly.Exclude = Sel.Exclude;
+    std::vector<ArchiveAlias> All = std::move(L.Aliases);
+    L.Aliases.clear();
+    for (const ArchiveAlias &A : All) {
+      if (!DirsOnly.selects(A.Path, KernelId()))
+        continue;
+      bool Used = llvm::any_of(L.Jobs, [&](const KernelJob &J) {
+        StringRef Dir = sys::path::parent_path(J.RelPath, sys::path::Style::posix);
+        std::string Prefix = A.Path + "/";
+        if ((Dir + "/").str().rfind(A.Target + "/", 0) == 0)
+          return true;
+        return llvm::any_of(aliasDirsOf(Dir, All), [&](const std::string &D) {
+          return (D + "/").rfind(Prefix, 0) == 0;
+        });
+      });
+      if (Used)
+        L.Aliases.push_back(A);
+    }
+    llvm::sort(L.Aliases, [](const ArchiveAlias &A, const ArchiveAlias &B) {
+      return A.Path < B.Path;
+    });
+  }
+
+  std::string Root, RealRoot, RealOut;
+  const KernelSelection &Sel;
+  ArchiveListing L;
+  std::vector<std::string> WrongDepth;
+};
+
+} // namespace
+
+Expected<ArchiveListing> listArchive(StringRef RootArg, StringRef OutDir,
+                                     const KernelSelection &Sel) {
+  std::string Root = RootArg.str();
+  while (Root.size() > 1 && Root.back() == '/')
+    Root.pop_back();
+  return ArchiveWalker(std::move(Root), Sel).run(OutDir);
+}
+
+std::vector<std::string> aliasDirsOf(StringRef RelDir,
+                                     ArrayRef<ArchiveAlias> Aliases) {
+  std::vector<std::string> Out;
+  std::vector<std::string> Work{RelDir.str()};
+  // Each round maps the directories found last round through every alias;
+  // the set only grows and is finite (no alias points at an ancestor), and
+  // a chain is at most as long as the number of aliases.
+  for (size_t Round = 0; Round <= Aliases.size() && !Work.empty(); ++Round) {
+    std::vector<std::string> Next;
+    for (const std::string &D : Work)
+      for (const ArchiveAlias &A : Aliases) {
+        StringRef Rest(D);
+        std::string Mapped;
+        if (Rest == A.Target)
+          Mapped = A.Path;
+        else if (Rest.consume_front(A.Target + "/"))
+          Mapped = A.Path + "/" + Rest.str();
+        else
+          continue;
+        if (Mapped != RelDir && !llvm::is_contained(Out, Mapped)) {
+          Out.push_back(Mapped);
+          Next.push_back(Mapped);
+        }
+      }
+    Work = std::move(Next);
+  }
+  llvm::sort(Out);
   return Out;
 }
 

@@ -7,15 +7,34 @@
 //
 // listArchive() walks it once and returns one KernelJob per kernel, sorted
 // by relative path (byte order), so job I, its output path and its
-// diagnostics are the same for every run and every -j. Directory symlinks
-// are not followed (no cycles); file symlinks are, so a previous output
-// tree can itself be used as an archive.
+// diagnostics are the same for every run and every -j. As BTFHub's archive
+// really is:
+//
+//   - Directory symlinks are aliases (`ubuntu/focal -> 20.04`, Debian
+//     codenames): one that resolves inside the archive root is recorded as
+//     an ArchiveAlias, its kernels are the target's (walked once, under
+//     their real path), and the output tree mirrors it as the same relative
+//     symlink, so every alias name resolves there too. A symlink that
+//     leaves the root, dangles, or points at one of its own ancestors (a
+//     cycle) is skipped with a note.
+//   - File symlinks to kernels are followed (a tree of dedup links can be
+//     an archive).
+//   - Hidden entries (".hasbtf", ".failed" markers of btfhub, temporaries)
+//     and files without a kernel suffix are skipped quietly.
+//   - Kernels must sit exactly at <distro>/<version>/<arch>/<release>: a
+//     kernel file at another depth is an error naming the expected shape
+//     (an archive given one level too deep would otherwise shift distro,
+//     version and arch, and the runtime would find nothing).
+//   - A btfgen output tree inside the archive (recognized by its record
+//     file, OutputTree.h) is skipped with a note.
+//   - A KernelSelection (--arch, --include, --exclude) picks kernels.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef BTFGEN_DRIVER_ARCHIVE_H
 #define BTFGEN_DRIVER_ARCHIVE_H
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -69,22 +88,54 @@ struct KernelJob {
   std::string Conflict;
 };
 
-/// Walk Root. Errors only if Root itself cannot be read; unreadable
-/// subdirectories are reported through the error as well (a partial list
-/// would silently drop kernels).
-llvm::Expected<std::vector<KernelJob>> listArchive(llvm::StringRef Root);
+/// A directory symlink of the archive: Path names the same directory as
+/// Target (both relative to the root, '/'-separated; Target is the real
+/// location, itself free of symlinks).
+struct ArchiveAlias {
+  std::string Path;
+  std::string Target;
+};
 
-/// The kernels of an archive run: listArchive(ArchiveDir), minus the files
-/// of an output tree OutDir lying inside the archive (`--archive .` with the
-/// default ./custom-archive must not read its own outputs back as kernels),
-/// with Conflict set on the later of two files mapping to the same output
-/// ("x.btf" and "x.btf.tar.xz").
-llvm::Expected<std::vector<KernelJob>> listKernels(llvm::StringRef ArchiveDir,
-                                                   llvm::StringRef OutDir);
+/// Which kernels a run takes (BTFHub's btfgen.sh -a ARCH, the make
+/// `-iregex $(ARCH)` filters, tracee's `centos/7*` excludes).
+struct KernelSelection {
+  /// "" for every arch; else compared after canonicalArch() (amd64 is
+  /// x86_64, aarch64 is arm64).
+  std::string Arch;
+  /// Shell globs (fnmatch(3), '*' also matches '/') over the kernel's
+  /// "<distro>/<version>/<arch>/<release>" or any leading directories of
+  /// it ("centos/7*" and "centos/7" both take all of centos/7/). With
+  /// Include, a kernel must match one of them; a kernel matching an
+  /// Exclude is left out.
+  std::vector<std::string> Include, Exclude;
 
-/// The raw BTF bytes of one kernel: the file itself, or the `<release>.btf`
-/// entry of its tarball, read in memory. Errors name Job.Path.
-llvm::Expected<std::string> loadKernelBTF(const KernelJob &Job);
+  bool empty() const { return Arch.empty() && Include.empty() && Exclude.empty(); }
+  /// Does the kernel at Path ("<distro>/<version>/<arch>/<release>") with
+  /// Id go into the run?
+  bool selects(llvm::StringRef Path, const KernelId &Id) const;
+};
+
+struct ArchiveListing {
+  std::vector<KernelJob> Jobs;        ///< sorted by RelPath
+  std::vector<ArchiveAlias> Aliases;  ///< sorted by Path
+  /// Things skipped that a user should hear of (printed as notes).
+  std::vector<std::string> Notes;
+};
+
+/// Walk Root (see the file comment), leaving out the output tree at OutDir
+/// if it lies inside, and with Conflict set on the later of two files
+/// mapping to the same output ("x.btf" and "x.btf.tar.xz"). Errors for an
+/// unreadable root or directory (a partial list would silently drop
+/// kernels) and for kernels at the wrong depth.
+llvm::Expected<ArchiveListing> listArchive(llvm::StringRef Root,
+                                           llvm::StringRef OutDir,
+                                           const KernelSelection &Sel);
+
+/// Every path under which the kernel at RelDir/<file> is reachable through
+/// Aliases (transitively), as alias directories; RelDir itself excluded.
+/// Sorted.
+std::vector<std::string> aliasDirsOf(llvm::StringRef RelDir,
+                                     llvm::ArrayRef<ArchiveAlias> Aliases);
 
 /// Read a whole kernel BTF input file into memory, once (AnchoredDir.h,
 /// readInputBytes). Errors name Path.

@@ -18,7 +18,11 @@
 // their first entry, so the output is a pure function of the tree's names
 // and bytes (not of its location, the directory order or the file times).
 //
-// The walk follows the runtime's directory index (runtime/src/index.c
+// A tree written by run is listed from its record (OUT/.btfgen-tree.json,
+// OutputTree.h): exactly the kernels of its last run, aliases included,
+// whatever else lies in the directory. A directory without a record (made
+// by hand) is walked:
+// the walk follows the runtime's directory index (runtime/src/index.c
 // scan_level): <distro>/<version>/<arch>/<release>.btf, regular files or
 // symlinks; names starting with '.', other suffixes and other depths are
 // ignored. Unlike the runtime it is strict, because its input is a build
@@ -31,6 +35,7 @@
 #include "Archive.h"
 #include "Commands.h"
 #include "Options.h"
+#include "OutputTree.h"
 #include "AnchoredDir.h"
 
 #include "btfgen/BTFReader.h"
@@ -209,9 +214,12 @@ Expected<std::vector<EmbedEntry>> listTree(StringRef Root) {
   return Out;
 }
 
-/// Entries of a JSON index (docs/runtime.md, "btfgen-index" version 1);
-/// "file" names are relative to the index's directory and must stay in it.
-Expected<std::vector<EmbedEntry>> listIndex(StringRef IndexPath) {
+/// Entries of a JSON index (docs/runtime.md, "btfgen-index" version 1) or
+/// of a tree's record (OutputTree.h, "btfgen-tree" version 1: the same
+/// "kernels" rows); "file" names are relative to the file's directory and
+/// must stay in it.
+Expected<std::vector<EmbedEntry>> listIndex(StringRef IndexPath,
+                                            StringRef Format = "btfgen-index") {
   ErrorOr<std::unique_ptr<MemoryBuffer>> Buf =
       MemoryBuffer::getFile(IndexPath, /*IsText=*/false,
                             /*RequiresNullTerminator=*/false);
@@ -225,14 +233,14 @@ Expected<std::vector<EmbedEntry>> listIndex(StringRef IndexPath) {
   const json::Object *Top = Doc->getAsObject();
   if (!Top)
     return Bad("not a btfgen-index: the document is not an object");
-  std::optional<StringRef> Format = Top->getString("format");
+  std::optional<StringRef> Fmt = Top->getString("format");
   std::optional<int64_t> Version = Top->getInteger("version");
   const json::Array *Kernels = Top->getArray("kernels");
-  if (!Format || *Format != "btfgen-index" || !Version || !Kernels)
-    return Bad("not a btfgen-index: needs \"format\": \"btfgen-index\", "
-               "\"version\" and \"kernels\"");
+  if (!Fmt || *Fmt != Format || !Version || !Kernels)
+    return Bad("not a " + Format + ": needs \"format\": \"" + Format +
+               "\", \"version\" and \"kernels\"");
   if (*Version != 1)
-    return Bad("unsupported btfgen-index version " + Twine(*Version));
+    return Bad("unsupported " + Format + " version " + Twine(*Version));
   SmallString<256> Base(sys::path::parent_path(IndexPath));
   if (Base.empty())
     Base = ".";
@@ -336,8 +344,14 @@ Error cmdEmbed(ArrayRef<StringRef> Args) {
   if (std::error_code EC = sys::fs::status(Opts->Input, InSt))
     return pathError(Opts->Input, EC.message());
   bool IsTree = InSt.type() == sys::fs::file_type::directory_file;
+  // A tree written by run carries its record: its kernels are exactly that
+  // run's (never a stale listing, never a foreign file). A directory
+  // without one (made by hand) is walked strictly.
+  std::string Record = Opts->Input + "/" + TreeRecordName;
   Expected<std::vector<EmbedEntry>> Listed =
-      IsTree ? listTree(Opts->Input) : listIndex(Opts->Input);
+      !IsTree                    ? listIndex(Opts->Input)
+      : sys::fs::exists(Record) ? listIndex(Record, "btfgen-tree")
+                                 : listTree(Opts->Input);
   if (!Listed)
     return Listed.takeError();
   std::vector<EmbedEntry> &Entries = *Listed;

@@ -3,12 +3,13 @@
 // The default command. cmdRun() is the pipeline, one named step per line:
 //
 //   1. parse every program input once (manifests / BPF objects);
-//   2. open the output tree, walk the archive into a job list sorted by
-//      relative path (Archive.h);
+//   2. open and lock the output tree, read its record, walk the archive
+//      into a job list sorted by relative path (Archive.h);
 //   3. in parallel, tailor each kernel into its own slot (KernelPipeline.h);
-//   4. sequentially, in job order: print diagnostics, write the dedup tree
-//      (DedupTree.h);
-//   5. the optional JSON report and index, the summary (Report.h).
+//   4. sequentially, in job order: print diagnostics; record what will be
+//      written, write the outputs (DedupTree.h);
+//   5. the JSON report and index, prune what the tree no longer holds,
+//      the final record (OutputTree.h), the summary (Report.h).
 //
 // Nothing after step 3 depends on which thread did what, so the tree, the
 // messages and the exit status are the same for every -j.
@@ -54,6 +55,9 @@ struct RunOptions {
   unsigned Jobs = 0;
   bool Verbose = false;
   bool WaitLock = false;
+  KernelSelection Select;
+  TreeLayout Layout = TreeLayout::Tree;
+  LinkScope Scope = LinkScope::Dir;
 };
 
 Expected<RunOptions> parseRunArgs(ArrayRef<StringRef> Args) {
@@ -83,6 +87,35 @@ Expected<RunOptions> parseRunArgs(ArrayRef<StringRef> Args) {
          Opts.CacheDir = V.str();
          return Error::success();
        }},
+      {"--arch", "", true, setString(Opts.Select.Arch)},
+      {"--include", "", true,
+       [&](StringRef V) {
+         Opts.Select.Include.push_back(V.str());
+         return Error::success();
+       }},
+      {"--exclude", "", true,
+       [&](StringRef V) {
+         Opts.Select.Exclude.push_back(V.str());
+         return Error::success();
+       }},
+      {"--layout", "", true,
+       [&](StringRef V) -> Error {
+         std::optional<TreeLayout> L = parseTreeLayout(V);
+         if (!L)
+           return usageError("invalid --layout '" + V +
+                             "' (expected tree or content)");
+         Opts.Layout = *L;
+         return Error::success();
+       }},
+      {"--link-scope", "", true,
+       [&](StringRef V) -> Error {
+         std::optional<LinkScope> S = parseLinkScope(V);
+         if (!S)
+           return usageError("invalid --link-scope '" + V +
+                             "' (expected dir, distro, tree or none)");
+         Opts.Scope = *S;
+         return Error::success();
+       }},
       {"--jobs", "-j", true,
        [&](StringRef V) -> Error {
          unsigned N;
@@ -105,6 +138,9 @@ Expected<RunOptions> parseRunArgs(ArrayRef<StringRef> Args) {
     return usageError("empty output directory");
   if (!Opts.Jobs)
     Opts.Jobs = defaultJobs();
+  // The content layout has no per-kernel paths: the index is the map.
+  if (Opts.Layout == TreeLayout::Content && Opts.IndexFile.empty())
+    Opts.IndexFile = Opts.OutDir + "/index.json";
   return Opts;
 }
 
@@ -130,7 +166,7 @@ private:
 /// it. Returns the prefix that turns output-relative paths into
 /// index-relative ones ("" when the index is in OUT itself).
 Expected<std::string> indexPrefix(const RunOptions &Opts) {
-  if (Opts.IndexFile.empty())
+  if (Opts.IndexFile.empty() || Opts.IndexFile == "-")
     return "";
   SmallString<256> IdxDir(sys::path::parent_path(Opts.IndexFile));
   if (IdxDir.empty())
@@ -230,30 +266,82 @@ void printOutputs(ArrayRef<KernelJob> Jobs, ArrayRef<KernelSlot> Slots,
   }
 }
 
-/// Step 5a: --report and --index; returns how many could not be written.
+/// The path of File relative to the output tree when it lies inside it,
+/// else "" ("-" is stdout).
+std::string pathInTree(StringRef File, const OutputTree &Tree) {
+  if (File.empty() || File == "-")
+    return "";
+  SmallString<256> Dir(sys::path::parent_path(File)), RealDir, RealOut;
+  if (Dir.empty())
+    Dir = ".";
+  if (sys::fs::real_path(Dir, RealDir) ||
+      sys::fs::real_path(Tree.root(), RealOut))
+    return "";
+  StringRef D = RealDir, O = RealOut;
+  if (D == O)
+    return sys::path::filename(File).str();
+  if (!D.starts_with(O.str() + "/"))
+    return "";
+  return (D.drop_front(O.size() + 1) + "/" + sys::path::filename(File)).str();
+}
+
+/// Step 5a: --report and --index ("-": stdout); returns how many could not
+/// be written. Those inside OUT join Owned.
 size_t writeRunFiles(const RunOptions &Opts, const RunSummary &Sum,
-                     StringRef IndexPrefix) {
+                     StringRef IndexPrefix, const OutputTree &Tree,
+                     std::vector<std::string> &Owned) {
   size_t Failed = 0;
   auto WriteJSON = [&](const std::string &File, StringRef Role, auto Writer) {
     std::string Text;
     raw_string_ostream OS(Text);
     Writer(Sum, OS);
+    if (File == "-") {
+      outs() << Text;
+      outs().flush();
+      return;
+    }
     if (Error E = writeFileAtomic(File, Text, Role)) {
       reportError(toString(std::move(E)));
       ++Failed;
+      return;
     }
+    std::string Rel = pathInTree(File, Tree);
+    if (!Rel.empty())
+      Owned.push_back(Rel);
   };
   if (!Opts.ReportFile.empty())
     WriteJSON(Opts.ReportFile, "report", writeReportJSON);
-  if (!Opts.IndexFile.empty()) {
-    for (const std::string &P : unindexedKernels(Sum))
-      reportWarning("'" + P + "': not in the index (path is not "
-                    "<distro>/<version>/<arch>/<release>.btf[.tar.xz])");
-    WriteJSON(Opts.IndexFile, "index", [&](const RunSummary &S, raw_ostream &OS) {
-      writeIndexJSON(S, IndexPrefix, OS);
-    });
-  }
+  if (!Opts.IndexFile.empty())
+    WriteJSON(Opts.IndexFile, "index",
+              [&](const RunSummary &S, raw_ostream &OS) {
+                writeIndexJSON(S, IndexPrefix, OS);
+              });
   return Failed;
+}
+
+/// Step 4b: before writing anything, record old-owned plus every path the
+/// run may write, so that a run killed midway leaves no file that no
+/// record owns (OutputTree.h).
+Error recordIntent(const OutputTree &Tree, const TreeRecord &Old,
+                   ArrayRef<KernelJob> Jobs, ArrayRef<KernelSlot> Slots,
+                   ArrayRef<ArchiveAlias> Aliases, const RunOptions &Opts) {
+  TreeRecord Intent = Old;
+  std::vector<std::string> &O = Intent.Owned;
+  for (size_t I = 0; I < Jobs.size(); ++I)
+    if (Opts.Layout == TreeLayout::Tree)
+      O.push_back(Jobs[I].OutRelPath);
+    else if (Slots[I].OK)
+      O.push_back(contentPath(Slots[I].Result.Bytes));
+  for (const ArchiveAlias &A : Aliases)
+    O.push_back(A.Path);
+  for (const std::string *F : {&Opts.ReportFile, &Opts.IndexFile}) {
+    std::string Rel = pathInTree(*F, Tree);
+    if (!Rel.empty())
+      O.push_back(Rel);
+  }
+  llvm::sort(O);
+  O.erase(std::unique(O.begin(), O.end()), O.end());
+  return Tree.writeRecord(Intent);
 }
 
 void printCacheStats(const Cache &C, ArrayRef<KernelSlot> Slots) {
@@ -283,25 +371,32 @@ Error cmdRun(ArrayRef<StringRef> Args) {
     return Programs.takeError();
   Timer.done("inputs", T0);
 
-  // 2. The output tree and the kernels.
+  // 2. The output tree, its record, and the kernels.
   auto T1 = Timer.start();
-  Expected<std::unique_ptr<OutputTree>> Tree =
+  Expected<std::unique_ptr<OutputTree>> TreeOr =
       OutputTree::open(Opts.OutDir, Opts.WaitLock);
-  if (!Tree)
-    return Tree.takeError();
+  if (!TreeOr)
+    return TreeOr.takeError();
+  const OutputTree &Tree = **TreeOr;
+  Expected<TreeRecord> Old = Tree.readRecord();
+  if (!Old)
+    return Old.takeError();
   Expected<std::string> IndexPrefix = indexPrefix(Opts);
   if (!IndexPrefix)
     return IndexPrefix.takeError();
-  Expected<std::vector<KernelJob>> JobsOr =
-      listKernels(Opts.ArchiveDir, Opts.OutDir);
-  if (!JobsOr)
-    return JobsOr.takeError();
-  const std::vector<KernelJob> &Jobs = *JobsOr;
+  Expected<ArchiveListing> Listing =
+      listArchive(Opts.ArchiveDir, Opts.OutDir, Opts.Select);
+  if (!Listing)
+    return Listing.takeError();
+  for (const std::string &N : Listing->Notes)
+    WithColor::note(errs(), ToolName) << N << "\n";
+  const std::vector<KernelJob> &Jobs = Listing->Jobs;
   if (Jobs.empty())
-    return createStringError(inconvertibleErrorCode(),
-                             "'" + Opts.ArchiveDir +
-                                 "': no kernel BTF (*.btf.tar.xz or *.btf) "
-                                 "found in the archive");
+    return createStringError(
+        inconvertibleErrorCode(),
+        "'" + Opts.ArchiveDir + "': no kernel BTF (*.btf.tar.xz or *.btf) " +
+            (Opts.Select.empty() ? "found in the archive"
+                                 : "selected by --arch/--include/--exclude"));
   Timer.done("list", T1);
 
   // 3. Tailor every kernel.
@@ -321,15 +416,34 @@ Error cmdRun(ArrayRef<StringRef> Args) {
   // 4. Diagnostics in job order, then the tree.
   auto T3 = Timer.start();
   reportKernelDiagnostics(Jobs, Slots, Opts.Verbose);
-  TreeWrite Written = writeDedupTree(**Tree, Jobs, Slots);
+  if (Error E = recordIntent(Tree, *Old, Jobs, Slots, Listing->Aliases, Opts))
+    return E;
+  TreeWrite Written = writeOutputs(Tree, Jobs, Slots, Listing->Aliases,
+                                   Old->Owned, Opts.Layout, Opts.Scope);
   size_t Failed = llvm::count_if(Slots, [](const KernelSlot &S) { return !S.OK; });
   Timer.done("write", T3);
   if (Opts.Verbose)
     printOutputs(Jobs, Slots, Written);
 
-  // 5. Report, index and summary.
-  RunSummary Sum{Jobs, Slots, Written.Leader, *Programs, Opts.OutDir};
-  Failed += writeRunFiles(Opts, Sum, *IndexPrefix);
+  // 5. Report, index, prune, record and summary.
+  RunSummary Sum{Jobs, Slots, Written, Listing->Aliases, *Programs,
+                 Opts.OutDir};
+  std::vector<std::string> Owned = Written.Owned;
+  Failed += writeRunFiles(Opts, Sum, *IndexPrefix, Tree, Owned);
+  llvm::sort(Owned);
+  Owned.erase(std::unique(Owned.begin(), Owned.end()), Owned.end());
+  for (const std::string &P : Tree.prune(Old->Owned, Owned))
+    if (Opts.Verbose)
+      WithColor::note(errs(), ToolName)
+          << "removed '" << Tree.path(P) << "' (no longer produced)\n";
+  TreeRecord New;
+  New.Layout = Opts.Layout == TreeLayout::Content ? "content" : "tree";
+  New.Kernels = Written.Rows;
+  New.Owned = std::move(Owned);
+  if (Error E = Tree.writeRecord(New)) {
+    reportError(toString(std::move(E)));
+    ++Failed;
+  }
   if (Opts.Verbose && C.enabled())
     printCacheStats(C, Slots);
   errs() << ToolName << ": " << Jobs.size() << " kernels processed, " << Failed

@@ -22,6 +22,8 @@ constexpr const char *RunSynopsis =
     R"(    btfgen-driver [run] INPUT... --archive DIR [-o OUT] [-j N]
                   [--report FILE] [--index FILE] [--verify] [--no-shrink]
                   [--cache-dir DIR | --no-cache] [--wait-lock] [-v]
+                  [--arch ARCH] [--include GLOB]... [--exclude GLOB]...
+                  [--layout tree|content] [--link-scope dir|distro|tree|none]
 )";
 constexpr const char *EmbedSynopsis =
     "    btfgen-driver embed TREE -o OUT.c [--symbol NAME] [--header OUT.h]\n";
@@ -114,8 +116,14 @@ void printRunPage(raw_ostream &OS) {
         <distro>/<version>/<arch>/<release>.btf.tar.xz
     (raw <release>.btf files are accepted as well). Every regular file
     below DIR whose name ends in .btf.tar.xz or .btf is a kernel (file
-    symlinks are followed, directory symlinks are not). For each one, run
-    writes
+    symlinks are followed); a kernel file at another depth is an error
+    naming the expected shape (and, for an archive given too deep, its
+    likely root). Directory symlinks inside DIR are aliases, as BTFHub
+    uses for distro codenames: each is mirrored in OUT as the same
+    relative symlink and its kernels are in the index under the alias
+    names too; one that leaves DIR or forms a cycle is skipped with a
+    note. Hidden entries (btfhub's .hasbtf and .failed markers) are
+    skipped. For each kernel, run writes
         OUT/<distro>/<version>/<arch>/<release>.btf
     with the types and members the programs' CO-RE relocations need, so
     that libbpf computes the same relocations against it as against the
@@ -127,25 +135,26 @@ void printRunPage(raw_ostream &OS) {
     Kernels are processed in parallel; the output tree, the messages and
     the exit status do not depend on -j. Files are written atomically
     (temporary file + rename), and a file whose content would not change
-    is not rewritten. Kernels with byte-identical outputs share one
-    regular file (the first in sorted path order); the others are
-    relative symlinks to it. A kernel that fails is reported by file name
+    is not rewritten. Kernels with byte-identical outputs in one
+    <distro>/<version>/<arch> directory share one regular file (the first
+    in sorted path order); the others are relative symlinks to it (see
+    --link-scope, --layout). A kernel that fails is reported by file name
     with the reason; the other kernels are still written, and an earlier
     output of the failed kernel is left as is. Relocations that libbpf
     would refuse to load (for example an ambiguous match) give a warning;
     the kernel's output is still written.
 
-    Output inside the archive: only the current OUT is skipped by the
-    archive walk when it lies inside DIR (e.g. `--archive .` with the
-    default ./custom-archive). Any other directory inside DIR, such as the
-    OUT of an earlier run with another -o, is walked like the rest of the
-    archive, and its .btf files are read as kernels. Keep output trees
-    outside DIR.
+    Output inside the archive: a btfgen output tree inside DIR (this
+    run's OUT, e.g. `--archive .` with the default ./custom-archive, or
+    any other, recognized by its record file) is skipped with a note,
+    never read as kernels.
 
-    Removed kernels: run never deletes anything in OUT. Outputs of kernels
-    that are no longer in the archive stay there. To get a tree that holds
-    exactly the current archive, write it into a fresh -o directory (one
-    that does not exist yet) and replace the old tree with it.
+    The tree holds exactly this run's kernels: OUT/.btfgen-tree.json
+    records what run wrote; the next run removes what it wrote before and
+    no longer produces (kernels gone from the archive or the selection,
+    a --index file not asked for again) and the directories that leaves
+    empty. Files it never wrote are never touched. embed lists a tree
+    from this record. OUT is locked for the whole run (one run per tree).
 
     Reruns are fast: decoded kernel BTF and per-kernel results are kept in
     a content-addressed cache (see --cache-dir and FILES), so a rerun with
@@ -181,19 +190,43 @@ OPTIONS
         Write a JSON report: per kernel its distro, version, arch,
         release, output path, size and dedup target, or its error; and the
         outcome of every relocation (resolved, not-found, poisoned, error)
-        with its value. Written also when kernels failed. Format:
-        docs/report.md.
+        with its value. Written also when kernels failed; "-" writes it to
+        standard output. Format: docs/report.md.
+
+    --arch ARCH
+        Only kernels of this arch directory (compared canonically: amd64
+        and x86_64 are one, arm64 and aarch64 are one).
+
+    --include GLOB, --exclude GLOB
+        Repeatable shell globs over <distro>/<version>/<arch>/<release>
+        ('*' also matches '/'); a glob also matches when it matches a
+        leading directory part, so "centos/7*" and "centos/7" both take
+        all of centos/7/. With --include a kernel must match one of them;
+        a kernel matching an --exclude is left out.
+
+    --layout tree|content
+        tree (default): OUT/<distro>/<version>/<arch>/<release>.btf, with
+        dedup symlinks. content: no symlinks and no per-kernel paths, for
+        go:embed (which drops symlinks), zip and plain tar readers: one
+        OUT/blobs/<sha256>.btf per distinct content and the index, written
+        to OUT/index.json unless --index names another place.
+
+    --link-scope dir|distro|tree|none
+        How far a dedup symlink may reach in the tree layout: dir
+        (default) keeps links inside their <distro>/<version>/<arch>
+        directory, so any distro, version or arch subtree can be packed
+        alone; distro inside one distro; tree anywhere (fewest files);
+        none: every kernel a regular file.
 
     --index FILE, --index=FILE
         Write a JSON index (format btfgen-index, docs/runtime.md) mapping
         (distro, version, arch, release) to the regular output file that
         holds its BTF (the dedup leader), for consumers that cannot follow
-        symlinks. Its "file" paths are relative to the directory of FILE
-        and never contain '..', so FILE must be inside OUT or above it
-        (else a usage error); OUT/index.json is the usual place. Failed
-        kernels, and kernels whose path is not
-        <distro>/<version>/<arch>/<release>.btf[.tar.xz], are left out
-        (the latter with a warning).
+        symlinks; alias names are rows too. Its "file" paths are
+        relative to the directory of FILE and never contain '..', so FILE
+        must be inside OUT or above it (else a usage error); OUT/index.json
+        is the usual place. "-" writes it to standard output (paths
+        relative to OUT). Failed kernels are left out.
 
     --verify
         After minimizing, read each output back and match every

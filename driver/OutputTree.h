@@ -11,20 +11,57 @@
 // Readers (embed, the runtime, the index) take no lock: every file they can
 // see is complete.
 //
+// The tree's record, OUT/.btfgen-tree.json, says what the last run owns:
+//
+//   {"format":"btfgen-tree","version":1,"layout":"tree",
+//    "kernels":[{"distro":..,"version":..,"arch":..,"release":..,"file":..}],
+//    "owned":["debian/12/x86_64/6.1.0-48-amd64.btf", ...]}
+//
+// "kernels" are the rows of the JSON index ("file" relative to OUT, always
+// a regular file); "owned" every path the run wrote or kept (outputs, dedup
+// and alias links, --index/--report files inside OUT). The next run removes
+// what the old record owns and it no longer produces (kernels gone from
+// the archive or the selection, stale files of an older program), then
+// directories left empty by that; files it never wrote are never touched.
+// Crash safety: before writing anything a run records old-owned plus
+// to-be-written, so a killed run never leaves a file that no record owns.
+// `embed` reads "kernels", not a directory listing.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef BTFGEN_DRIVER_OUTPUTTREE_H
 #define BTFGEN_DRIVER_OUTPUTTREE_H
 
 #include "AnchoredDir.h"
+#include "Archive.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace btfgen {
+
+/// The record's file name inside OUT.
+constexpr const char *TreeRecordName = ".btfgen-tree.json";
+
+/// One kernel name of the index/record and the regular file (relative to
+/// OUT) holding its BTF. Job is the index of the kernel that produced it
+/// (several rows share one job when the archive has aliases).
+struct IndexRow {
+  KernelId Id;
+  std::string File;
+  size_t Job = 0;
+};
+
+struct TreeRecord {
+  std::string Layout = "tree";
+  std::vector<IndexRow> Kernels; ///< sorted by KernelId::key()
+  std::vector<std::string> Owned; ///< sorted
+};
 
 /// An exclusive flock on a directory, released by the destructor (or by
 /// the process's death, however it dies).
@@ -40,6 +77,11 @@ private:
   explicit DirLock(int FD) : FD(FD) {}
   int FD;
 };
+
+/// Rows as the "kernels" array of the index and the record, one per line;
+/// every "file" is FilePrefix + IndexRow::File.
+void writeIndexRows(llvm::raw_ostream &OS, llvm::ArrayRef<IndexRow> Rows,
+                    llvm::StringRef FilePrefix);
 
 class OutputTree {
 public:
@@ -58,6 +100,16 @@ public:
                            llvm::StringRef Target) const {
     return Dir->writeSymlink(RelPath, Target);
   }
+
+  /// The record of the last run, or an empty one when there is none (a new
+  /// tree, or one written before records existed). A malformed record is
+  /// an error.
+  llvm::Expected<TreeRecord> readRecord() const;
+  llvm::Error writeRecord(const TreeRecord &R) const;
+  /// Remove the paths of OldOwned not in NewOwned (both sorted), then the
+  /// directories that leaves empty. Returns the removed paths.
+  std::vector<std::string> prune(llvm::ArrayRef<std::string> OldOwned,
+                                 llvm::ArrayRef<std::string> NewOwned) const;
 
 private:
   OutputTree(std::unique_ptr<AnchoredDir> Dir, std::unique_ptr<DirLock> Lock)

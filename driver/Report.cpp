@@ -74,6 +74,18 @@ void writeReportJSON(const RunSummary &S, raw_ostream &OS) {
     J.value(S.OutDir);
     OS << ",\n";
   }
+  if (!S.Aliases.empty()) {
+    OS << "\"aliases\":[";
+    for (size_t A = 0; A < S.Aliases.size(); ++A) {
+      OS << (A ? ",\n" : "\n");
+      json::OStream J(OS);
+      J.object([&] {
+        J.attribute("path", S.Aliases[A].Path);
+        J.attribute("target", S.Aliases[A].Target);
+      });
+    }
+    OS << "],\n";
+  }
   OS << "\"summary\":{\"kernels\":" << S.Jobs.size() << ",\"ok\":" << OKCount
      << ",\"failed\":" << S.Jobs.size() - OKCount
      << ",\"fully_supported\":" << Supported
@@ -133,10 +145,12 @@ void writeReportJSON(const RunSummary &S, raw_ostream &OS) {
         return;
       }
       const TargetResult &R = Slot.Result;
-      J.attribute("output", Job.OutRelPath);
+      const std::string &File = S.Written.File[K];
+      bool Linked = S.Written.Leader[K].has_value();
+      J.attribute("output", Linked || File.empty() ? Job.OutRelPath : File);
       J.attribute("size", int64_t(R.Bytes.size()));
-      if (S.Leader[K])
-        J.attribute("dedup_target", S.Jobs[*S.Leader[K]].OutRelPath);
+      if (Linked)
+        J.attribute("dedup_target", File);
       else
         J.attribute("dedup_target", nullptr);
       J.attribute("types", int64_t(R.KeptTypes));
@@ -173,42 +187,9 @@ void writeReportJSON(const RunSummary &S, raw_ostream &OS) {
 
 void writeIndexJSON(const RunSummary &S, StringRef FilePrefix,
                     raw_ostream &OS) {
-  // Sorted by (distro, version, arch, release), byte-wise (docs/runtime.md);
-  // archive-path order differs ("debian-dwarf/" < "debian/").
-  std::vector<std::pair<KernelId, size_t>> Rows;
-  for (size_t K = 0; K < S.Jobs.size(); ++K) {
-    if (!S.Slots[K].OK)
-      continue;
-    if (S.Jobs[K].Id.indexable())
-      Rows.push_back({S.Jobs[K].Id, K});
-  }
-  llvm::stable_sort(Rows, [](const auto &A, const auto &B) {
-    return A.first.key() < B.first.key();
-  });
-  OS << "{\"format\":\"btfgen-index\",\"version\":1,\"kernels\":[";
-  for (size_t R = 0; R < Rows.size(); ++R) {
-    OS << (R ? ",\n" : "\n");
-    const KernelId &Id = Rows[R].first;
-    size_t K = Rows[R].second;
-    const KernelJob &File = S.Leader[K] ? S.Jobs[*S.Leader[K]] : S.Jobs[K];
-    json::OStream J(OS);
-    J.object([&] {
-      J.attribute("distro", Id.Distro);
-      J.attribute("version", Id.Version);
-      J.attribute("arch", Id.Arch);
-      J.attribute("release", Id.Release);
-      J.attribute("file", (FilePrefix + File.OutRelPath).str());
-    });
-  }
-  OS << "\n]}\n";
-}
-
-std::vector<std::string> unindexedKernels(const RunSummary &S) {
-  std::vector<std::string> Out;
-  for (size_t K = 0; K < S.Jobs.size(); ++K)
-    if (S.Slots[K].OK && !S.Jobs[K].Id.indexable())
-      Out.push_back(S.Jobs[K].Path);
-  return Out;
+  OS << "{\"format\":\"btfgen-index\",\"version\":1,\"kernels\":";
+  writeIndexRows(OS, S.Written.Rows, FilePrefix);
+  OS << "}\n";
 }
 
 void printSupportSummary(const RunSummary &S, raw_ostream &OS,

@@ -20,6 +20,7 @@
 
 #include "Archive.h"
 #include "Inputs.h"
+#include "DedupTree.h"
 #include "KernelPipeline.h"
 
 #include "llvm/ADT/ArrayRef.h"
@@ -31,25 +32,25 @@
 
 namespace btfgen {
 
-/// Everything the writers need. Leader[I] is the index of kernel I's dedup
-/// leader when I is a symlink, else std::nullopt.
+/// Everything the writers need: the jobs and their slots, what the tree
+/// writer wrote (DedupTree.h: per kernel its file and dedup leader; the
+/// index rows, aliases included) and the archive's aliases.
 struct RunSummary {
   llvm::ArrayRef<KernelJob> Jobs;
   llvm::ArrayRef<KernelSlot> Slots;
-  llvm::ArrayRef<std::optional<size_t>> Leader;
+  const TreeWrite &Written;
+  llvm::ArrayRef<ArchiveAlias> Aliases;
   llvm::ArrayRef<Program> Programs;
   std::string OutDir;
 };
 
 void writeReportJSON(const RunSummary &S, llvm::raw_ostream &OS);
-/// The index of docs/runtime.md: rows sorted by (distro, version, arch,
-/// release); "file" is FilePrefix + the leader's output path (FilePrefix
-/// turns output-relative paths into index-file-relative ones). Kernels
-/// whose path is not <distro>/<version>/<arch>/<release> are left out.
+/// The index of docs/runtime.md: S.Written.Rows (sorted by (distro,
+/// version, arch, release), aliases included); "file" is FilePrefix + the
+/// regular file's output path (FilePrefix turns output-relative paths into
+/// index-file-relative ones).
 void writeIndexJSON(const RunSummary &S, llvm::StringRef FilePrefix,
                     llvm::raw_ostream &OS);
-/// Paths of successful kernels that writeIndexJSON leaves out.
-std::vector<std::string> unindexedKernels(const RunSummary &S);
 
 /// True if no relocation of a kernel is Poisoned or Error.
 bool fullySupported(const TargetResult &R);

@@ -63,6 +63,8 @@ def snapshot(root):
             full = os.path.join(d, name)
             rel = os.path.relpath(full, root)
             m = TEMP_RE.match(name)
+            if name == ".btfgen-tree.json" and d == root:
+                continue  # the tree's record (OutputTree.h), not an output
             if m:
                 out[rel] = ("temp", int(m.group(1)))
             elif os.path.islink(full):
