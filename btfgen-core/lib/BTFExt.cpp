@@ -43,18 +43,6 @@ constexpr uint32_t CoreReloSize = 16;   // bpf_core_relo
 
 uint32_t rd32(const char *P) { return support::endian::read32le(P); }
 
-/// N(:N)* with every N a decimal number that fits in 32 bits.
-bool isAccessString(StringRef S) {
-  SmallVector<StringRef, 8> Parts;
-  S.split(Parts, ':');
-  for (StringRef P : Parts) {
-    uint32_t V;
-    if (P.empty() || P.getAsInteger(10, V))
-      return false;
-  }
-  return true;
-}
-
 class ExtReader {
 public:
   ExtReader(StringRef Bytes, const TypeTable &BTF, StringRef Name)

@@ -350,7 +350,8 @@ public:
     return static_cast<uint32_t>(integer(O, Path, Key, 0, Max));
   }
 
-  /// A type ID that must name an existing type (void allowed).
+  /// A type ID. Whether it names a type is checked by validateManifest;
+  /// here only that it is one, with the same message.
   TypeId typeRef(const json::Object &O, const Twine &Path, StringRef Key) {
     const json::Value *V = get(O, Path, Key);
     if (!V)
@@ -360,7 +361,7 @@ public:
       fail(Path + "." + Key, "expected an integer");
       return 0;
     }
-    if (*I < 0 || *I > NumTypes) {
+    if (*I < 0 || *I > std::numeric_limits<uint32_t>::max()) {
       fail(Path + "." + Key,
            formatv("{0} out of range (types {1})", *I, NumTypes));
       return 0;
@@ -399,217 +400,64 @@ public:
   }
 };
 
-} // namespace
+/// Reads one element of "types" into a BTF record: the common keys, then
+/// the kind's own (one method per shape). What JSON cannot get wrong but a
+/// record can (INT shape, references in range, ...) is left to
+/// validateManifest.
+class TypeReader {
+public:
+  TypeReader(Reader &R, const json::Object &O, std::string Path, TypeTable &T)
+      : R(R), O(O), Path(std::move(Path)), T(T) {}
 
-/// Reads types[Index] into T. NumTypes bounds every reference.
-static void readType(Reader &R, const json::Value &V, size_t Index,
-                     TypeTable &T) {
-  std::string PathS = formatv("types[{0}]", Index).str();
-  Twine Path(PathS);
-  const json::Object *O = R.object(V, Path);
-  if (!O)
-    return;
-  int64_t Id = R.integer(*O, Path, "id", 0, std::numeric_limits<int64_t>::max());
-  if (R.failed())
-    return;
-  if (Id != static_cast<int64_t>(Index) + 1) {
-    R.fail(Path + ".id", formatv("{0} but expected {1} (ids are positions)",
-                                 Id, Index + 1));
-    return;
-  }
-  std::string KindS = R.str(*O, Path, "kind");
-  if (R.failed())
-    return;
-  std::optional<Kind> K = parseKind(KindS);
-  if (!K) {
-    R.fail(Path + ".kind", "unknown kind '" + KindS + "'");
-    return;
-  }
-  std::string Name = R.str(*O, Path, "name");
-  bool KFlag = R.optU32(*O, Path, "kflag", 1, 0);
-  if (R.failed())
-    return;
+  void read(size_t Index);
 
+private:
+  void readKindWords(Kind K);
+  void readInt();
+  void readArray();
+  void readMembers();
+  void readEnum();
+  void readEnum64();
+  void readParams();
+  void readVars();
+  std::optional<uint32_t> readLinkage();
+  /// vlen is stored explicitly for list kinds and must agree with the list.
+  void readList(StringRef ListKey,
+                function_ref<void(const json::Object &, const Twine &)> Element);
+
+  Reader &R;
+  const json::Object &O;
+  std::string Path; ///< "types[3]"
+  TypeTable &T;
+  bool KFlag = false;
   BTFType Ty{0, 0, 0};
   SmallVector<uint32_t, 16> Data;
   uint32_t Vlen = 0;
   SmallVector<StringRef, 12> Keys = {"id", "kind", "name", "kflag"};
+};
 
-  // vlen is stored explicitly for list kinds and must agree with the list.
-  auto ReadList = [&](StringRef ListKey,
-                      function_ref<void(const json::Object &, const Twine &)>
-                          Element) {
-    Keys.push_back("vlen");
-    Keys.push_back(ListKey);
-    Vlen = static_cast<uint32_t>(R.integer(*O, Path, "vlen", 0, BTFMaxVlen));
-    const json::Array *A = R.array(*O, Path, ListKey);
-    if (R.failed())
-      return;
-    if (A->size() != Vlen) {
-      R.fail(Path + ".vlen", formatv("{0} but {1} has {2} elements", Vlen,
-                                     ListKey, A->size()));
-      return;
-    }
-    for (size_t I = 0; I < A->size() && !R.failed(); ++I) {
-      std::string EPathS = formatv("{0}.{1}[{2}]", PathS, ListKey, I).str();
-      if (const json::Object *E = R.object((*A)[I], EPathS))
-        Element(*E, EPathS);
-    }
-  };
-  // FUNC (in vlen) and VAR (in its data word) spell linkage the same way.
-  auto ReadLinkage = [&]() -> std::optional<uint32_t> {
-    std::string L = R.str(*O, Path, "linkage");
-    if (R.failed())
-      return std::nullopt;
-    std::optional<uint32_t> Linkage = parseLinkage(L);
-    if (!Linkage)
-      R.fail(Path + ".linkage", "unknown linkage '" + L + "'");
-    return Linkage;
-  };
-
-  switch (*K) {
-  case Kind::Int: {
-    Keys.append({"size", "bits_offset", "nr_bits", "encoding"});
-    uint32_t Size = R.u32(*O, Path, "size");
-    uint32_t Off = R.integer(*O, Path, "bits_offset", 0, 255);
-    uint32_t Bits = R.integer(*O, Path, "nr_bits", 0, 128);
-    std::string EncS = R.str(*O, Path, "encoding");
-    if (R.failed())
-      break;
-    std::optional<uint32_t> Enc = parseIntEncoding(EncS);
-    if (!Enc) {
-      R.fail(Path + ".encoding", "unknown encoding '" + EncS + "'");
-      break;
-    }
-    if (Size > 16 || uint64_t(Off) + Bits > uint64_t(Size) * 8) {
-      R.fail(Path, formatv("bits_offset {0} + nr_bits {1} do not fit size {2}",
-                           Off, Bits, Size));
-      break;
-    }
-    Ty.SizeOrType = Size;
-    Data.push_back(*Enc << 24 | Off << 16 | Bits);
-    break;
-  }
-  case Kind::Ptr:
-  case Kind::Typedef:
-  case Kind::Volatile:
-  case Kind::Const:
-  case Kind::Restrict:
-  case Kind::TypeTag:
-    Keys.push_back("type_id");
-    Ty.SizeOrType = R.typeRef(*O, Path, "type_id");
-    break;
-  case Kind::Fwd:
-    break;
-  case Kind::Array: {
-    Keys.append({"type_id", "index_type_id", "nr_elems"});
-    TypeId Elem = R.typeRef(*O, Path, "type_id");
-    TypeId Index = R.typeRef(*O, Path, "index_type_id");
-    uint32_t N = R.u32(*O, Path, "nr_elems");
-    Data = {Elem, Index, N};
-    break;
-  }
-  case Kind::Struct:
-  case Kind::Union:
-    Keys.push_back("size");
-    Ty.SizeOrType = R.u32(*O, Path, "size");
-    ReadList("members", [&](const json::Object &E, const Twine &EPath) {
-      R.onlyKeys(E, EPath, {"name", "type_id", "bits_offset", "bitfield_size"});
-      StrOffset NameOff = T.addString(R.str(E, EPath, "name"));
-      TypeId Type = R.typeRef(E, EPath, "type_id");
-      uint32_t Off = KFlag ? R.integer(E, EPath, "bits_offset", 0, 0xffffff)
-                           : R.u32(E, EPath, "bits_offset");
-      uint32_t BS = R.optU32(E, EPath, "bitfield_size", KFlag ? 255 : 0, 0);
-      Data.append({NameOff, Type, BS << 24 | Off});
-    });
-    break;
-  case Kind::Enum:
-    Keys.push_back("size");
-    Ty.SizeOrType = R.u32(*O, Path, "size");
-    ReadList("values", [&](const json::Object &E, const Twine &EPath) {
-      R.onlyKeys(E, EPath, {"name", "val"});
-      StrOffset NameOff = T.addString(R.str(E, EPath, "name"));
-      int64_t Val = KFlag ? R.integer(E, EPath, "val", INT32_MIN, INT32_MAX)
-                          : R.integer(E, EPath, "val", 0, UINT32_MAX);
-      Data.append({NameOff, static_cast<uint32_t>(Val)});
-    });
-    break;
-  case Kind::Enum64:
-    Keys.push_back("size");
-    Ty.SizeOrType = R.u32(*O, Path, "size");
-    ReadList("values", [&](const json::Object &E, const Twine &EPath) {
-      R.onlyKeys(E, EPath, {"name", "val"});
-      StrOffset NameOff = T.addString(R.str(E, EPath, "name"));
-      const json::Value *V = R.get(E, EPath, "val");
-      if (!V)
-        return;
-      uint64_t Val = 0;
-      if (KFlag) {
-        std::optional<int64_t> I = V->getAsInteger();
-        if (!I)
-          return R.fail(EPath + ".val", "expected a signed 64-bit integer");
-        Val = static_cast<uint64_t>(*I);
-      } else {
-        std::optional<uint64_t> U = V->getAsUINT64();
-        if (!U)
-          return R.fail(EPath + ".val", "expected an unsigned 64-bit integer");
-        Val = *U;
-      }
-      Data.append({NameOff, static_cast<uint32_t>(Val),
-                   static_cast<uint32_t>(Val >> 32)});
-    });
-    break;
-  case Kind::Func: {
-    Keys.append({"type_id", "linkage"});
-    Ty.SizeOrType = R.typeRef(*O, Path, "type_id");
-    if (std::optional<uint32_t> Linkage = ReadLinkage())
-      Vlen = *Linkage;
-    break;
-  }
-  case Kind::FuncProto:
-    Keys.push_back("ret_type_id");
-    Ty.SizeOrType = R.typeRef(*O, Path, "ret_type_id");
-    ReadList("params", [&](const json::Object &E, const Twine &EPath) {
-      R.onlyKeys(E, EPath, {"name", "type_id"});
-      StrOffset NameOff = T.addString(R.str(E, EPath, "name"));
-      TypeId Type = R.typeRef(E, EPath, "type_id");
-      Data.append({NameOff, Type});
-    });
-    break;
-  case Kind::Var: {
-    Keys.append({"type_id", "linkage"});
-    Ty.SizeOrType = R.typeRef(*O, Path, "type_id");
-    if (std::optional<uint32_t> Linkage = ReadLinkage())
-      Data.push_back(*Linkage);
-    break;
-  }
-  case Kind::Datasec:
-    Keys.push_back("size");
-    Ty.SizeOrType = R.u32(*O, Path, "size");
-    ReadList("vars", [&](const json::Object &E, const Twine &EPath) {
-      R.onlyKeys(E, EPath, {"type_id", "offset", "size"});
-      TypeId Type = R.typeRef(E, EPath, "type_id");
-      uint32_t Off = R.u32(E, EPath, "offset");
-      uint32_t Size = R.u32(E, EPath, "size");
-      Data.append({Type, Off, Size});
-    });
-    break;
-  case Kind::Float:
-    Keys.push_back("size");
-    Ty.SizeOrType = R.u32(*O, Path, "size");
-    break;
-  case Kind::DeclTag:
-    Keys.append({"type_id", "component_idx"});
-    Ty.SizeOrType = R.typeRef(*O, Path, "type_id");
-    Data.push_back(static_cast<uint32_t>(
-        R.integer(*O, Path, "component_idx", -1, INT32_MAX)));
-    break;
-  case Kind::Unknown:
-    break;
-  }
+void TypeReader::read(size_t Index) {
+  int64_t Id = R.integer(O, Path, "id", 0, std::numeric_limits<int64_t>::max());
   if (R.failed())
     return;
-  R.onlyKeys(*O, Path, Keys);
+  if (Id != static_cast<int64_t>(Index) + 1)
+    return R.fail(Path + ".id",
+                  formatv("{0} but expected {1} (ids are positions)", Id,
+                          Index + 1));
+  std::string KindS = R.str(O, Path, "kind");
+  if (R.failed())
+    return;
+  std::optional<Kind> K = parseKind(KindS);
+  if (!K)
+    return R.fail(Path + ".kind", "unknown kind '" + KindS + "'");
+  std::string Name = R.str(O, Path, "name");
+  KFlag = R.optU32(O, Path, "kflag", 1, 0);
+  if (R.failed())
+    return;
+  readKindWords(*K);
+  if (R.failed())
+    return;
+  R.onlyKeys(O, Path, Keys);
   if (R.failed())
     return;
   Ty.NameOff = T.addString(Name);
@@ -618,17 +466,195 @@ static void readType(Reader &R, const json::Value &V, size_t Index,
   T.addType(Ty, Data);
 }
 
-static bool isAccessString(StringRef S) {
-  if (S.empty())
-    return false;
-  SmallVector<StringRef, 8> Parts;
-  S.split(Parts, ':');
-  for (StringRef P : Parts) {
-    unsigned long long V;
-    if (P.empty() || P.getAsInteger(10, V) || V > UINT32_MAX)
-      return false;
+void TypeReader::readKindWords(Kind K) {
+  switch (K) {
+  case Kind::Int:
+    return readInt();
+  case Kind::Ptr:
+  case Kind::Typedef:
+  case Kind::Volatile:
+  case Kind::Const:
+  case Kind::Restrict:
+  case Kind::TypeTag:
+    Keys.push_back("type_id");
+    Ty.SizeOrType = R.typeRef(O, Path, "type_id");
+    return;
+  case Kind::Array:
+    return readArray();
+  case Kind::Struct:
+  case Kind::Union:
+    return readMembers();
+  case Kind::Enum:
+    return readEnum();
+  case Kind::Enum64:
+    return readEnum64();
+  case Kind::Func:
+    Keys.append({"type_id", "linkage"});
+    Ty.SizeOrType = R.typeRef(O, Path, "type_id");
+    if (std::optional<uint32_t> Linkage = readLinkage())
+      Vlen = *Linkage;
+    return;
+  case Kind::FuncProto:
+    return readParams();
+  case Kind::Var:
+    Keys.append({"type_id", "linkage"});
+    Ty.SizeOrType = R.typeRef(O, Path, "type_id");
+    if (std::optional<uint32_t> Linkage = readLinkage())
+      Data.push_back(*Linkage);
+    return;
+  case Kind::Datasec:
+    return readVars();
+  case Kind::Float:
+    Keys.push_back("size");
+    Ty.SizeOrType = R.u32(O, Path, "size");
+    return;
+  case Kind::DeclTag:
+    Keys.append({"type_id", "component_idx"});
+    Ty.SizeOrType = R.typeRef(O, Path, "type_id");
+    Data.push_back(static_cast<uint32_t>(
+        R.integer(O, Path, "component_idx", INT32_MIN, INT32_MAX)));
+    return;
+  case Kind::Fwd:
+  case Kind::Unknown:
+    return;
   }
-  return true;
+}
+
+void TypeReader::readInt() {
+  Keys.append({"size", "bits_offset", "nr_bits", "encoding"});
+  Ty.SizeOrType = R.u32(O, Path, "size");
+  uint32_t Off = R.integer(O, Path, "bits_offset", 0, 255);
+  uint32_t Bits = R.integer(O, Path, "nr_bits", 0, 255);
+  std::string EncS = R.str(O, Path, "encoding");
+  if (R.failed())
+    return;
+  std::optional<uint32_t> Enc = parseIntEncoding(EncS);
+  if (!Enc)
+    return R.fail(Path + ".encoding", "unknown encoding '" + EncS + "'");
+  Data.push_back(*Enc << 24 | Off << 16 | Bits);
+}
+
+void TypeReader::readArray() {
+  Keys.append({"type_id", "index_type_id", "nr_elems"});
+  TypeId Elem = R.typeRef(O, Path, "type_id");
+  TypeId Index = R.typeRef(O, Path, "index_type_id");
+  uint32_t N = R.u32(O, Path, "nr_elems");
+  Data = {Elem, Index, N};
+}
+
+void TypeReader::readMembers() {
+  Keys.push_back("size");
+  Ty.SizeOrType = R.u32(O, Path, "size");
+  readList("members", [&](const json::Object &E, const Twine &EPath) {
+    R.onlyKeys(E, EPath, {"name", "type_id", "bits_offset", "bitfield_size"});
+    StrOffset NameOff = T.addString(R.str(E, EPath, "name"));
+    TypeId Type = R.typeRef(E, EPath, "type_id");
+    uint32_t Off = KFlag ? R.integer(E, EPath, "bits_offset", 0, 0xffffff)
+                         : R.u32(E, EPath, "bits_offset");
+    uint32_t BS = R.optU32(E, EPath, "bitfield_size", KFlag ? 255 : 0, 0);
+    Data.append({NameOff, Type, BS << 24 | Off});
+  });
+}
+
+void TypeReader::readEnum() {
+  Keys.push_back("size");
+  Ty.SizeOrType = R.u32(O, Path, "size");
+  readList("values", [&](const json::Object &E, const Twine &EPath) {
+    R.onlyKeys(E, EPath, {"name", "val"});
+    StrOffset NameOff = T.addString(R.str(E, EPath, "name"));
+    int64_t Val = KFlag ? R.integer(E, EPath, "val", INT32_MIN, INT32_MAX)
+                        : R.integer(E, EPath, "val", 0, UINT32_MAX);
+    Data.append({NameOff, static_cast<uint32_t>(Val)});
+  });
+}
+
+void TypeReader::readEnum64() {
+  Keys.push_back("size");
+  Ty.SizeOrType = R.u32(O, Path, "size");
+  readList("values", [&](const json::Object &E, const Twine &EPath) {
+    R.onlyKeys(E, EPath, {"name", "val"});
+    StrOffset NameOff = T.addString(R.str(E, EPath, "name"));
+    const json::Value *V = R.get(E, EPath, "val");
+    if (!V)
+      return;
+    uint64_t Val = 0;
+    if (KFlag) {
+      std::optional<int64_t> I = V->getAsInteger();
+      if (!I)
+        return R.fail(EPath + ".val", "expected a signed 64-bit integer");
+      Val = static_cast<uint64_t>(*I);
+    } else {
+      std::optional<uint64_t> U = V->getAsUINT64();
+      if (!U)
+        return R.fail(EPath + ".val", "expected an unsigned 64-bit integer");
+      Val = *U;
+    }
+    Data.append({NameOff, static_cast<uint32_t>(Val),
+                 static_cast<uint32_t>(Val >> 32)});
+  });
+}
+
+void TypeReader::readParams() {
+  Keys.push_back("ret_type_id");
+  Ty.SizeOrType = R.typeRef(O, Path, "ret_type_id");
+  readList("params", [&](const json::Object &E, const Twine &EPath) {
+    R.onlyKeys(E, EPath, {"name", "type_id"});
+    StrOffset NameOff = T.addString(R.str(E, EPath, "name"));
+    TypeId Type = R.typeRef(E, EPath, "type_id");
+    Data.append({NameOff, Type});
+  });
+}
+
+void TypeReader::readVars() {
+  Keys.push_back("size");
+  Ty.SizeOrType = R.u32(O, Path, "size");
+  readList("vars", [&](const json::Object &E, const Twine &EPath) {
+    R.onlyKeys(E, EPath, {"type_id", "offset", "size"});
+    TypeId Type = R.typeRef(E, EPath, "type_id");
+    uint32_t Off = R.u32(E, EPath, "offset");
+    uint32_t Size = R.u32(E, EPath, "size");
+    Data.append({Type, Off, Size});
+  });
+}
+
+std::optional<uint32_t> TypeReader::readLinkage() {
+  // FUNC (in vlen) and VAR (in its data word) spell linkage the same way.
+  std::string L = R.str(O, Path, "linkage");
+  if (R.failed())
+    return std::nullopt;
+  std::optional<uint32_t> Linkage = parseLinkage(L);
+  if (!Linkage)
+    R.fail(Path + ".linkage", "unknown linkage '" + L + "'");
+  return Linkage;
+}
+
+void TypeReader::readList(
+    StringRef ListKey,
+    function_ref<void(const json::Object &, const Twine &)> Element) {
+  Keys.push_back("vlen");
+  Keys.push_back(ListKey);
+  Vlen = static_cast<uint32_t>(R.integer(O, Path, "vlen", 0, BTFMaxVlen));
+  const json::Array *A = R.array(O, Path, ListKey);
+  if (R.failed())
+    return;
+  if (A->size() != Vlen)
+    return R.fail(Path + ".vlen", formatv("{0} but {1} has {2} elements", Vlen,
+                                          ListKey, A->size()));
+  for (size_t I = 0; I < A->size() && !R.failed(); ++I) {
+    std::string EPathS = formatv("{0}.{1}[{2}]", Path, ListKey, I).str();
+    if (const json::Object *E = R.object((*A)[I], EPathS))
+      Element(*E, EPathS);
+  }
+}
+
+} // namespace
+
+/// Reads types[Index] into T.
+static void readType(Reader &R, const json::Value &V, size_t Index,
+                     TypeTable &T) {
+  std::string PathS = formatv("types[{0}]", Index).str();
+  if (const json::Object *O = R.object(V, PathS))
+    TypeReader(R, *O, PathS, T).read(Index);
 }
 
 static void readReloc(Reader &R, const Manifest &M, const json::Value &V,
@@ -655,15 +681,11 @@ static void readReloc(Reader &R, const Manifest &M, const json::Value &V,
     return R.fail(Path + ".kind_id",
                   formatv("{0} does not match kind '{1}' ({2})", KindId,
                           KindS, static_cast<uint32_t>(*K)));
-  if (Type < 1 || Type >= M.Types.size())
-    return R.fail(Path + ".type", formatv("{0} out of range (types {1})", Type,
-                                          M.Types.size() - 1));
-  if (M.Types.name(Type) != TypeName)
+  // The type's range, and the access string, are validateManifest's.
+  if (Type >= 1 && M.Types.isValid(Type) && M.Types.name(Type) != TypeName)
     return R.fail(Path + ".type_name",
                   formatv("'{0}' but type [{1}] is named '{2}'", TypeName,
                           Type, M.Types.name(Type)));
-  if (!isAccessString(Access))
-    return R.fail(Path + ".access", "'" + Access + "' is not an access string");
   Out.Kind = *K;
   Out.LocalType = static_cast<TypeId>(Type);
   Out.Access = std::move(Access);
@@ -764,6 +786,8 @@ Expected<Manifest> readManifest(MemoryBufferRef Buf) {
     readReloc(R, M, (*RelocArr)[I], I, M.Relocs[I]);
   if (R.failed())
     return R.takeError();
+  if (Error E = validateManifest(M, Input))
+    return std::move(E);
   canonicalizeRelocs(M);
   return M;
 }

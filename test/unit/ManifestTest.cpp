@@ -22,6 +22,7 @@
 #include "gtest/gtest.h"
 
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -325,6 +326,61 @@ TEST(ManifestTest, ErrRelocations) {
             "'a.json': relocations[0].access: '0::1' is not an access string");
   EXPECT_EQ(errorOf(mutated("\"line\":3", "\"line\":-3")),
             "'a.json': relocations[0].locations[0].line: -3 out of range [0, 4294967295]");
+}
+
+/// validateManifest on a table and readManifest on that table's JSON give
+/// the same message: readBPFObject relies on the one, readManifest on the
+/// other, and the driver treats both alike.
+TEST(ManifestTest, ValidateAgreesWithReadingTheJSON) {
+  struct Case {
+    const char *Want;
+    std::function<void(Manifest &)> Break;
+  };
+  auto AddInt = [](Manifest &M, uint32_t Size, uint32_t Word) {
+    TypeTable &T = M.Types;
+    T.addType({T.addString("i"), BTFType::makeInfo(Kind::Int, 0, 0), Size},
+              {Word});
+  };
+  std::vector<Case> Cases = {
+      {"types[7]: bits_offset 0 + nr_bits 8 do not fit size 32",
+       [&](Manifest &M) { AddInt(M, 32, 8); }},
+      {"types[7].nr_bits: 200 out of range [0, 128]",
+       [&](Manifest &M) { AddInt(M, 32, 200); }},
+      {"types[7].encoding: unknown encoding '(invalid)'",
+       [&](Manifest &M) { AddInt(M, 4, 3u << 24 | 32); }},
+      {"types[7].linkage: unknown linkage '(invalid)'",
+       [](Manifest &M) {
+         M.Types.addType({M.Types.addString("f"),
+                          BTFType::makeInfo(Kind::Func, 7, 0), 0},
+                         {});
+       }},
+      {"types[7].component_idx: -2 out of range [-1, 2147483647]",
+       [](Manifest &M) {
+         M.Types.addType({M.Types.addString("t"),
+                          BTFType::makeInfo(Kind::DeclTag, 0, 0), 1},
+                         {uint32_t(-2)});
+       }},
+      {"types[7].type_id: 99 out of range (types 8)",
+       [](Manifest &M) {
+         M.Types.addType({0, BTFType::makeInfo(Kind::Ptr, 0, 0), 99}, {});
+       }},
+      {"types[1].members[1].type_id: 50 out of range (types 7)",
+       [](Manifest &M) { M.Types.mutableData(2)[4] = 50; }},
+      {"relocations[1].type: 0 out of range (types 7)",
+       [](Manifest &M) { M.Relocs[1].LocalType = 0; }},
+      {"relocations[0].access: '0:x' is not an access string",
+       [](Manifest &M) { M.Relocs[0].Access = "0:x"; }},
+  };
+  for (const Case &C : Cases) {
+    Manifest M = smallManifest();
+    C.Break(M);
+    std::string Want = std::string("'m.json': ") + C.Want;
+    EXPECT_EQ(toString(validateManifest(M, "m.json")), Want);
+    Expected<Manifest> Back = fromJSON(toJSON(M), "m.json");
+    ASSERT_FALSE(bool(Back)) << C.Want;
+    EXPECT_EQ(toString(Back.takeError()), Want);
+  }
+  EXPECT_FALSE(bool(validateManifest(smallManifest(), "m.json")));
 }
 
 TEST(ManifestTest, ErrorIsMalformedInput) {
