@@ -400,7 +400,7 @@ uint64_t Shrinker::refSize(Ref R) {
     const Synth &X = Synths[R.Id];
     switch (X.K) {
     case Kind::Ptr:
-      return Target.PointerSize;
+      return Target.pointerSize();
     case Kind::Array:
       return X.Size * refSize({X.Elem, X.ElemSynth});
     default:
@@ -507,9 +507,9 @@ void Shrinker::nameLong(TypeTable &Out) const {
   // tool reading a 32-bit kernel's BTF) would size every pointer
   // differently with this table than with the full one. Name the canonical
   // INT of the same size and encoding like the kernel's `long`, or add one.
-  if (!Target.KnownPointerSize || Out.guessPointerSize())
+  if (!Target.knownPointerSize() || Out.guessPointerSize())
     return;
-  uint32_t Size = Target.KnownPointerSize;
+  uint32_t Size = Target.knownPointerSize();
   StringRef LongName = "long"; // an ELF target's class gave the size
   uint32_t Word = (BTFIntSigned << 24) | (Size * 8);
   TypeId L = Target.longType();

@@ -252,8 +252,8 @@ int64_t TypeTable::resolveSize(TypeId Id) const {
     }
     case Kind::Ptr:
       // Pointer size is not in BTF; libbpf uses btf_ptr_sz() (see
-      // PointerSize).
-      return int64_t(PointerSize * NElems);
+      // pointerSize()).
+      return int64_t(pointerSize() * NElems);
     case Kind::Typedef:
     case Kind::Volatile:
     case Kind::Const:

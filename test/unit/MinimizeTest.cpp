@@ -1013,8 +1013,8 @@ TEST(MinimizeShrink, KeepsTheKernelsPointerSizeForLibbpf) {
   auto Full = readBTF(
       llvm::MemoryBufferRef(writeBTFToString(T.done()), "k32.btf"));
   ASSERT_TRUE(bool(Full)) << llvm::toString(Full.takeError());
-  EXPECT_EQ(Full->KnownPointerSize, 4u);
-  EXPECT_EQ(Full->PointerSize, 4u);
+  EXPECT_EQ(Full->knownPointerSize(), 4u);
+  EXPECT_EQ(Full->pointerSize(), 4u);
   Full->buildNameIndex();
 
   ShrinkLocal L; // its builder, with relocations of this test's own
@@ -1037,7 +1037,7 @@ TEST(MinimizeShrink, KeepsTheKernelsPointerSizeForLibbpf) {
   std::string Bytes = writeBTFToString(Min);
   auto Back = readBTF(llvm::MemoryBufferRef(Bytes, "min.btf"));
   ASSERT_TRUE(bool(Back)) << llvm::toString(Back.takeError());
-  EXPECT_EQ(Back->KnownPointerSize, 4u);
+  EXPECT_EQ(Back->knownPointerSize(), 4u);
   TypeId LongBack = Back->longType();
   ASSERT_NE(LongBack, 0u);
   EXPECT_EQ(Back->name(LongBack), "long int");
@@ -1053,7 +1053,7 @@ TEST(MinimizeShrink, KeepsTheKernelsPointerSizeForLibbpf) {
   EXPECT_EQ(Off->NewVal, 12u); // arr[1].x: one 8-byte element, then 4
 
   // A table no reader saw (pointer size unknown) gets no `long`.
-  EXPECT_EQ(Min.KnownPointerSize, 4u);
+  EXPECT_EQ(Min.knownPointerSize(), 4u);
   TypeTable Unknown = T.done();
   Unknown.buildNameIndex();
   TypeTable MinU = shrink(L, Unknown);

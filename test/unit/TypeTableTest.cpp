@@ -177,4 +177,23 @@ TEST(TypeTable, GuessPointerSizeTakesTheFirstLongOfFourOrEightBytes) {
   EXPECT_EQ(None.done().guessPointerSize(), 0u);
 }
 
+TEST(TypeTable, PointerSizeDerivesFromTheKnownOne) {
+  TypeTable T;
+  EXPECT_EQ(T.knownPointerSize(), 0u);
+  EXPECT_EQ(T.pointerSize(), 8u) << "a 64-bit loader's own";
+  T.setKnownPointerSize(4);
+  EXPECT_EQ(T.knownPointerSize(), 4u);
+  EXPECT_EQ(T.pointerSize(), 4u);
+  TypeTable Copy = T;
+  EXPECT_EQ(Copy.pointerSize(), 4u);
+  T.setKnownPointerSize(0);
+  EXPECT_EQ(T.pointerSize(), 8u);
+  TypeId P = T.addType({0, BTFType::makeInfo(Kind::Ptr, 0, false), 0}, {});
+  TypeId A = T.addType({0, BTFType::makeInfo(Kind::Array, 0, false), 0},
+                       {P, P, 3});
+  EXPECT_EQ(T.resolveSize(A), 24);
+  T.setKnownPointerSize(4);
+  EXPECT_EQ(T.resolveSize(A), 12);
+}
+
 } // namespace

@@ -99,15 +99,13 @@ public:
   /// What libbpf learns of the pointer size when it loads this BTF from the
   /// file it came from (btf.c): the ELF class for an ELF file, else
   /// guessPointerSize(); 0 when neither tells (libbpf then uses its own).
-  /// Set by the readers.
-  uint32_t KnownPointerSize = 0;
+  /// Set by the readers, and by builders for the file they will write.
+  uint32_t knownPointerSize() const { return KnownPointerSize; }
+  void setKnownPointerSize(uint32_t Known) { KnownPointerSize = Known; }
   /// Pointer size in bytes for resolveSize() (libbpf's btf_ptr_sz()):
-  /// KnownPointerSize, or a 64-bit loader's own 8 when that is 0.
-  uint32_t PointerSize = 8;
-  /// Set KnownPointerSize (0: libbpf learns nothing) and PointerSize from it.
-  void setKnownPointerSize(uint32_t Known) {
-    KnownPointerSize = Known;
-    PointerSize = Known ? Known : 8;
+  /// knownPointerSize(), or a 64-bit loader's own 8 when that is 0.
+  uint32_t pointerSize() const {
+    return KnownPointerSize ? KnownPointerSize : 8;
   }
 
   /// libbpf's guess of the target's pointer size (btf.c
@@ -159,6 +157,8 @@ public:
   uint64_t typeSectionSize() const { return (Types.size() - 1) * sizeof(BTFType) + Data.size() * 4; }
 
 private:
+  /// The one stored pointer size; pointerSize() derives from it.
+  uint32_t KnownPointerSize = 0;
   std::vector<BTFType> Types;
   std::vector<uint32_t> DataOff;
   std::vector<uint32_t> Data;
