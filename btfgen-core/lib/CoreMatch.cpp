@@ -54,23 +54,15 @@ constexpr int Err2Big = -7;       // -E2BIG
 constexpr int ErrUClean = -117;   // -EUCLEAN: poison request
 constexpr int ErrNotSupp = -95;   // -EOPNOTSUPP
 
-/// Maximum type chain length we follow when skipping modifiers; libbpf has
-/// no bound (validated BTF has no cycles), we refuse cycles.
-constexpr unsigned MaxChain = 1024;
-
-/// libbpf skip_mods_and_typedefs(): false where libbpf would get a NULL type
-/// (invalid ID) or loop forever.
+/// libbpf skip_mods_and_typedefs() in the out-parameter form the tri-state
+/// code below reads best (TypeTable::trySkipModsAndTypedefs): false where
+/// libbpf would get a NULL type (invalid ID) or loop forever (a cycle).
 bool skipModsTypedefs(const TypeTable &T, TypeId Id, TypeId &Out) {
-  for (unsigned I = 0; I < MaxChain; ++I) {
-    if (!T.isValid(Id))
-      return false;
-    if (Id == 0 || !isModOrTypedef(T.kind(Id))) {
-      Out = Id;
-      return true;
-    }
-    Id = T.type(Id).SizeOrType;
-  }
-  return false;
+  std::optional<TypeId> R = T.trySkipModsAndTypedefs(Id);
+  if (!R)
+    return false;
+  Out = *R;
+  return true;
 }
 
 /// The raw kind of Id, Unknown for void.
@@ -183,7 +175,9 @@ int typesAreCompat(const TypeTable &L, TypeId LId, const TypeTable &T,
 /// bpf_core_fields_are_compat().
 int fieldsAreCompat(const TypeTable &L, TypeId LId, const TypeTable &T,
                     TypeId TId) {
-  for (unsigned Iter = 0; Iter < MaxChain; ++Iter) {
+  // libbpf recurses into array elements without a bound; each step reaches
+  // a new local type, so only a cycle runs past L.size() steps.
+  for (uint32_t Iter = 0; Iter < L.size(); ++Iter) {
     if (!skipModsTypedefs(L, LId, LId) || !skipModsTypedefs(T, TId, TId))
       return ErrInval;
     Kind LK = kindOf(L, LId), TK = kindOf(T, TId);

@@ -238,12 +238,7 @@ walkTargetSpec(const TypeTable &Target, TypeId Root, ArrayRef<uint32_t> Raw,
     return createStringError(inconvertibleErrorCode(),
                              "target spec root [%u] out of range", Id);
   for (size_t I = 1; I < Raw.size(); ++I) {
-    // libbpf's skip_mods_and_typedefs() has no bound; the reader rejected
-    // cycles, this bound only keeps a hostile table from spinning.
-    for (unsigned Depth = 0; Depth < 1024 && Id != 0 &&
-                             isModOrTypedef(Target.kind(Id));
-         ++Depth)
-      Id = Target.type(Id).SizeOrType;
+    Id = Target.skipModsAndTypedefs(Id);
     Kind K = Target.kind(Id);
     TypeId Child;
     if (isComposite(K)) {

@@ -166,13 +166,10 @@ Shrinker::Ref Shrinker::canonUncached(TypeId T) {
   // encoding, an array's length and element, an enum's or a FWD's name.
   // Composites the spec walks into (kept members), candidates and exactly
   // kept types stay themselves.
-  TypeId U = T;
-  for (unsigned Depth = 0;
-       Depth < 32 && U != 0 && U < N && isModOrTypedef(Target.kind(U));
-       ++Depth)
-    U = Target.type(U).SizeOrType;
-  if (U == 0 || U >= N || isModOrTypedef(Target.kind(U)))
-    return {T, false}; // void, or a chain too long: keep as is
+  std::optional<TypeId> Skipped = Target.trySkipModsAndTypedefs(T);
+  if (!Skipped || *Skipped == 0)
+    return {T, false}; // void, or a broken chain: keep as is
+  TypeId U = *Skipped;
   switch (Target.kind(U)) {
   case Kind::Ptr:
     return makeSynth({Kind::Ptr, 0, 0, 0, false});

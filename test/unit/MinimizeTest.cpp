@@ -946,6 +946,56 @@ TEST(MinimizeShrink, MemberTypesBecomeCanonical) {
   EXPECT_EQ(Kinds["PTR"], 1u);
 }
 
+TEST(MinimizeShrink, TypedefChainsOfAnyLengthBecomeCanonical) {
+  // The shrinker follows a member's typedef chain as libbpf does, to its
+  // end (it stopped after 32 links and kept longer chains whole), and the
+  // matcher and the target-spec walk follow it past 1024 links.
+  for (unsigned Len : {31u, 32u, 33u, 1100u}) {
+    TestBTFBuilder L;
+    TypeId LInt = L.addInt("int", 4, true);
+    TypeId Inner = L.addStruct("inner", 4, {{"v", LInt, 0}});
+    TypeId Task = L.addStruct("task", 8, {{"pid", LInt, 0}, {"in", Inner, 32}});
+    L.done();
+    TestBTFBuilder T;
+    TypeId TInt = T.addInt("int", 4, true);
+    TypeId Chain = TInt;
+    for (unsigned I = 0; I < Len; ++I)
+      Chain = T.addTypedef("t" + std::to_string(I), Chain);
+    TypeId TInner = T.addStruct("inner", 8, {{"v", TInt, 32}});
+    TypeId InChain = TInner;
+    for (unsigned I = 0; I < Len; ++I)
+      InChain = T.addTypedef("u" + std::to_string(I), InChain);
+    T.addStruct("task", 16, {{"pid", Chain, 0}, {"in", InChain, 64}});
+    TypeTable Full = T.done();
+    Full.buildNameIndex();
+    std::vector<CoreRelocation> Relocs;
+    for (Reloc R : std::vector<Reloc>{{K::FieldByteOffset, Task, "0:0"},
+                                      {K::FieldByteSize, Task, "0:0"},
+                                      {K::FieldSigned, Task, "0:0"},
+                                      {K::FieldByteOffset, Task, "0:1:0"}})
+      Relocs.push_back(mk(R));
+    CoreMatcher M(L.table(), Full);
+    Minimizer Min(Full);
+    for (const CoreRelocation &R : Relocs) {
+      llvm::Expected<CoreResult> Res = M.calc(R);
+      ASSERT_TRUE(bool(Res)) << llvm::toString(Res.takeError());
+      EXPECT_EQ(Res->Outcome, RelocOutcome::Resolved) << Len;
+      EXPECT_FALSE(bool(Min.addResult(L.table(), R, *Res)));
+    }
+    BuildStatus St;
+    TypeTable Small = Min.build(&St);
+    EXPECT_TRUE(St.Shrunk) << Len << ": " << St.Fallback;
+    Small.buildNameIndex();
+    EXPECT_EQ(expectSameResults(L.table(), Relocs, Full, Small), Relocs.size());
+    unsigned Typedefs = 0;
+    for (TypeId Id = 1; Id < Small.size(); ++Id)
+      Typedefs += Small.kind(Id) == Kind::Typedef;
+    // pid's chain became the canonical INT; in's chain leads to a struct
+    // the spec walks into, which the member now names directly.
+    EXPECT_EQ(Typedefs, 0u) << Len;
+  }
+}
+
 TEST(MinimizeShrink, BytesDependOnlyOnWhatLibbpfObserves) {
   ShrinkLocal L;
   // Same observable facts, different type IDs and task sizes: same bytes.

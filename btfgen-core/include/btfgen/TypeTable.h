@@ -27,6 +27,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -90,11 +91,19 @@ public:
   /// Inline: the reader runs it over every record of every kernel.
   template <typename Fn> void forEachRef(TypeId Id, Fn &&F) const;
 
-  /// Follow typedefs and CV modifiers (VOLATILE, CONST, RESTRICT, TYPE_TAG)
-  /// from Id. Returns the first other type (maybe 0).
-  TypeId skipModsAndTypedefs(TypeId Id) const;
-  /// Follow CV modifiers and TYPE_TAG only (not typedefs).
-  TypeId skipMods(TypeId Id) const;
+  /// libbpf's skip_mods_and_typedefs() (libbpf.c, v1.1.2 and newest alike):
+  /// follow CV modifiers (VOLATILE, CONST, RESTRICT), TYPE_TAG and typedefs
+  /// from Id to the first other type (maybe void). libbpf's loop has no
+  /// bound, and neither has this one on BTF without cycles: every step
+  /// reaches a new type, so the walk ends within size() steps whatever the
+  /// chain's length. std::nullopt where libbpf would read a NULL type (an
+  /// ID out of range) or loop forever (a cycle; BTFReader rejects those,
+  /// but not every table comes from it).
+  std::optional<TypeId> trySkipModsAndTypedefs(TypeId Id) const;
+  /// trySkipModsAndTypedefs(), or 0 (void) where it fails.
+  TypeId skipModsAndTypedefs(TypeId Id) const {
+    return trySkipModsAndTypedefs(Id).value_or(0);
+  }
 
   /// What libbpf learns of the pointer size when it loads this BTF from the
   /// file it came from (btf.c): the ELF class for an ELF file, else
