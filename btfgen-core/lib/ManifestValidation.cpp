@@ -116,8 +116,8 @@ Error validateManifest(const Manifest &M, StringRef Input) {
                        I, R.LocalType, T.size() - 1);
     if (!isAccessString(R.Access))
       return malformed(Input,
-                       "relocations[{0}].access: '{1}' is not an access string",
-                       I, R.Access);
+                       "relocations[{0}].access: {1} is not an access string",
+                       I, quoteBounded(R.Access));
   }
   return Error::success();
 }

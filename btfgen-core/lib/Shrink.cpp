@@ -22,6 +22,8 @@
 
 #include "Shrink.h"
 
+#include "btfgen/Errors.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -544,8 +546,9 @@ std::string Shrinker::checkAnswers(ArrayRef<Minimizer::Check> Checks,
     CoreMatcher M(*K.Local, T);
     Expected<CoreResult> Res = M.calc(R);
     std::string Where =
-        formatv("{0} [{1}] '{2}' {3}", reloKindName(K.Kind), K.LocalType,
-                K.Local->name(K.LocalType), K.Access)
+        formatv("{0} [{1}] {2} {3}", reloKindName(K.Kind), K.LocalType,
+                quoteBounded(K.Local->name(K.LocalType)),
+                boundedText(K.Access))
             .str();
     if (!Res)
       return Where + ": " + toString(Res.takeError());

@@ -383,6 +383,65 @@ TEST(ManifestTest, ValidateAgreesWithReadingTheJSON) {
   EXPECT_FALSE(bool(validateManifest(smallManifest(), "m.json")));
 }
 
+TEST(ManifestTest, ErrDuplicateKey) {
+  // llvm::json kept the last of two equal keys: a manifest meant one thing
+  // to btfgen and maybe another to other readers.
+  EXPECT_EQ(errorOf(mutated("{\"id\":2,", "{\"id\":2,\"id\":2,")),
+            "'a.json': types[1].id: duplicate key");
+  EXPECT_EQ(errorOf(mutated("\"version\": 1", "\"version\": 1, \"version\": 2")),
+            "'a.json': manifest.version: duplicate key");
+  EXPECT_EQ(errorOf(mutated("{\"name\":\"b\",", "{\"name\":\"b\",\"name\":\"c\",")),
+            "'a.json': types[1].members[1].name: duplicate key");
+  EXPECT_EQ(errorOf(mutated("\"line\":3", "\"line\":3,\"line\":4")),
+            "'a.json': relocations[0].locations[0].line: duplicate key");
+}
+
+TEST(ManifestTest, ErrorsQuoteABoundedPrefix) {
+  // A 2 MB access string gave 6 MB of error text.
+  std::string Long(2 << 20, '7');
+  Long[100] = 'x';
+  std::string E = errorOf(
+      mutated("\"access\":\"0:1\"", "\"access\":\"" + Long + "\""));
+  EXPECT_LT(E.size(), 300u) << E.substr(0, 300);
+  EXPECT_EQ(E, "'a.json': relocations[0].access: '" + Long.substr(0, 128) +
+                   "...' (2097152 bytes) is not an access string");
+  std::string Key(2 << 20, 'k');
+  E = errorOf(mutated("\"vlen\":2", "\"" + Key + "\":1,\"vlen\":2"));
+  EXPECT_EQ(E, "'a.json': types[1]." + Key.substr(0, 128) +
+                   "... (2097152 bytes): unknown key");
+  E = errorOf(mutated("\"kind\":\"FWD\"", "\"kind\":\"" + Key + "\""));
+  EXPECT_LT(E.size(), 300u) << E.substr(0, 300);
+  // Cut before a UTF-8 character, never inside one.
+  std::string Wide = std::string(127, 'a') + "\xc3\xa9" + std::string(99, 'b');
+  EXPECT_EQ(quoteBounded(Wide),
+            "'" + std::string(127, 'a') + "...' (228 bytes)");
+  EXPECT_EQ(quoteBounded("short"), "'short'");
+}
+
+TEST(ManifestTest, ReadsJSONAsLLVMJSONDid) {
+  // Escapes (a surrogate pair among them) and integral doubles are read as
+  // llvm::json read them; bytes that are not UTF-8 are not.
+  Expected<Manifest> M = fromJSON(
+      mutated("\"source\": \"p \\\"q\\\".c\"",
+              "\"source\": \"\\u00e9\\ud83d\\ude00\\n\\/\\t\""));
+  ASSERT_TRUE(bool(M)) << toString(M.takeError());
+  EXPECT_EQ(M->Source, "\xc3\xa9\xf0\x9f\x98\x80\n/\t");
+  M = fromJSON(mutated("\"version\": 1", "\"version\": 1.0"));
+  EXPECT_TRUE(bool(M)) << toString(M.takeError());
+  EXPECT_EQ(errorOf(mutated("\"version\": 1", "\"version\": 1.5")),
+            "'a.json': manifest.version: expected an integer");
+  EXPECT_EQ(errorOf(mutated("\"source\": \"p", "\"source\": \"\xff")),
+            "'a.json': invalid JSON: [4:13, byte=61]: invalid UTF-8 in a "
+            "string");
+  EXPECT_NE(errorOf(std::string(65, '[') + std::string(65, ']'))
+                .find("nested deeper than 64 levels"),
+            std::string::npos);
+  EXPECT_EQ(errorOf(std::string(64, '[') + std::string(64, ']')),
+            "'a.json': top level: expected an object");
+  EXPECT_NE(errorOf(toJSON(smallManifest()) + "x").find("text after the end"),
+            std::string::npos);
+}
+
 TEST(ManifestTest, ErrorIsMalformedInput) {
   Expected<Manifest> M = fromJSON("{}", "x.json");
   ASSERT_FALSE(bool(M));
