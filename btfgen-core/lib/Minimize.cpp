@@ -106,11 +106,12 @@
 //    (CoreResult::Candidates empty, e.g. built by hand) or disagreeing on
 //    the candidate list, is not collapsed.
 //
-// Known inexactness (documented in /work/notes/match.md): libbpf 1.1.2's
-// FIELD_SIGNED reads the word after a non-INT type record, which depends on
-// the neighbouring type in the file layout; with realistic string section
-// sizes (< 16 MiB) it is 0 except when the field's type is the very last
-// type (then it is the string section's first bytes).
+// Known inexactness (docs/core.md, section 7, "FIELD_SIGNED on a non-INT
+// field"): libbpf 1.1.2's FIELD_SIGNED (relo_core.c
+// bpf_core_calc_field_relo) reads the word after a non-INT type record,
+// which depends on the neighbouring type in the file layout; with realistic
+// string section sizes (< 16 MiB) it is 0 except when the field's type is
+// the very last type (then it is the string section's first bytes).
 //
 // Output is canonical: new IDs in source-ID order, dropped references
 // become void, strings are added in first-use order of the emitting walk
