@@ -7,8 +7,9 @@
 // its value flows (through any chain of users; passthrough calls forward
 // their argument) into an instruction with side effects or a terminator.
 // With that rule the unique (kind, root, access) set equalled the object's
-// .BTF.ext at -O0..-O3 (see /work/shared/notes/llvm-plugin.md and
-// test/llvm-pass/*objdump*).
+// .BTF.ext at -O0..-O3 (test/llvm-pass/*objdump* check it against
+// llvm-objdump; the passes are LLVM 19's BPFAbstractMemberAccess.cpp and
+// BPFCheckAndAdjustIR.cpp in llvm/lib/Target/BPF).
 //
 // Source places. BPFAbstractMemberAccess creates its loads without a
 // DebugLoc, so for each live load we take the first instruction with a

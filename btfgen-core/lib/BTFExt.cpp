@@ -43,18 +43,6 @@ constexpr uint32_t CoreReloSize = 16;   // bpf_core_relo
 
 uint32_t rd32(const char *P) { return support::endian::read32le(P); }
 
-/// N(:N)* with every N a decimal number that fits in 32 bits.
-bool isAccessString(StringRef S) {
-  SmallVector<StringRef, 8> Parts;
-  S.split(Parts, ':');
-  for (StringRef P : Parts) {
-    uint32_t V;
-    if (P.empty() || P.getAsInteger(10, V))
-      return false;
-  }
-  return true;
-}
-
 class ExtReader {
 public:
   ExtReader(StringRef Bytes, const TypeTable &BTF, StringRef Name)
@@ -142,17 +130,17 @@ Error ExtReader::readSubsection(const char *What, uint32_t Off, uint32_t Len,
       return Sec.takeError();
     if (NumInfo == 0)
       return malformed(Name,
-                       ".BTF.ext: {0} block for section '{1}' at offset "
+                       ".BTF.ext: {0} block for section {1} at offset "
                        "{2} has no records",
-                       What, *Sec, Pos);
+                       What, quoteBounded(*Sec), Pos);
     Pos += 8;
     uint64_t Need = uint64_t(NumInfo) * RecSize;
     if (Need > End - Pos)
       return malformed(Name,
-                       ".BTF.ext: {0} block for section '{1}': {2} "
+                       ".BTF.ext: {0} block for section {1}: {2} "
                        "records of {3} bytes overflow the section ({4} "
                        "bytes left)",
-                       What, *Sec, NumInfo, RecSize, End - Pos);
+                       What, quoteBounded(*Sec), NumInfo, RecSize, End - Pos);
     for (uint32_t I = 0; I < NumInfo; ++I, Pos += RecSize)
       if (Error E = Fn(*Sec, Bytes.data() + Pos, Pos))
         return E;
@@ -278,8 +266,8 @@ Expected<BTFExt> ExtReader::read() {
             if (!isAccessString(*Access))
               return malformed(Name,
                                ".BTF.ext: core_relo at offset {0}: access "
-                               "string '{1}' is not N(:N)*",
-                               At, *Access);
+                               "string {1} is not N(:N)*",
+                               At, quoteBounded(*Access));
             if (Error E = charge(Sec.size() + Access->size(), "core_relo", At))
               return E;
             CR.Access = Access->str();

@@ -480,9 +480,10 @@ Error Reader::checkCycles(const TypeTable &T) {
         Path += "... -> ";
       Path += formatv("[{0}]", To);
       return malformed(Name,
-                       "type [{0}] {1} '{2}': reference cycle not through a "
+                       "type [{0}] {1} {2}: reference cycle not through a "
                        "pointer: {3}",
-                       To, kindName(T.kind(To)), T.name(To), Path);
+                       To, kindName(T.kind(To)), quoteBounded(T.name(To)),
+                       Path);
     }
   }
   return Error::success();

@@ -19,7 +19,7 @@
 //                  candidate by member *name* (searching anonymous members
 //                  recursively, bpf_core_match_member()) and checks kinds
 //                  (bpf_core_fields_are_compat / types_are_compat /
-//                  types_match);
+//                  types_match, in CoreCompat.cpp);
 //   4. values      bpf_core_calc_relo(): the original (local) and new
 //                  (target) value of the instruction;
 //   5. agreement   bpf_core_calc_relo_insn(): every matching candidate must
@@ -38,43 +38,17 @@
 
 #include "btfgen/CoreMatch.h"
 
+#include "CoreCompat.h"
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
 using namespace llvm;
+using namespace btfgen::detail;
 
 namespace btfgen {
 
 namespace {
-
-// libbpf's negative errno results, kept as ints so the tri-state logic of
-// relo_core.c (<0 error, 0 no match, >0 match) reads the same here.
-constexpr int ErrInval = -22;     // -EINVAL
-constexpr int Err2Big = -7;       // -E2BIG
-constexpr int ErrUClean = -117;   // -EUCLEAN: poison request
-constexpr int ErrNotSupp = -95;   // -EOPNOTSUPP
-
-/// Maximum type chain length we follow when skipping modifiers; libbpf has
-/// no bound (validated BTF has no cycles), we refuse cycles.
-constexpr unsigned MaxChain = 1024;
-
-/// libbpf skip_mods_and_typedefs(): false where libbpf would get a NULL type
-/// (invalid ID) or loop forever.
-bool skipModsTypedefs(const TypeTable &T, TypeId Id, TypeId &Out) {
-  for (unsigned I = 0; I < MaxChain; ++I) {
-    if (!T.isValid(Id))
-      return false;
-    if (Id == 0 || !isModOrTypedef(T.kind(Id))) {
-      Out = Id;
-      return true;
-    }
-    Id = T.type(Id).SizeOrType;
-  }
-  return false;
-}
-
-/// The raw kind of Id, Unknown for void.
-Kind kindOf(const TypeTable &T, TypeId Id) { return T.kind(Id); }
 
 /// libbpf btf__resolve_size() as relo_core.c uses it: <0 on error.
 int64_t resolveSize(const TypeTable &T, TypeId Id) {
@@ -105,263 +79,6 @@ uint32_t wordAfterType(const TypeTable &T, TypeId Id) {
 /// libbpf btf_int_encoding() on a type of any kind (see wordAfterType).
 uint32_t intEncodingOf(const TypeTable &T, TypeId Id) {
   return intEncoding(wordAfterType(T, Id));
-}
-
-StringRef enumeratorName(const TypeTable &T, TypeId Id, uint32_t I) {
-  return T.enumName(Id, I);
-}
-
-//===----------------------------------------------------------------------===//
-// Compatibility relations (relo_core.c)
-//===----------------------------------------------------------------------===//
-
-/// __bpf_core_types_are_compat().
-int typesAreCompat(const TypeTable &L, TypeId LId, const TypeTable &T,
-                   TypeId TId, int Level) {
-  if (!L.isValid(LId) || !T.isValid(TId))
-    return ErrInval;
-  if (!kindsAreCoreCompat(kindOf(L, LId), kindOf(T, TId)))
-    return 0;
-  for (int Depth = 32;;) {
-    if (--Depth < 0)
-      return ErrInval;
-    if (!skipModsTypedefs(L, LId, LId) || !skipModsTypedefs(T, TId, TId))
-      return ErrInval;
-    Kind LK = kindOf(L, LId), TK = kindOf(T, TId);
-    if (!kindsAreCoreCompat(LK, TK))
-      return 0;
-    switch (LK) {
-    case Kind::Unknown:
-    case Kind::Struct:
-    case Kind::Union:
-    case Kind::Enum:
-    case Kind::Fwd:
-    case Kind::Enum64:
-      return 1;
-    case Kind::Int:
-      // Only reject the deprecated bitfield-like ints (non-zero offset).
-      return intOffset(L.intWord(LId)) == 0 && intOffset(T.intWord(TId)) == 0;
-    case Kind::Ptr:
-      LId = L.type(LId).SizeOrType;
-      TId = T.type(TId).SizeOrType;
-      continue;
-    case Kind::Array:
-      LId = L.array(LId).ElemType;
-      TId = T.array(TId).ElemType;
-      continue;
-    case Kind::FuncProto: {
-      ArrayRef<BTFParam> LP = L.params(LId), TP = T.params(TId);
-      if (LP.size() != TP.size())
-        return 0;
-      for (size_t I = 0; I < LP.size(); ++I) {
-        if (Level <= 0)
-          return ErrInval;
-        TypeId A, B;
-        // libbpf ignores skip failures here (the callee re-checks).
-        if (!skipModsTypedefs(L, LP[I].Type, A) ||
-            !skipModsTypedefs(T, TP[I].Type, B))
-          return ErrInval;
-        int Err = typesAreCompat(L, A, T, B, Level - 1);
-        if (Err <= 0)
-          return Err;
-      }
-      TypeId A, B;
-      if (!skipModsTypedefs(L, L.type(LId).SizeOrType, A) ||
-          !skipModsTypedefs(T, T.type(TId).SizeOrType, B))
-        return ErrInval;
-      LId = A;
-      TId = B;
-      continue;
-    }
-    default:
-      // libbpf: "unexpected kind %s relocated".
-      return 0;
-    }
-  }
-}
-
-/// bpf_core_fields_are_compat().
-int fieldsAreCompat(const TypeTable &L, TypeId LId, const TypeTable &T,
-                    TypeId TId) {
-  for (unsigned Iter = 0; Iter < MaxChain; ++Iter) {
-    if (!skipModsTypedefs(L, LId, LId) || !skipModsTypedefs(T, TId, TId))
-      return ErrInval;
-    Kind LK = kindOf(L, LId), TK = kindOf(T, TId);
-    if (isComposite(LK) && isComposite(TK))
-      return 1;
-    if (!kindsAreCoreCompat(LK, TK))
-      return 0;
-    switch (LK) {
-    case Kind::Ptr:
-    case Kind::Float:
-      return 1;
-    case Kind::Fwd:
-    case Kind::Enum:
-    case Kind::Enum64: {
-      StringRef LN = essentialName(L.name(LId));
-      StringRef TN = essentialName(T.name(TId));
-      // One of them anonymous, or the same flavor-less name.
-      return LN.empty() || TN.empty() || LN == TN;
-    }
-    case Kind::Int:
-      return intOffset(L.intWord(LId)) == 0 && intOffset(T.intWord(TId)) == 0;
-    case Kind::Array:
-      LId = L.array(LId).ElemType;
-      TId = T.array(TId).ElemType;
-      continue;
-    default:
-      return 0;
-    }
-  }
-  return ErrInval;
-}
-
-/// bpf_core_names_match(): target anonymous matches only anonymous local,
-/// else essential names must be equal.
-bool namesMatch(StringRef LName, StringRef TName) {
-  if (TName.empty())
-    return LName.empty();
-  return essentialName(LName) == essentialName(TName);
-}
-
-/// bpf_core_enums_match().
-int enumsMatch(const TypeTable &L, TypeId LId, const TypeTable &T,
-               TypeId TId) {
-  if (L.type(LId).SizeOrType != T.type(TId).SizeOrType)
-    return 0;
-  uint32_t LV = L.vlen(LId), TV = T.vlen(TId);
-  if (LV > TV)
-    return 0;
-  for (uint32_t I = 0; I < LV; ++I) {
-    bool Matched = false;
-    for (uint32_t J = 0; J < TV && !Matched; ++J)
-      Matched = namesMatch(enumeratorName(L, LId, I),
-                           enumeratorName(T, TId, J));
-    if (!Matched)
-      return 0;
-  }
-  return 1;
-}
-
-int typesMatch(const TypeTable &L, TypeId LId, const TypeTable &T, TypeId TId,
-               bool BehindPtr, int Level);
-
-/// bpf_core_composites_match().
-int compositesMatch(const TypeTable &L, TypeId LId, const TypeTable &T,
-                    TypeId TId, bool BehindPtr, int Level) {
-  ArrayRef<BTFMember> LM = L.members(LId), TM = T.members(TId);
-  if (LM.size() > TM.size())
-    return 0;
-  for (const BTFMember &M : LM) {
-    bool Matched = false;
-    for (const BTFMember &N : TM) {
-      if (!namesMatch(L.str(M.NameOff), T.str(N.NameOff)))
-        continue;
-      int Err = typesMatch(L, M.Type, T, N.Type, BehindPtr, Level - 1);
-      if (Err < 0)
-        return Err;
-      if (Err > 0) {
-        Matched = true;
-        break;
-      }
-    }
-    if (!Matched)
-      return 0;
-  }
-  return 1;
-}
-
-/// __bpf_core_types_match().
-int typesMatch(const TypeTable &L, TypeId LId, const TypeTable &T, TypeId TId,
-               bool BehindPtr, int Level) {
-  if (Level <= 0)
-    return ErrInval;
-  for (int Depth = 32;;) {
-    if (--Depth < 0)
-      return ErrInval;
-    if (!skipModsTypedefs(L, LId, LId) || !skipModsTypedefs(T, TId, TId))
-      return ErrInval;
-    // Names are compared after skipping typedefs; a root-level typedef was
-    // name-matched by the candidate search.
-    if (!namesMatch(L.name(LId), T.name(TId)))
-      return 0;
-    Kind LK = kindOf(L, LId), TK = kindOf(T, TId);
-    switch (LK) {
-    case Kind::Unknown:
-      return LK == TK;
-    case Kind::Fwd: {
-      bool LF = L.kflag(LId);
-      if (BehindPtr) {
-        if (LK == TK)
-          return LF == T.kflag(TId);
-        // A forward's kflag says struct (0) or union (1).
-        return (TK == Kind::Struct && !LF) || (TK == Kind::Union && LF);
-      }
-      if (LK != TK)
-        return 0;
-      return LF == T.kflag(TId);
-    }
-    case Kind::Enum:
-    case Kind::Enum64:
-      if (!isAnyEnum(TK))
-        return 0;
-      return enumsMatch(L, LId, T, TId);
-    case Kind::Struct:
-    case Kind::Union:
-      if (BehindPtr) {
-        if (LK == TK)
-          return 1;
-        if (TK != Kind::Fwd)
-          return 0;
-        return (LK == Kind::Union) == T.kflag(TId);
-      }
-      if (LK != TK)
-        return 0;
-      return compositesMatch(L, LId, T, TId, BehindPtr, Level);
-    case Kind::Int: {
-      if (LK != TK)
-        return 0;
-      bool LS = intEncoding(L.intWord(LId)) & BTFIntSigned;
-      bool TS = intEncoding(T.intWord(TId)) & BTFIntSigned;
-      return L.type(LId).SizeOrType == T.type(TId).SizeOrType && LS == TS;
-    }
-    case Kind::Ptr:
-      if (LK != TK)
-        return 0;
-      BehindPtr = true;
-      LId = L.type(LId).SizeOrType;
-      TId = T.type(TId).SizeOrType;
-      continue;
-    case Kind::Array: {
-      if (LK != TK)
-        return 0;
-      const BTFArray &LA = L.array(LId), &TA = T.array(TId);
-      if (LA.NElems != TA.NElems)
-        return 0;
-      LId = LA.ElemType;
-      TId = TA.ElemType;
-      continue;
-    }
-    case Kind::FuncProto: {
-      if (LK != TK)
-        return 0;
-      ArrayRef<BTFParam> LP = L.params(LId), TP = T.params(TId);
-      if (LP.size() != TP.size())
-        return 0;
-      for (size_t I = 0; I < LP.size(); ++I) {
-        int Err = typesMatch(L, LP[I].Type, T, TP[I].Type, BehindPtr,
-                             Level - 1);
-        if (Err <= 0)
-          return Err;
-      }
-      LId = L.type(LId).SizeOrType;
-      TId = T.type(TId).SizeOrType;
-      continue;
-    }
-    default:
-      return 0;
-    }
-  }
 }
 
 //===----------------------------------------------------------------------===//
@@ -486,7 +203,7 @@ int specMatch(const TypeTable &L, const CoreSpec &LSpec, const TypeTable &T,
       return 0;
     StringRef LName = essentialName(LSpec.Spec[0].Name);
     for (uint32_t I = 0, E = T.vlen(TId); I < E; ++I) {
-      StringRef TName = enumeratorName(T, TId, I);
+      StringRef TName = T.enumName(TId, I);
       if (essentialName(TName) != LName)
         continue;
       TSpec.Spec.push_back(CoreAccessor{TId, I, TName});
@@ -775,21 +492,10 @@ int calcRelo(const TypeTable &L, const TypeTable &T, const CoreSpec &LSpec,
 //===----------------------------------------------------------------------===//
 
 const char *outcomeName(RelocOutcome O) {
-  switch (O) {
-  case RelocOutcome::Resolved:
-    return "resolved";
-  case RelocOutcome::NotFound:
-    return "not-found";
-  case RelocOutcome::Poisoned:
-    return "poisoned";
-  case RelocOutcome::Error:
-    return "error";
-  }
-  return "unknown";
-}
-
-bool kindsAreCoreCompat(Kind A, Kind B) {
-  return A == B || (isAnyEnum(A) && isAnyEnum(B));
+  static const char *const Names[] = {"resolved", "not-found", "poisoned",
+                                      "error"}; // RelocOutcome order
+  unsigned I = static_cast<unsigned>(O);
+  return I < std::size(Names) ? Names[I] : "unknown";
 }
 
 SmallVector<TypeId, 4> findCoreCandidates(const TypeTable &Local,
@@ -807,21 +513,6 @@ SmallVector<TypeId, 4> findCoreCandidates(const TypeTable &Local,
     if (kindsAreCoreCompat(Target.kind(Id), LK))
       Out.push_back(Id);
   return Out;
-}
-
-int coreFieldsAreCompat(const TypeTable &Local, TypeId LocalId,
-                        const TypeTable &Target, TypeId TargetId) {
-  return fieldsAreCompat(Local, LocalId, Target, TargetId);
-}
-
-int coreTypesAreCompat(const TypeTable &Local, TypeId LocalId,
-                       const TypeTable &Target, TypeId TargetId) {
-  return typesAreCompat(Local, LocalId, Target, TargetId, 32);
-}
-
-int coreTypesMatch(const TypeTable &Local, TypeId LocalId,
-                   const TypeTable &Target, TypeId TargetId) {
-  return typesMatch(Local, LocalId, Target, TargetId, false, 32);
 }
 
 Expected<CoreSpec> parseCoreSpec(const TypeTable &Local, TypeId Root,

@@ -1,11 +1,14 @@
 //===- CoreRelo.cpp - CO-RE relocation kinds ------------------------------===//
 //
 // Names of the relocation kinds, spelled as libbpf's core_relo_kind_str()
-// (relo_core.c) prints them, so reports and manifests read like libbpf logs.
+// (relo_core.c) prints them, so reports and manifests read like libbpf logs;
+// and the access string syntax both .BTF.ext and manifests accept.
 //
 //===----------------------------------------------------------------------===//
 
 #include "btfgen/CoreRelo.h"
+
+#include "llvm/ADT/SmallVector.h"
 
 namespace btfgen {
 
@@ -25,6 +28,17 @@ std::optional<CoreReloKind> parseReloKindName(llvm::StringRef S) {
     if (S == ReloKindNames[I])
       return static_cast<CoreReloKind>(I);
   return std::nullopt;
+}
+
+bool isAccessString(llvm::StringRef S) {
+  llvm::SmallVector<llvm::StringRef, 8> Parts;
+  S.split(Parts, ':');
+  for (llvm::StringRef P : Parts) {
+    uint32_t V;
+    if (P.empty() || P.getAsInteger(10, V))
+      return false;
+  }
+  return true;
 }
 
 } // namespace btfgen

@@ -13,6 +13,8 @@
 #include "btfgen/Manifest.h"
 #include "btfgen/Errors.h"
 
+#include "JSONDocument.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/JSON.h"
@@ -272,7 +274,7 @@ void canonicalizeRelocs(Manifest &M) {
 
 namespace {
 
-/// Typed accessors over one json::Object that build error messages with the
+/// Typed accessors over one JSON object that build error messages with the
 /// JSON path of the value ("types[3].members[1].type_id"). The first error
 /// wins; later calls are no-ops, so callers can read a whole record and
 /// check once.
@@ -298,16 +300,16 @@ public:
     return malformed(Input, "{0}", *Err);
   }
 
-  const json::Value *get(const json::Object &O, const Twine &Path,
-                         StringRef Key) {
-    const json::Value *V = O.get(Key);
+  std::optional<JSONValue> get(const JSONObject &O, const Twine &Path,
+                               StringRef Key) {
+    std::optional<JSONValue> V = O.get(Key);
     if (!V)
       fail(Path + "." + Key, "missing");
     return V;
   }
 
-  std::string str(const json::Object &O, const Twine &Path, StringRef Key) {
-    const json::Value *V = get(O, Path, Key);
+  std::string str(const JSONObject &O, const Twine &Path, StringRef Key) {
+    std::optional<JSONValue> V = get(O, Path, Key);
     if (!V)
       return {};
     std::optional<StringRef> S = V->getAsString();
@@ -319,9 +321,9 @@ public:
   }
 
   /// An integer in [Min, Max].
-  int64_t integer(const json::Object &O, const Twine &Path, StringRef Key,
+  int64_t integer(const JSONObject &O, const Twine &Path, StringRef Key,
                   int64_t Min, int64_t Max) {
-    const json::Value *V = get(O, Path, Key);
+    std::optional<JSONValue> V = get(O, Path, Key);
     if (!V)
       return 0;
     std::optional<int64_t> I = V->getAsInteger();
@@ -337,22 +339,23 @@ public:
     return *I;
   }
 
-  uint32_t u32(const json::Object &O, const Twine &Path, StringRef Key) {
+  uint32_t u32(const JSONObject &O, const Twine &Path, StringRef Key) {
     return static_cast<uint32_t>(
         integer(O, Path, Key, 0, std::numeric_limits<uint32_t>::max()));
   }
 
   /// An optional u32 in [0, Max], Default when absent.
-  uint32_t optU32(const json::Object &O, const Twine &Path, StringRef Key,
+  uint32_t optU32(const JSONObject &O, const Twine &Path, StringRef Key,
                   uint32_t Max, uint32_t Default) {
     if (!O.get(Key))
       return Default;
     return static_cast<uint32_t>(integer(O, Path, Key, 0, Max));
   }
 
-  /// A type ID that must name an existing type (void allowed).
-  TypeId typeRef(const json::Object &O, const Twine &Path, StringRef Key) {
-    const json::Value *V = get(O, Path, Key);
+  /// A type ID. Whether it names a type is checked by validateManifest;
+  /// here only that it is one, with the same message.
+  TypeId typeRef(const JSONObject &O, const Twine &Path, StringRef Key) {
+    std::optional<JSONValue> V = get(O, Path, Key);
     if (!V)
       return 0;
     std::optional<int64_t> I = V->getAsInteger();
@@ -360,7 +363,7 @@ public:
       fail(Path + "." + Key, "expected an integer");
       return 0;
     }
-    if (*I < 0 || *I > NumTypes) {
+    if (*I < 0 || *I > std::numeric_limits<uint32_t>::max()) {
       fail(Path + "." + Key,
            formatv("{0} out of range (types {1})", *I, NumTypes));
       return 0;
@@ -368,248 +371,102 @@ public:
     return static_cast<TypeId>(*I);
   }
 
-  const json::Array *array(const json::Object &O, const Twine &Path,
-                           StringRef Key) {
-    const json::Value *V = get(O, Path, Key);
+  std::optional<JSONArray> array(const JSONObject &O, const Twine &Path,
+                                 StringRef Key) {
+    std::optional<JSONValue> V = get(O, Path, Key);
     if (!V)
-      return nullptr;
-    const json::Array *A = V->getAsArray();
+      return std::nullopt;
+    std::optional<JSONArray> A = V->getAsArray();
     if (!A)
       fail(Path + "." + Key, "expected an array");
     return A;
   }
 
-  const json::Object *object(const json::Value &V, const Twine &Path) {
-    const json::Object *O = V.getAsObject();
-    if (!O)
+  /// V as an object whose keys are unique (llvm::json and many other
+  /// readers silently keep the last of two equal keys; a manifest must not
+  /// mean different things to different readers).
+  std::optional<JSONObject> object(JSONValue V, const Twine &Path) {
+    std::optional<JSONObject> O = V.getAsObject();
+    if (!O) {
       fail(Path, "expected an object");
+      return std::nullopt;
+    }
+    if (std::optional<StringRef> Dup = O->firstDuplicateKey())
+      fail(Path + "." + boundedText(*Dup), "duplicate key");
     return O;
   }
 
   /// Rejects keys that are not in Allowed: a typo must not be ignored.
-  void onlyKeys(const json::Object &O, const Twine &Path,
+  void onlyKeys(const JSONObject &O, const Twine &Path,
                 ArrayRef<StringRef> Allowed) {
-    std::vector<std::string> Keys;
-    for (const auto &KV : O)
-      Keys.push_back(KV.first.str());
+    std::vector<StringRef> Keys;
+    for (JSONObject::Member M : O)
+      Keys.push_back(M.Key);
     llvm::sort(Keys);
-    for (const std::string &K : Keys)
+    for (StringRef K : Keys)
       if (!llvm::is_contained(Allowed, K))
-        fail(Path + "." + K, "unknown key");
+        fail(Path + "." + boundedText(K), "unknown key");
   }
 };
 
-} // namespace
+/// Reads one element of "types" into a BTF record: the common keys, then
+/// the kind's own (one method per shape). What JSON cannot get wrong but a
+/// record can (INT shape, references in range, ...) is left to
+/// validateManifest.
+class TypeReader {
+public:
+  TypeReader(Reader &R, const JSONObject &O, std::string Path, TypeTable &T)
+      : R(R), O(O), Path(std::move(Path)), T(T) {}
 
-/// Reads types[Index] into T. NumTypes bounds every reference.
-static void readType(Reader &R, const json::Value &V, size_t Index,
-                     TypeTable &T) {
-  std::string PathS = formatv("types[{0}]", Index).str();
-  Twine Path(PathS);
-  const json::Object *O = R.object(V, Path);
-  if (!O)
-    return;
-  int64_t Id = R.integer(*O, Path, "id", 0, std::numeric_limits<int64_t>::max());
-  if (R.failed())
-    return;
-  if (Id != static_cast<int64_t>(Index) + 1) {
-    R.fail(Path + ".id", formatv("{0} but expected {1} (ids are positions)",
-                                 Id, Index + 1));
-    return;
-  }
-  std::string KindS = R.str(*O, Path, "kind");
-  if (R.failed())
-    return;
-  std::optional<Kind> K = parseKind(KindS);
-  if (!K) {
-    R.fail(Path + ".kind", "unknown kind '" + KindS + "'");
-    return;
-  }
-  std::string Name = R.str(*O, Path, "name");
-  bool KFlag = R.optU32(*O, Path, "kflag", 1, 0);
-  if (R.failed())
-    return;
+  void read(size_t Index);
 
+private:
+  void readKindWords(Kind K);
+  void readInt();
+  void readArray();
+  void readMembers();
+  void readEnum();
+  void readEnum64();
+  void readParams();
+  void readVars();
+  std::optional<uint32_t> readLinkage();
+  /// vlen is stored explicitly for list kinds and must agree with the list.
+  void readList(StringRef ListKey,
+                function_ref<void(const JSONObject &, const Twine &)> Element);
+
+  Reader &R;
+  const JSONObject &O;
+  std::string Path; ///< "types[3]"
+  TypeTable &T;
+  bool KFlag = false;
   BTFType Ty{0, 0, 0};
   SmallVector<uint32_t, 16> Data;
   uint32_t Vlen = 0;
   SmallVector<StringRef, 12> Keys = {"id", "kind", "name", "kflag"};
+};
 
-  // vlen is stored explicitly for list kinds and must agree with the list.
-  auto ReadList = [&](StringRef ListKey,
-                      function_ref<void(const json::Object &, const Twine &)>
-                          Element) {
-    Keys.push_back("vlen");
-    Keys.push_back(ListKey);
-    Vlen = static_cast<uint32_t>(R.integer(*O, Path, "vlen", 0, BTFMaxVlen));
-    const json::Array *A = R.array(*O, Path, ListKey);
-    if (R.failed())
-      return;
-    if (A->size() != Vlen) {
-      R.fail(Path + ".vlen", formatv("{0} but {1} has {2} elements", Vlen,
-                                     ListKey, A->size()));
-      return;
-    }
-    for (size_t I = 0; I < A->size() && !R.failed(); ++I) {
-      std::string EPathS = formatv("{0}.{1}[{2}]", PathS, ListKey, I).str();
-      if (const json::Object *E = R.object((*A)[I], EPathS))
-        Element(*E, EPathS);
-    }
-  };
-  // FUNC (in vlen) and VAR (in its data word) spell linkage the same way.
-  auto ReadLinkage = [&]() -> std::optional<uint32_t> {
-    std::string L = R.str(*O, Path, "linkage");
-    if (R.failed())
-      return std::nullopt;
-    std::optional<uint32_t> Linkage = parseLinkage(L);
-    if (!Linkage)
-      R.fail(Path + ".linkage", "unknown linkage '" + L + "'");
-    return Linkage;
-  };
-
-  switch (*K) {
-  case Kind::Int: {
-    Keys.append({"size", "bits_offset", "nr_bits", "encoding"});
-    uint32_t Size = R.u32(*O, Path, "size");
-    uint32_t Off = R.integer(*O, Path, "bits_offset", 0, 255);
-    uint32_t Bits = R.integer(*O, Path, "nr_bits", 0, 128);
-    std::string EncS = R.str(*O, Path, "encoding");
-    if (R.failed())
-      break;
-    std::optional<uint32_t> Enc = parseIntEncoding(EncS);
-    if (!Enc) {
-      R.fail(Path + ".encoding", "unknown encoding '" + EncS + "'");
-      break;
-    }
-    if (Size > 16 || uint64_t(Off) + Bits > uint64_t(Size) * 8) {
-      R.fail(Path, formatv("bits_offset {0} + nr_bits {1} do not fit size {2}",
-                           Off, Bits, Size));
-      break;
-    }
-    Ty.SizeOrType = Size;
-    Data.push_back(*Enc << 24 | Off << 16 | Bits);
-    break;
-  }
-  case Kind::Ptr:
-  case Kind::Typedef:
-  case Kind::Volatile:
-  case Kind::Const:
-  case Kind::Restrict:
-  case Kind::TypeTag:
-    Keys.push_back("type_id");
-    Ty.SizeOrType = R.typeRef(*O, Path, "type_id");
-    break;
-  case Kind::Fwd:
-    break;
-  case Kind::Array: {
-    Keys.append({"type_id", "index_type_id", "nr_elems"});
-    TypeId Elem = R.typeRef(*O, Path, "type_id");
-    TypeId Index = R.typeRef(*O, Path, "index_type_id");
-    uint32_t N = R.u32(*O, Path, "nr_elems");
-    Data = {Elem, Index, N};
-    break;
-  }
-  case Kind::Struct:
-  case Kind::Union:
-    Keys.push_back("size");
-    Ty.SizeOrType = R.u32(*O, Path, "size");
-    ReadList("members", [&](const json::Object &E, const Twine &EPath) {
-      R.onlyKeys(E, EPath, {"name", "type_id", "bits_offset", "bitfield_size"});
-      StrOffset NameOff = T.addString(R.str(E, EPath, "name"));
-      TypeId Type = R.typeRef(E, EPath, "type_id");
-      uint32_t Off = KFlag ? R.integer(E, EPath, "bits_offset", 0, 0xffffff)
-                           : R.u32(E, EPath, "bits_offset");
-      uint32_t BS = R.optU32(E, EPath, "bitfield_size", KFlag ? 255 : 0, 0);
-      Data.append({NameOff, Type, BS << 24 | Off});
-    });
-    break;
-  case Kind::Enum:
-    Keys.push_back("size");
-    Ty.SizeOrType = R.u32(*O, Path, "size");
-    ReadList("values", [&](const json::Object &E, const Twine &EPath) {
-      R.onlyKeys(E, EPath, {"name", "val"});
-      StrOffset NameOff = T.addString(R.str(E, EPath, "name"));
-      int64_t Val = KFlag ? R.integer(E, EPath, "val", INT32_MIN, INT32_MAX)
-                          : R.integer(E, EPath, "val", 0, UINT32_MAX);
-      Data.append({NameOff, static_cast<uint32_t>(Val)});
-    });
-    break;
-  case Kind::Enum64:
-    Keys.push_back("size");
-    Ty.SizeOrType = R.u32(*O, Path, "size");
-    ReadList("values", [&](const json::Object &E, const Twine &EPath) {
-      R.onlyKeys(E, EPath, {"name", "val"});
-      StrOffset NameOff = T.addString(R.str(E, EPath, "name"));
-      const json::Value *V = R.get(E, EPath, "val");
-      if (!V)
-        return;
-      uint64_t Val = 0;
-      if (KFlag) {
-        std::optional<int64_t> I = V->getAsInteger();
-        if (!I)
-          return R.fail(EPath + ".val", "expected a signed 64-bit integer");
-        Val = static_cast<uint64_t>(*I);
-      } else {
-        std::optional<uint64_t> U = V->getAsUINT64();
-        if (!U)
-          return R.fail(EPath + ".val", "expected an unsigned 64-bit integer");
-        Val = *U;
-      }
-      Data.append({NameOff, static_cast<uint32_t>(Val),
-                   static_cast<uint32_t>(Val >> 32)});
-    });
-    break;
-  case Kind::Func: {
-    Keys.append({"type_id", "linkage"});
-    Ty.SizeOrType = R.typeRef(*O, Path, "type_id");
-    if (std::optional<uint32_t> Linkage = ReadLinkage())
-      Vlen = *Linkage;
-    break;
-  }
-  case Kind::FuncProto:
-    Keys.push_back("ret_type_id");
-    Ty.SizeOrType = R.typeRef(*O, Path, "ret_type_id");
-    ReadList("params", [&](const json::Object &E, const Twine &EPath) {
-      R.onlyKeys(E, EPath, {"name", "type_id"});
-      StrOffset NameOff = T.addString(R.str(E, EPath, "name"));
-      TypeId Type = R.typeRef(E, EPath, "type_id");
-      Data.append({NameOff, Type});
-    });
-    break;
-  case Kind::Var: {
-    Keys.append({"type_id", "linkage"});
-    Ty.SizeOrType = R.typeRef(*O, Path, "type_id");
-    if (std::optional<uint32_t> Linkage = ReadLinkage())
-      Data.push_back(*Linkage);
-    break;
-  }
-  case Kind::Datasec:
-    Keys.push_back("size");
-    Ty.SizeOrType = R.u32(*O, Path, "size");
-    ReadList("vars", [&](const json::Object &E, const Twine &EPath) {
-      R.onlyKeys(E, EPath, {"type_id", "offset", "size"});
-      TypeId Type = R.typeRef(E, EPath, "type_id");
-      uint32_t Off = R.u32(E, EPath, "offset");
-      uint32_t Size = R.u32(E, EPath, "size");
-      Data.append({Type, Off, Size});
-    });
-    break;
-  case Kind::Float:
-    Keys.push_back("size");
-    Ty.SizeOrType = R.u32(*O, Path, "size");
-    break;
-  case Kind::DeclTag:
-    Keys.append({"type_id", "component_idx"});
-    Ty.SizeOrType = R.typeRef(*O, Path, "type_id");
-    Data.push_back(static_cast<uint32_t>(
-        R.integer(*O, Path, "component_idx", -1, INT32_MAX)));
-    break;
-  case Kind::Unknown:
-    break;
-  }
+void TypeReader::read(size_t Index) {
+  int64_t Id = R.integer(O, Path, "id", 0, std::numeric_limits<int64_t>::max());
   if (R.failed())
     return;
-  R.onlyKeys(*O, Path, Keys);
+  if (Id != static_cast<int64_t>(Index) + 1)
+    return R.fail(Path + ".id",
+                  formatv("{0} but expected {1} (ids are positions)", Id,
+                          Index + 1));
+  std::string KindS = R.str(O, Path, "kind");
+  if (R.failed())
+    return;
+  std::optional<Kind> K = parseKind(KindS);
+  if (!K)
+    return R.fail(Path + ".kind", "unknown kind " + quoteBounded(KindS));
+  std::string Name = R.str(O, Path, "name");
+  KFlag = R.optU32(O, Path, "kflag", 1, 0);
+  if (R.failed())
+    return;
+  readKindWords(*K);
+  if (R.failed())
+    return;
+  R.onlyKeys(O, Path, Keys);
   if (R.failed())
     return;
   Ty.NameOff = T.addString(Name);
@@ -618,24 +475,205 @@ static void readType(Reader &R, const json::Value &V, size_t Index,
   T.addType(Ty, Data);
 }
 
-static bool isAccessString(StringRef S) {
-  if (S.empty())
-    return false;
-  SmallVector<StringRef, 8> Parts;
-  S.split(Parts, ':');
-  for (StringRef P : Parts) {
-    unsigned long long V;
-    if (P.empty() || P.getAsInteger(10, V) || V > UINT32_MAX)
-      return false;
+void TypeReader::readKindWords(Kind K) {
+  switch (K) {
+  case Kind::Int:
+    return readInt();
+  case Kind::Ptr:
+  case Kind::Typedef:
+  case Kind::Volatile:
+  case Kind::Const:
+  case Kind::Restrict:
+  case Kind::TypeTag:
+    Keys.push_back("type_id");
+    Ty.SizeOrType = R.typeRef(O, Path, "type_id");
+    return;
+  case Kind::Array:
+    return readArray();
+  case Kind::Struct:
+  case Kind::Union:
+    return readMembers();
+  case Kind::Enum:
+    return readEnum();
+  case Kind::Enum64:
+    return readEnum64();
+  case Kind::Func:
+    Keys.append({"type_id", "linkage"});
+    Ty.SizeOrType = R.typeRef(O, Path, "type_id");
+    if (std::optional<uint32_t> Linkage = readLinkage())
+      Vlen = *Linkage;
+    return;
+  case Kind::FuncProto:
+    return readParams();
+  case Kind::Var:
+    Keys.append({"type_id", "linkage"});
+    Ty.SizeOrType = R.typeRef(O, Path, "type_id");
+    if (std::optional<uint32_t> Linkage = readLinkage())
+      Data.push_back(*Linkage);
+    return;
+  case Kind::Datasec:
+    return readVars();
+  case Kind::Float:
+    Keys.push_back("size");
+    Ty.SizeOrType = R.u32(O, Path, "size");
+    return;
+  case Kind::DeclTag:
+    Keys.append({"type_id", "component_idx"});
+    Ty.SizeOrType = R.typeRef(O, Path, "type_id");
+    Data.push_back(static_cast<uint32_t>(
+        R.integer(O, Path, "component_idx", INT32_MIN, INT32_MAX)));
+    return;
+  case Kind::Fwd:
+  case Kind::Unknown:
+    return;
   }
-  return true;
 }
 
-static void readReloc(Reader &R, const Manifest &M, const json::Value &V,
+void TypeReader::readInt() {
+  Keys.append({"size", "bits_offset", "nr_bits", "encoding"});
+  Ty.SizeOrType = R.u32(O, Path, "size");
+  uint32_t Off = R.integer(O, Path, "bits_offset", 0, 255);
+  uint32_t Bits = R.integer(O, Path, "nr_bits", 0, 255);
+  std::string EncS = R.str(O, Path, "encoding");
+  if (R.failed())
+    return;
+  std::optional<uint32_t> Enc = parseIntEncoding(EncS);
+  if (!Enc)
+    return R.fail(Path + ".encoding",
+                  "unknown encoding " + quoteBounded(EncS));
+  Data.push_back(*Enc << 24 | Off << 16 | Bits);
+}
+
+void TypeReader::readArray() {
+  Keys.append({"type_id", "index_type_id", "nr_elems"});
+  TypeId Elem = R.typeRef(O, Path, "type_id");
+  TypeId Index = R.typeRef(O, Path, "index_type_id");
+  uint32_t N = R.u32(O, Path, "nr_elems");
+  Data = {Elem, Index, N};
+}
+
+void TypeReader::readMembers() {
+  Keys.push_back("size");
+  Ty.SizeOrType = R.u32(O, Path, "size");
+  readList("members", [&](const JSONObject &E, const Twine &EPath) {
+    R.onlyKeys(E, EPath, {"name", "type_id", "bits_offset", "bitfield_size"});
+    StrOffset NameOff = T.addString(R.str(E, EPath, "name"));
+    TypeId Type = R.typeRef(E, EPath, "type_id");
+    uint32_t Off = KFlag ? R.integer(E, EPath, "bits_offset", 0, 0xffffff)
+                         : R.u32(E, EPath, "bits_offset");
+    uint32_t BS = R.optU32(E, EPath, "bitfield_size", KFlag ? 255 : 0, 0);
+    Data.append({NameOff, Type, BS << 24 | Off});
+  });
+}
+
+void TypeReader::readEnum() {
+  Keys.push_back("size");
+  Ty.SizeOrType = R.u32(O, Path, "size");
+  readList("values", [&](const JSONObject &E, const Twine &EPath) {
+    R.onlyKeys(E, EPath, {"name", "val"});
+    StrOffset NameOff = T.addString(R.str(E, EPath, "name"));
+    int64_t Val = KFlag ? R.integer(E, EPath, "val", INT32_MIN, INT32_MAX)
+                        : R.integer(E, EPath, "val", 0, UINT32_MAX);
+    Data.append({NameOff, static_cast<uint32_t>(Val)});
+  });
+}
+
+void TypeReader::readEnum64() {
+  Keys.push_back("size");
+  Ty.SizeOrType = R.u32(O, Path, "size");
+  readList("values", [&](const JSONObject &E, const Twine &EPath) {
+    R.onlyKeys(E, EPath, {"name", "val"});
+    StrOffset NameOff = T.addString(R.str(E, EPath, "name"));
+    std::optional<JSONValue> V = R.get(E, EPath, "val");
+    if (!V)
+      return;
+    uint64_t Val = 0;
+    if (KFlag) {
+      std::optional<int64_t> I = V->getAsInteger();
+      if (!I)
+        return R.fail(EPath + ".val", "expected a signed 64-bit integer");
+      Val = static_cast<uint64_t>(*I);
+    } else {
+      std::optional<uint64_t> U = V->getAsUINT64();
+      if (!U)
+        return R.fail(EPath + ".val", "expected an unsigned 64-bit integer");
+      Val = *U;
+    }
+    Data.append({NameOff, static_cast<uint32_t>(Val),
+                 static_cast<uint32_t>(Val >> 32)});
+  });
+}
+
+void TypeReader::readParams() {
+  Keys.push_back("ret_type_id");
+  Ty.SizeOrType = R.typeRef(O, Path, "ret_type_id");
+  readList("params", [&](const JSONObject &E, const Twine &EPath) {
+    R.onlyKeys(E, EPath, {"name", "type_id"});
+    StrOffset NameOff = T.addString(R.str(E, EPath, "name"));
+    TypeId Type = R.typeRef(E, EPath, "type_id");
+    Data.append({NameOff, Type});
+  });
+}
+
+void TypeReader::readVars() {
+  Keys.push_back("size");
+  Ty.SizeOrType = R.u32(O, Path, "size");
+  readList("vars", [&](const JSONObject &E, const Twine &EPath) {
+    R.onlyKeys(E, EPath, {"type_id", "offset", "size"});
+    TypeId Type = R.typeRef(E, EPath, "type_id");
+    uint32_t Off = R.u32(E, EPath, "offset");
+    uint32_t Size = R.u32(E, EPath, "size");
+    Data.append({Type, Off, Size});
+  });
+}
+
+std::optional<uint32_t> TypeReader::readLinkage() {
+  // FUNC (in vlen) and VAR (in its data word) spell linkage the same way.
+  std::string L = R.str(O, Path, "linkage");
+  if (R.failed())
+    return std::nullopt;
+  std::optional<uint32_t> Linkage = parseLinkage(L);
+  if (!Linkage)
+    R.fail(Path + ".linkage", "unknown linkage " + quoteBounded(L));
+  return Linkage;
+}
+
+void TypeReader::readList(
+    StringRef ListKey,
+    function_ref<void(const JSONObject &, const Twine &)> Element) {
+  Keys.push_back("vlen");
+  Keys.push_back(ListKey);
+  Vlen = static_cast<uint32_t>(R.integer(O, Path, "vlen", 0, BTFMaxVlen));
+  std::optional<JSONArray> A = R.array(O, Path, ListKey);
+  if (R.failed())
+    return;
+  if (A->size() != Vlen)
+    return R.fail(Path + ".vlen", formatv("{0} but {1} has {2} elements", Vlen,
+                                          ListKey, A->size()));
+  size_t I = 0;
+  for (JSONValue V : *A) {
+    std::string EPathS = formatv("{0}.{1}[{2}]", Path, ListKey, I++).str();
+    if (std::optional<JSONObject> E = R.object(V, EPathS))
+      Element(*E, EPathS);
+    if (R.failed())
+      return;
+  }
+}
+
+} // namespace
+
+/// Reads types[Index] into T.
+static void readType(Reader &R, JSONValue V, size_t Index, TypeTable &T) {
+  std::string PathS = formatv("types[{0}]", Index).str();
+  if (std::optional<JSONObject> O = R.object(V, PathS))
+    TypeReader(R, *O, PathS, T).read(Index);
+}
+
+static void readReloc(Reader &R, const Manifest &M, JSONValue V,
                       size_t Index, CoreRelocation &Out) {
   std::string PathS = formatv("relocations[{0}]", Index).str();
   Twine Path(PathS);
-  const json::Object *O = R.object(V, Path);
+  std::optional<JSONObject> O = R.object(V, Path);
   if (!O)
     return;
   R.onlyKeys(*O, Path,
@@ -645,31 +683,30 @@ static void readReloc(Reader &R, const Manifest &M, const json::Value &V,
   int64_t Type = R.integer(*O, Path, "type", 0, UINT32_MAX);
   std::string TypeName = R.str(*O, Path, "type_name");
   std::string Access = R.str(*O, Path, "access");
-  const json::Array *Locs = R.array(*O, Path, "locations");
+  std::optional<JSONArray> Locs = R.array(*O, Path, "locations");
   if (R.failed())
     return;
   std::optional<CoreReloKind> K = parseReloKindName(KindS);
   if (!K)
-    return R.fail(Path + ".kind", "unknown relocation kind '" + KindS + "'");
+    return R.fail(Path + ".kind",
+                  "unknown relocation kind " + quoteBounded(KindS));
   if (static_cast<uint32_t>(*K) != KindId)
     return R.fail(Path + ".kind_id",
-                  formatv("{0} does not match kind '{1}' ({2})", KindId,
-                          KindS, static_cast<uint32_t>(*K)));
-  if (Type < 1 || Type >= M.Types.size())
-    return R.fail(Path + ".type", formatv("{0} out of range (types {1})", Type,
-                                          M.Types.size() - 1));
-  if (M.Types.name(Type) != TypeName)
+                  formatv("{0} does not match kind {1} ({2})", KindId,
+                          quoteBounded(KindS), static_cast<uint32_t>(*K)));
+  // The type's range, and the access string, are validateManifest's.
+  if (Type >= 1 && M.Types.isValid(Type) && M.Types.name(Type) != TypeName)
     return R.fail(Path + ".type_name",
-                  formatv("'{0}' but type [{1}] is named '{2}'", TypeName,
-                          Type, M.Types.name(Type)));
-  if (!isAccessString(Access))
-    return R.fail(Path + ".access", "'" + Access + "' is not an access string");
+                  formatv("{0} but type [{1}] is named {2}",
+                          quoteBounded(TypeName), Type,
+                          quoteBounded(M.Types.name(Type))));
   Out.Kind = *K;
   Out.LocalType = static_cast<TypeId>(Type);
   Out.Access = std::move(Access);
-  for (size_t I = 0; I < Locs->size() && !R.failed(); ++I) {
-    std::string LPathS = formatv("{0}.locations[{1}]", PathS, I).str();
-    const json::Object *L = R.object((*Locs)[I], LPathS);
+  size_t I = 0;
+  for (JSONValue LV : *Locs) {
+    std::string LPathS = formatv("{0}.locations[{1}]", PathS, I++).str();
+    std::optional<JSONObject> L = R.object(LV, LPathS);
     if (!L)
       return;
     R.onlyKeys(*L, LPathS, {"file", "line", "column", "function"});
@@ -679,51 +716,28 @@ static void readReloc(Reader &R, const Manifest &M, const json::Value &V,
     S.Column = R.u32(*L, LPathS, "column");
     S.Function = R.str(*L, LPathS, "function");
     Out.Locs.push_back(std::move(S));
+    if (R.failed())
+      return;
   }
 }
 
-/// Deepest array/object nesting json::parse is allowed to see. llvm::json's
-/// parser and json::Value's destructor recurse once per level, so a 40 KB
-/// file of '[' overflows an 8 MB stack (found by test/fuzz/ManifestFuzzer);
-/// a manifest nests 5 levels.
+/// Deepest array/object nesting a manifest may have (it nests 5 levels).
+/// The parser recurses once per level: this bounds its stack (a 40 KB file
+/// of '[' overflowed an 8 MB stack in llvm::json::parse, found by
+/// test/fuzz/ManifestFuzzer).
 constexpr unsigned MaxJSONDepth = 64;
-
-/// Nesting depth of the brackets outside strings, stopping at Limit + 1.
-/// Malformed text is left for json::parse to report.
-static unsigned jsonDepth(StringRef Text, unsigned Limit) {
-  unsigned Depth = 0, Max = 0;
-  bool InString = false;
-  for (size_t I = 0; I < Text.size() && Max <= Limit; ++I) {
-    char C = Text[I];
-    if (InString) {
-      if (C == '\\')
-        ++I;
-      else if (C == '"')
-        InString = false;
-    } else if (C == '"') {
-      InString = true;
-    } else if (C == '[' || C == '{') {
-      Max = std::max(Max, ++Depth);
-    } else if ((C == ']' || C == '}') && Depth > 0) {
-      --Depth;
-    }
-  }
-  return Max;
-}
 
 Expected<Manifest> readManifest(MemoryBufferRef Buf) {
   StringRef Input = Buf.getBufferIdentifier();
-  if (jsonDepth(Buf.getBuffer(), MaxJSONDepth) > MaxJSONDepth)
-    return malformed(Input, "invalid JSON: nested deeper than {0} levels",
-                     MaxJSONDepth);
-  Expected<json::Value> Parsed = json::parse(Buf.getBuffer());
-  if (!Parsed)
-    return malformed(Input, "invalid JSON: {0}", toString(Parsed.takeError()));
-  const json::Object *Top = Parsed->getAsObject();
+  Expected<JSONDocument> Doc =
+      JSONDocument::parse(Buf.getBuffer(), MaxJSONDepth);
+  if (!Doc)
+    return malformed(Input, "invalid JSON: {0}", toString(Doc.takeError()));
+  std::optional<JSONObject> Top = Doc->root().getAsObject();
   if (!Top)
     return malformed(Input, "top level: expected an object");
 
-  const json::Value *Types = Top->get("types");
+  std::optional<JSONValue> Types = Top->get("types");
   uint32_t NumTypes = 0;
   if (Types && Types->getAsArray()) {
     size_t N = Types->getAsArray()->size();
@@ -734,13 +748,16 @@ Expected<Manifest> readManifest(MemoryBufferRef Buf) {
   }
 
   Reader R(Input, NumTypes);
+  if (std::optional<StringRef> Dup = Top->firstDuplicateKey())
+    R.fail("manifest." + boundedText(*Dup), "duplicate key");
   R.onlyKeys(*Top, "manifest",
              {"format", "version", "source", "object", "types", "relocations"});
   std::string Format = R.str(*Top, "manifest", "format");
   if (R.failed())
     return R.takeError();
   if (Format != FormatTag)
-    return malformed(Input, "format: '{0}' is not '{1}'", Format, FormatTag);
+    return malformed(Input, "format: {0} is not '{1}'", quoteBounded(Format),
+                     FormatTag);
   int64_t Version = R.integer(*Top, "manifest", "version", 0, INT32_MAX);
   if (R.failed())
     return R.takeError();
@@ -751,19 +768,26 @@ Expected<Manifest> readManifest(MemoryBufferRef Buf) {
   Manifest M;
   M.Source = R.str(*Top, "manifest", "source");
   M.Object = R.str(*Top, "manifest", "object");
-  const json::Array *TypeArr = R.array(*Top, "manifest", "types");
-  const json::Array *RelocArr = R.array(*Top, "manifest", "relocations");
+  std::optional<JSONArray> TypeArr = R.array(*Top, "manifest", "types");
+  std::optional<JSONArray> RelocArr = R.array(*Top, "manifest", "relocations");
   if (R.failed())
     return R.takeError();
-  for (size_t I = 0; I < TypeArr->size() && !R.failed(); ++I)
-    readType(R, (*TypeArr)[I], I, M.Types);
-  if (R.failed())
-    return R.takeError();
+  size_t I = 0;
+  for (JSONValue V : *TypeArr) {
+    readType(R, V, I++, M.Types);
+    if (R.failed())
+      return R.takeError();
+  }
   M.Relocs.resize(RelocArr->size());
-  for (size_t I = 0; I < RelocArr->size() && !R.failed(); ++I)
-    readReloc(R, M, (*RelocArr)[I], I, M.Relocs[I]);
-  if (R.failed())
-    return R.takeError();
+  I = 0;
+  for (JSONValue V : *RelocArr) {
+    readReloc(R, M, V, I, M.Relocs[I]);
+    ++I;
+    if (R.failed())
+      return R.takeError();
+  }
+  if (Error E = validateManifest(M, Input))
+    return std::move(E);
   canonicalizeRelocs(M);
   return M;
 }

@@ -106,25 +106,29 @@
 //    (CoreResult::Candidates empty, e.g. built by hand) or disagreeing on
 //    the candidate list, is not collapsed.
 //
-// Known inexactness (documented in /work/notes/match.md): libbpf 1.1.2's
-// FIELD_SIGNED reads the word after a non-INT type record, which depends on
-// the neighbouring type in the file layout; with realistic string section
-// sizes (< 16 MiB) it is 0 except when the field's type is the very last
-// type (then it is the string section's first bytes).
+// Known inexactness (docs/core.md, section 7, "FIELD_SIGNED on a non-INT
+// field"): libbpf 1.1.2's FIELD_SIGNED (relo_core.c
+// bpf_core_calc_field_relo) reads the word after a non-INT type record,
+// which depends on the neighbouring type in the file layout; with realistic
+// string section sizes (< 16 MiB) it is 0 except when the field's type is
+// the very last type (then it is the string section's first bytes).
 //
 // Output is canonical: new IDs in source-ID order, dropped references
-// become void, strings are added in first-use order of the emitting walk.
+// become void, strings are added in first-use order of the emitting walk
+// (emitExact). The default, shrunk output is built from the same marks by
+// Shrinker (Shrink.cpp) and checked there against every relocation.
 //
 //===----------------------------------------------------------------------===//
 
 #include "btfgen/Minimize.h"
+
+#include "Shrink.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <algorithm>
-#include <functional>
 #include <map>
 #include <optional>
 #include <tuple>
@@ -227,13 +231,7 @@ void Minimizer::markTypeMatch(MarkState &S, TypeId Id, bool BehindPtr) const {
   }
 }
 
-/// Walk a target raw access spec from Root as libbpf resolves it
-/// (bpf_core_parse_spec's accessors; bpftool btfgen_record_field_relo()):
-/// skip typedefs and modifiers, then take a member of a composite or the
-/// element of an array. OnStep(Parent, Index, Child) sees every step after
-/// the first, Child as recorded in Parent. Returns the accessed field's
-/// type, or an error where the spec does not fit the table.
-static Expected<TypeId>
+Expected<TypeId>
 walkTargetSpec(const TypeTable &Target, TypeId Root, ArrayRef<uint32_t> Raw,
                function_ref<void(TypeId, uint32_t, TypeId)> OnStep) {
   TypeId Id = Root;
@@ -241,12 +239,7 @@ walkTargetSpec(const TypeTable &Target, TypeId Root, ArrayRef<uint32_t> Raw,
     return createStringError(inconvertibleErrorCode(),
                              "target spec root [%u] out of range", Id);
   for (size_t I = 1; I < Raw.size(); ++I) {
-    // libbpf's skip_mods_and_typedefs() has no bound; the reader rejected
-    // cycles, this bound only keeps a hostile table from spinning.
-    for (unsigned Depth = 0; Depth < 1024 && Id != 0 &&
-                             isModOrTypedef(Target.kind(Id));
-         ++Depth)
-      Id = Target.type(Id).SizeOrType;
+    Id = Target.skipModsAndTypedefs(Id);
     Kind K = Target.kind(Id);
     TypeId Child;
     if (isComposite(K)) {
@@ -287,13 +280,6 @@ Error Minimizer::recordFieldSpec(MarkState *S, TypeId Root,
   return Leaf.takeError();
 }
 
-namespace {
-
-enum : uint8_t { MatchesAny = 1, MatchesTypeIdTarget = 2 };
-
-/// A candidate's signature entry for one relocation (see the file comment).
-using SigEntry = std::tuple<int, int, uint32_t, bool, bool, uint64_t, uint32_t>;
-
 SigEntry sigEntry(const CoreCandidateResult &C, CoreReloKind Kind) {
   if (C.Match != 1)
     return SigEntry(C.Match, 0, 0, false, false, 0, 0);
@@ -303,6 +289,8 @@ SigEntry sigEntry(const CoreCandidateResult &C, CoreReloKind Kind) {
   return SigEntry(1, 0, C.BitOffset, C.Poison, C.FailMemsz, Val, C.NewSz);
 }
 
+namespace {
+enum : uint8_t { MatchesAny = 1, MatchesTypeIdTarget = 2 };
 } // namespace
 
 Error Minimizer::addResult(const TypeTable &Local, const CoreRelocation &R,
@@ -560,8 +548,8 @@ TypeTable Minimizer::build(BuildStatus *Status) const {
   if (!Opts.Shrink)
     return emitExact(S, nullptr);
   std::vector<TypeId> NewId;
-  TypeTable Small = emitShrunk(S, NewId);
-  std::string Why = checkAnswers(Small, NewId);
+  TypeTable Small = Shrinker(Target, S, Columns).run(NewId);
+  std::string Why = Shrinker::checkAnswers(Checks, Small, NewId);
   if (Why.empty()) {
     if (Status)
       Status->Shrunk = true;
@@ -571,115 +559,6 @@ TypeTable Minimizer::build(BuildStatus *Status) const {
     Status->Fallback = std::move(Why);
   return emitExact(S, nullptr);
 }
-
-namespace {
-
-/// Append kept type Id of Target to Out: its name, the members set in Keep
-/// (none if Keep is empty), references through Ref and member types through
-/// MemberRef; Size replaces a composite's size.
-void emitType(const TypeTable &Target, TypeId Id, const BitVector &Keep,
-              function_ref<TypeId(TypeId)> Ref,
-              function_ref<TypeId(TypeId)> MemberRef, TypeTable &Out,
-              SmallVectorImpl<uint32_t> &Words,
-              std::optional<uint32_t> Size = std::nullopt) {
-  const BTFType &T = Target.type(Id);
-  Kind K = T.kind();
-  BTFType NT = T;
-  NT.NameOff = Out.addString(Target.name(Id));
-  if (!hasSizeWord(K))
-    NT.SizeOrType = Ref(T.SizeOrType);
-  else if (Size)
-    NT.SizeOrType = *Size;
-  Words.clear();
-  switch (K) {
-  case Kind::Struct:
-  case Kind::Union: {
-    ArrayRef<BTFMember> Ms = Target.members(Id);
-    uint32_t N = 0;
-    for (uint32_t I = 0; I < Ms.size(); ++I) {
-      if (Keep.empty() || !Keep.test(I))
-        continue;
-      Words.push_back(Out.addString(Target.str(Ms[I].NameOff)));
-      Words.push_back(MemberRef(Ms[I].Type));
-      Words.push_back(Ms[I].Offset);
-      ++N;
-    }
-    NT.Info = BTFType::makeInfo(K, N, T.kflag());
-    break;
-  }
-  case Kind::Enum:
-    for (const BTFEnum &E : Target.enums(Id)) {
-      Words.push_back(Out.addString(Target.str(E.NameOff)));
-      Words.push_back(uint32_t(E.Val));
-    }
-    break;
-  case Kind::Enum64:
-    for (const BTFEnum64 &E : Target.enums64(Id)) {
-      Words.push_back(Out.addString(Target.str(E.NameOff)));
-      Words.push_back(E.ValLo32);
-      Words.push_back(E.ValHi32);
-    }
-    break;
-  case Kind::FuncProto:
-    for (const BTFParam &P : Target.params(Id)) {
-      Words.push_back(Out.addString(Target.str(P.NameOff)));
-      Words.push_back(Ref(P.Type));
-    }
-    break;
-  case Kind::Array: {
-    const BTFArray &A = Target.array(Id);
-    Words.push_back(Ref(A.ElemType));
-    Words.push_back(Ref(A.IndexType));
-    Words.push_back(A.NElems);
-    break;
-  }
-  case Kind::Datasec:
-    for (const BTFVarSecinfo &V : Target.secinfos(Id)) {
-      Words.push_back(Ref(V.Type));
-      Words.push_back(V.Offset);
-      Words.push_back(V.Size);
-    }
-    break;
-  default: {
-    // INT, VAR, DECL_TAG words carry no references.
-    ArrayRef<uint32_t> D = Target.data(Id);
-    Words.append(D.begin(), D.end());
-    break;
-  }
-  }
-  Out.addType(NT, Words);
-}
-
-/// A canonical anonymous type of the shrunk table. Elem refers to a kept
-/// type (source ID) or, with ElemSynth, to another canonical type (index).
-struct Synth {
-  Kind K;
-  uint32_t Size;  ///< INT, FLOAT, STRUCT: byte size; ARRAY: element count
-  uint32_t Word;  ///< INT: the encoding word
-  uint32_t Elem;  ///< ARRAY
-  bool ElemSynth;
-  auto key() const { return std::make_tuple(K, Size, Word, Elem, ElemSynth); }
-};
-
-/// Emission order of canonical kinds: INTs last, so the last record of the
-/// table carries its own data word (libbpf 1.1.2's FIELD_SIGNED reads the
-/// word after a non-INT record; see wordAfterType in CoreMatch.cpp).
-unsigned synthRank(Kind K) {
-  switch (K) {
-  case Kind::Ptr:
-    return 0;
-  case Kind::Struct:
-    return 1;
-  case Kind::Float:
-    return 2;
-  case Kind::Array:
-    return 3;
-  default:
-    return 4;
-  }
-}
-
-} // namespace
 
 TypeTable Minimizer::emitExact(const MarkState &S,
                                std::vector<TypeId> *NewIdOut) const {
@@ -703,437 +582,6 @@ TypeTable Minimizer::emitExact(const MarkState &S,
   if (NewIdOut)
     *NewIdOut = std::move(NewId);
   return Out;
-}
-
-TypeTable Minimizer::emitShrunk(const MarkState &S,
-                                std::vector<TypeId> &NewId) const {
-  const uint32_t N = Target.size();
-  // A member reference: a kept type, or (Synth) a canonical one.
-  struct Ref {
-    uint32_t Id;
-    bool IsSynth;
-  };
-  std::vector<Synth> Synths;
-  std::map<decltype(Synth().key()), uint32_t> SynthIndex;
-  auto MakeSynth = [&](const Synth &X) -> Ref {
-    auto [It, New] = SynthIndex.try_emplace(X.key(), uint32_t(Synths.size()));
-    if (New)
-      Synths.push_back(X);
-    return {It->second, true};
-  };
-  BitVector Live(N);
-  SmallVector<TypeId, 64> Work;
-  auto Push = [&](TypeId Id) {
-    if (Id != 0 && Id < N && S.Kept.test(Id) && !Live.test(Id)) {
-      Live.set(Id);
-      Work.push_back(Id);
-    }
-  };
-  // What a member of a non-inspected composite refers to (file comment):
-  // libbpf's field relocations skip typedefs and modifiers
-  // (skip_mods_and_typedefs) and then look at the kind, the size, an INT's
-  // encoding, an array's length and element, an enum's or a FWD's name.
-  // Composites the spec walks into (kept members), candidates and exactly
-  // kept types stay themselves.
-  // Canon is asked about each kept member several times (liveness, order,
-  // canonical-type order, sizes, emission): memoized per type.
-  // Keyed by the few member types, not sized by the kernel (lookups only).
-  DenseMap<TypeId, Ref> CanonMemo;
-  std::function<Ref(TypeId)> CanonOf;
-  auto Canon = [&](TypeId T) -> Ref {
-    auto It = CanonMemo.find(T);
-    if (It != CanonMemo.end())
-      return It->second;
-    Ref R = CanonOf(T); // may recurse and grow the map: insert afterwards
-    CanonMemo[T] = R;
-    return R;
-  };
-  CanonOf = [&](TypeId T) -> Ref {
-    TypeId U = T;
-    for (unsigned Depth = 0; Depth < 32 && U != 0 && U < N &&
-                             isModOrTypedef(Target.kind(U));
-         ++Depth)
-      U = Target.type(U).SizeOrType;
-    if (U == 0 || U >= N || isModOrTypedef(Target.kind(U)))
-      return {T, false}; // void, or a chain too long: keep as is
-    switch (Target.kind(U)) {
-    case Kind::Ptr:
-      return MakeSynth({Kind::Ptr, 0, 0, 0, false});
-    case Kind::Int:
-      return MakeSynth({Kind::Int, Target.type(U).SizeOrType,
-                        Target.intWord(U), 0, false});
-    case Kind::Float:
-      return MakeSynth({Kind::Float, Target.type(U).SizeOrType, 0, 0, false});
-    case Kind::Struct:
-    case Kind::Union:
-      if (S.Root.test(U) || S.Exact.test(U) ||
-          (!S.Members[U].empty() && S.Members[U].any()))
-        return {U, false};
-      return MakeSynth({Kind::Struct, Target.type(U).SizeOrType, 0, 0, false});
-    case Kind::Array: {
-      if (S.Root.test(U) || S.Exact.test(U))
-        return {U, false};
-      const BTFArray &A = Target.array(U);
-      Ref E = Canon(A.ElemType);
-      return MakeSynth({Kind::Array, A.NElems, 0, E.Id, E.IsSynth});
-    }
-    default:
-      return {U, false};
-    }
-  };
-  auto Shrinkable = [&](TypeId Id) {
-    return isComposite(Target.kind(Id)) && !S.MembersExact.test(Id);
-  };
-
-  // The kept types a live type refers to in the output: through Canon for
-  // the members of a shrinkable composite (arrays unwrapped to their kept
-  // elements), as they are otherwise.
-  auto ForEachRef = [&](TypeId Id, function_ref<void(TypeId)> F) {
-    const BitVector &Keep = S.Members[Id];
-    if (Shrinkable(Id)) {
-      ArrayRef<BTFMember> Ms = Target.members(Id);
-      if (!Keep.empty())
-        for (unsigned I : Keep.set_bits()) {
-          Ref R = Canon(Ms[I].Type);
-          while (R.IsSynth && Synths[R.Id].K == Kind::Array)
-            R = {Synths[R.Id].Elem, Synths[R.Id].ElemSynth};
-          if (!R.IsSynth)
-            F(R.Id);
-        }
-      return;
-    }
-    Target.forEachRef(Id, [&](TypeId R, RefRole Role, uint32_t I) {
-      if (Role != RefRole::Member || (!Keep.empty() && Keep.test(I)))
-        F(R);
-    });
-  };
-
-  // Live: candidates and exactly kept types, and what they reach through
-  // the references that are emitted.
-  for (TypeId Id = 1; Id < N; ++Id)
-    if (S.Kept.test(Id) && (S.Root.test(Id) || S.Exact.test(Id)))
-      Push(Id);
-  while (!Work.empty())
-    ForEachRef(Work.pop_back_val(), Push);
-
-  // Order. Named types sorted by essential name, then source ID: types
-  // that can be candidates of the same local type (same essential name)
-  // keep their relative order, which libbpf's first-match and pruning
-  // depend on; nothing else about the order is observable. Each named type
-  // is followed by the anonymous types it reaches first (depth-first, in
-  // reference order). The order, and so the bytes, no longer depend on
-  // where the kernel happened to put its types: kernels that differ only
-  // there give identical files.
-  std::vector<TypeId> Named;
-  for (TypeId Id = 1; Id < N; ++Id)
-    if (Live.test(Id) && !Target.name(Id).empty())
-      Named.push_back(Id);
-  llvm::stable_sort(Named, [&](TypeId A, TypeId B) {
-    return essentialName(Target.name(A)) < essentialName(Target.name(B));
-  });
-  std::vector<TypeId> Order;
-  Order.reserve(Live.count());
-  BitVector Placed(N);
-  SmallVector<TypeId, 32> Stack;
-  auto Place = [&](TypeId Root) {
-    if (Placed.test(Root))
-      return;
-    Placed.set(Root);
-    Order.push_back(Root);
-    // Preorder DFS over anonymous types; children pushed in reverse so they
-    // are visited in reference order.
-    Stack.clear();
-    auto PushChildren = [&](TypeId Id) {
-      size_t Mark = Stack.size();
-      ForEachRef(Id, [&](TypeId C) {
-        if (C != 0 && C < N && Live.test(C) && !Placed.test(C) &&
-            Target.name(C).empty())
-          Stack.push_back(C);
-      });
-      std::reverse(Stack.begin() + Mark, Stack.end());
-    };
-    PushChildren(Root);
-    while (!Stack.empty()) {
-      TypeId C = Stack.pop_back_val();
-      if (Placed.test(C))
-        continue;
-      Placed.set(C);
-      Order.push_back(C);
-      PushChildren(C);
-    }
-  };
-  for (TypeId Id : Named)
-    Place(Id);
-  for (TypeId Id = 1; Id < N; ++Id)
-    if (Live.test(Id))
-      Place(Id);
-
-  // IDs: live kept types in that order, then the canonical ones by rank,
-  // each rank in order of first use in the output. Array index types are
-  // an anonymous 4-byte unsigned INT (libbpf never reads them).
-  NewId.assign(N, 0);
-  TypeId Next = 1;
-  for (TypeId Id : Order)
-    NewId[Id] = Next++;
-  bool HasArray = llvm::any_of(Synths, [](const Synth &X) {
-    return X.K == Kind::Array;
-  });
-  uint32_t IndexInt = 0;
-  if (HasArray)
-    IndexInt = MakeSynth({Kind::Int, 4, 32, 0, false}).Id;
-  std::vector<uint32_t> SynthOrder;
-  BitVector SynthPlaced(Synths.size());
-  std::function<void(Ref)> UseSynth = [&](Ref R) {
-    if (!R.IsSynth || SynthPlaced.test(R.Id))
-      return;
-    SynthPlaced.set(R.Id);
-    SynthOrder.push_back(R.Id);
-    if (Synths[R.Id].K == Kind::Array) {
-      UseSynth({Synths[R.Id].Elem, Synths[R.Id].ElemSynth});
-      UseSynth({IndexInt, true});
-    }
-  };
-  for (TypeId Id : Order)
-    if (Shrinkable(Id) && !S.Members[Id].empty())
-      for (unsigned I : S.Members[Id].set_bits())
-        UseSynth(Canon(Target.members(Id)[I].Type));
-  for (uint32_t I = 0; I < Synths.size(); ++I)
-    UseSynth({I, true}); // not reached from a live type: kept for safety
-  std::vector<uint32_t> Order2 = SynthOrder;
-  llvm::stable_sort(Order2, [&](uint32_t A, uint32_t B) {
-    return synthRank(Synths[A].K) < synthRank(Synths[B].K);
-  });
-  std::vector<TypeId> SynthId(Synths.size());
-  for (uint32_t I : Order2)
-    SynthId[I] = Next++;
-
-  // Sizes. A composite's size is read by libbpf only as a field's size
-  // (btf__resolve_size of the accessed field's type), as an array
-  // element's size times a non-zero index, as a root's size times a
-  // non-zero first index, and by type-based relocations (exact types).
-  // Any other composite gets the smallest size covering its kept members,
-  // so kernels that differ only in unobserved sizes give equal bytes.
-  BitVector SizeSeen(N);
-  std::function<void(TypeId)> See = [&](TypeId Id) {
-    for (unsigned Depth = 0; Depth < 32 && Id != 0 && Id < N; ++Depth) {
-      Id = Target.skipModsAndTypedefs(Id);
-      if (Id == 0 || Id >= N)
-        return;
-      if (isComposite(Target.kind(Id)))
-        SizeSeen.set(Id);
-      if (Target.kind(Id) != Kind::Array)
-        return;
-      Id = Target.array(Id).ElemType;
-    }
-  };
-  for (const Column &C : Columns) {
-    if (!isFieldBased(C.Kind))
-      continue;
-    for (size_t I = 0; I < C.Roots.size(); ++I) {
-      ArrayRef<uint32_t> Raw(C.Raw.data() + C.RawOff[I],
-                             C.RawOff[I + 1] - C.RawOff[I]);
-      if (Raw.empty() || Raw[0] != 0)
-        See(C.Roots[I]);
-      Expected<TypeId> Leaf = walkTargetSpec(
-          Target, C.Roots[I], Raw,
-          [&](TypeId Parent, uint32_t Index, TypeId Child) {
-            if (Target.kind(Parent) == Kind::Array && Index != 0)
-              See(Child);
-          });
-      // Specs that do not fit were refused when they were recorded.
-      if (Leaf)
-        See(*Leaf); // the accessed field's type
-      else
-        consumeError(Leaf.takeError());
-    }
-  }
-  auto FreeSize = [&](TypeId Id) {
-    return Shrinkable(Id) && !S.Exact.test(Id) && !SizeSeen.test(Id);
-  };
-  std::map<TypeId, uint64_t> SizeMemo;
-  std::function<uint64_t(TypeId)> CanonSize;
-  std::function<uint64_t(Ref)> RefSize = [&](Ref R) -> uint64_t {
-    if (R.IsSynth) {
-      const Synth &X = Synths[R.Id];
-      switch (X.K) {
-      case Kind::Ptr:
-        return Target.PointerSize;
-      case Kind::Array:
-        return X.Size * RefSize({X.Elem, X.ElemSynth});
-      default:
-        return X.Size;
-      }
-    }
-    if (R.Id < N && Live.test(R.Id) && FreeSize(R.Id))
-      return CanonSize(R.Id);
-    int64_t Sz = Target.resolveSize(R.Id);
-    return Sz < 0 ? 0 : uint64_t(Sz);
-  };
-  CanonSize = [&](TypeId Id) -> uint64_t {
-    auto [It, New] = SizeMemo.try_emplace(Id, 0);
-    if (!New)
-      return It->second;
-    uint64_t End = 0;
-    ArrayRef<BTFMember> Ms = Target.members(Id);
-    bool KFlag = Target.kflag(Id);
-    if (!S.Members[Id].empty())
-      for (unsigned I : S.Members[Id].set_bits()) {
-        uint32_t Bits = memberBitOffset(KFlag, Ms[I]);
-        uint32_t BF = memberBitfieldSize(KFlag, Ms[I]);
-        uint64_t E = BF ? (uint64_t(Bits) + BF + 7) / 8
-                        : Bits / 8 + RefSize(Canon(Ms[I].Type));
-        End = std::max(End, E);
-      }
-    End = std::min<uint64_t>(End, UINT32_MAX);
-    SizeMemo[Id] = End;
-    return End;
-  };
-
-  auto Remap = [&](TypeId Id) -> TypeId { return Id < N ? NewId[Id] : 0; };
-  auto ResolveRef = [&](Ref R) -> TypeId {
-    return R.IsSynth ? SynthId[R.Id] : Remap(R.Id);
-  };
-  TypeTable Out;
-  SmallVector<uint32_t, 64> Words;
-  for (TypeId Id : Order) {
-    if (Shrinkable(Id))
-      emitType(Target, Id, S.Members[Id], Remap,
-               [&](TypeId T) { return ResolveRef(Canon(T)); }, Out, Words,
-               FreeSize(Id) ? std::optional<uint32_t>(CanonSize(Id))
-                            : std::nullopt);
-    else
-      emitType(Target, Id, S.Members[Id], Remap, Remap, Out, Words);
-  }
-  for (uint32_t I : Order2) {
-    const Synth &X = Synths[I];
-    BTFType NT{};
-    NT.NameOff = 0;
-    Words.clear();
-    switch (X.K) {
-    case Kind::Ptr:
-      NT.Info = BTFType::makeInfo(Kind::Ptr, 0, false);
-      NT.SizeOrType = 0;
-      break;
-    case Kind::Int:
-      NT.Info = BTFType::makeInfo(Kind::Int, 0, false);
-      NT.SizeOrType = X.Size;
-      Words.push_back(X.Word);
-      break;
-    case Kind::Float:
-      NT.Info = BTFType::makeInfo(Kind::Float, 0, false);
-      NT.SizeOrType = X.Size;
-      break;
-    case Kind::Struct:
-      NT.Info = BTFType::makeInfo(Kind::Struct, 0, false);
-      NT.SizeOrType = X.Size;
-      break;
-    case Kind::Array:
-      NT.Info = BTFType::makeInfo(Kind::Array, 0, false);
-      NT.SizeOrType = 0;
-      Words.push_back(ResolveRef({X.Elem, X.ElemSynth}));
-      Words.push_back(SynthId[IndexInt]);
-      Words.push_back(X.Size);
-      break;
-    default:
-      break;
-    }
-    Out.addType(NT, Words);
-  }
-
-  // libbpf sizes pointers by what it learns of the BTF it loads (btf.c
-  // btf_ptr_sz(): for a raw file, the first INT named like `long`). The
-  // kernel's `long` is seldom kept; without one, a loader whose own pointer
-  // size is not the kernel's (a 32-bit libbpf on a 64-bit kernel, a 64-bit
-  // tool reading a 32-bit kernel's BTF) would size every pointer
-  // differently with this table than with the full one. Name the canonical
-  // INT of the same size and encoding like the kernel's `long`, or add one.
-  if (Target.KnownPointerSize && !Out.guessPointerSize()) {
-    uint32_t Size = Target.KnownPointerSize;
-    StringRef LongName = "long"; // an ELF target's class gave the size
-    uint32_t Word = (BTFIntSigned << 24) | (Size * 8);
-    TypeId L = Target.longType();
-    if (L && Target.type(L).SizeOrType == Size) {
-      LongName = Target.name(L);
-      Word = Target.intWord(L);
-    }
-    auto It = SynthIndex.find(Synth{Kind::Int, Size, Word, 0, false}.key());
-    if (It != SynthIndex.end()) {
-      Out.mutableType(SynthId[It->second]).NameOff = Out.addString(LongName);
-    } else {
-      BTFType NT{Out.addString(LongName),
-                 BTFType::makeInfo(Kind::Int, 0, false), Size};
-      Out.addType(NT, {Word});
-    }
-  }
-  // As libbpf will read the file, so that the self-check sees what libbpf
-  // sees (a kept `long` of another size than the kernel's first one would
-  // change pointer sizes: the check then falls back).
-  Out.setKnownPointerSize(Out.guessPointerSize());
-  return Out;
-}
-
-std::string Minimizer::checkAnswers(const TypeTable &Small,
-                                    ArrayRef<TypeId> NewId) const {
-  TypeTable T = Small;
-  T.buildNameIndex();
-  auto Map = [&](TypeId Id) -> TypeId {
-    return Id < NewId.size() ? NewId[Id] : 0;
-  };
-  for (const Check &K : Checks) {
-    CoreRelocation R;
-    R.Kind = K.Kind;
-    R.LocalType = K.LocalType;
-    R.Access = K.Access;
-    CoreMatcher M(*K.Local, T);
-    Expected<CoreResult> Res = M.calc(R);
-    std::string Where =
-        formatv("{0} [{1}] '{2}' {3}", reloKindName(K.Kind), K.LocalType,
-                K.Local->name(K.LocalType), K.Access)
-            .str();
-    if (!Res)
-      return Where + ": " + toString(Res.takeError());
-    const CoreResult &F = K.Full;
-    bool IsTypeId = K.Kind == CoreReloKind::TypeIdTarget;
-    // TYPE_ID_TARGET answers (and ambiguity messages) carry target IDs,
-    // renumbered here: compare the mapped ID; the per-candidate check below
-    // covers the message's IDs.
-    uint64_t WantVal = F.NewVal;
-    if (IsTypeId && (F.Outcome == RelocOutcome::Resolved ||
-                     F.Outcome == RelocOutcome::Error))
-      WantVal = Map(TypeId(F.NewVal));
-    if (Res->Outcome != F.Outcome || Res->NewVal != WantVal ||
-        Res->OrigVal != F.OrigVal || Res->Poison != F.Poison ||
-        Res->Validate != F.Validate || Res->FailMemsz != F.FailMemsz ||
-        Res->OrigSz != F.OrigSz || Res->NewSz != F.NewSz ||
-        (!IsTypeId && Res->Message != F.Message))
-      return formatv("{0}: answer {1}/{2} vs full BTF {3}/{4}", Where,
-                     outcomeName(Res->Outcome), Res->NewVal,
-                     outcomeName(F.Outcome), WantVal)
-          .str();
-    // Per candidate: the kept candidates that matched (or failed) on the
-    // full BTF must be exactly the ones that do here, with equal answers,
-    // or libbpf's candidate-list pruning could diverge.
-    size_t J = 0;
-    for (const CoreCandidateResult &C : Res->Candidates) {
-      if (C.Match == 0)
-        continue;
-      while (J < K.Cands.size() && Map(K.Cands[J].Id) == 0)
-        ++J;
-      if (J == K.Cands.size() || Map(K.Cands[J].Id) != C.Id ||
-          sigEntry(C, K.Kind) != sigEntry(K.Cands[J], K.Kind))
-        return formatv("{0}: candidate [{1}] answers differently", Where,
-                       C.Id)
-            .str();
-      ++J;
-    }
-    while (J < K.Cands.size() && Map(K.Cands[J].Id) == 0)
-      ++J;
-    if (J != K.Cands.size())
-      return formatv("{0}: candidate [{1}] no longer matches", Where,
-                     Map(K.Cands[J].Id))
-          .str();
-  }
-  return "";
 }
 
 unsigned Minimizer::numKeptTypes() const {

@@ -21,7 +21,6 @@
 #include "llvm/Object/ELFObjectFile.h"
 #include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/JSON.h"
-#include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
 #include <map>
@@ -134,23 +133,16 @@ TypeId firstNonUTF8Name(const TypeTable &T) {
 }
 
 /// The driver treats object mode and plugin manifests alike, so the result
-/// must be a manifest readManifest accepts; an object's BTF can hold what
-/// the manifest format excludes (e.g. an INT wider than 16 bytes, which the
-/// kernel's btf_int_check_meta allows). Checked by a JSON round trip, which
-/// costs about as much as reading the object. Found by
-/// test/fuzz/ObjectReaderFuzzer.
+/// must pass the manifest rules; an object's BTF can hold what the manifest
+/// format excludes (e.g. an INT wider than 16 bytes, which the kernel's
+/// btf_int_check_meta allows). Found by test/fuzz/ObjectReaderFuzzer.
 Error checkRepresentable(const Manifest &M, StringRef Name) {
-  std::string Json;
-  raw_string_ostream OS(Json);
-  writeManifest(M, OS);
-  OS.flush();
-  Expected<Manifest> Back = readManifest(MemoryBufferRef(Json, Name));
-  if (Back)
+  Error E = validateManifest(M, Name);
+  if (!E)
     return Error::success();
   std::string Detail;
   handleAllErrors(
-      Back.takeError(),
-      [&](const MalformedInput &E) { Detail = E.detail(); },
+      std::move(E), [&](const MalformedInput &E) { Detail = E.detail(); },
       [&](const ErrorInfoBase &E) { Detail = E.message(); });
   return malformed(Name, "object cannot be represented as a manifest: {0}",
                    Detail);

@@ -179,21 +179,17 @@ StringRef TypeTable::enumName(TypeId Id, uint32_t I) const {
   return str(enums(Id)[I].NameOff);
 }
 
-TypeId TypeTable::skipMods(TypeId Id) const {
-  // Bounded: a validated table has no cycles, but never loop forever.
-  for (unsigned Depth = 0; Depth < 64 && Id != 0 && isValid(Id) &&
-                           isModifier(kind(Id));
-       ++Depth)
+std::optional<TypeId> TypeTable::trySkipModsAndTypedefs(TypeId Id) const {
+  // A chain without a cycle visits each type at most once: size() steps
+  // reach its end (void included), so a longer walk has met a cycle.
+  for (uint32_t Steps = 0; Steps < size(); ++Steps) {
+    if (!isValid(Id))
+      return std::nullopt;
+    if (Id == 0 || !isModOrTypedef(kind(Id)))
+      return Id;
     Id = Types[Id].SizeOrType;
-  return Id;
-}
-
-TypeId TypeTable::skipModsAndTypedefs(TypeId Id) const {
-  for (unsigned Depth = 0; Depth < 64 && Id != 0 && isValid(Id) &&
-                           (isModifier(kind(Id)) || kind(Id) == Kind::Typedef);
-       ++Depth)
-    Id = Types[Id].SizeOrType;
-  return Id;
+  }
+  return std::nullopt;
 }
 
 bool TypeTable::isLongName(StringRef Name) {
@@ -252,8 +248,8 @@ int64_t TypeTable::resolveSize(TypeId Id) const {
     }
     case Kind::Ptr:
       // Pointer size is not in BTF; libbpf uses btf_ptr_sz() (see
-      // PointerSize).
-      return int64_t(PointerSize * NElems);
+      // pointerSize()).
+      return int64_t(pointerSize() * NElems);
     case Kind::Typedef:
     case Kind::Volatile:
     case Kind::Const:

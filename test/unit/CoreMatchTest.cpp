@@ -749,6 +749,37 @@ TEST(CoreMatch, CandidatesByEssentialNameAndKind) {
 
 } // namespace
 
+TEST(CoreMatch, TypedefChainsOfAnyLengthAreFollowed) {
+  // libbpf (libbpf.c skip_mods_and_typedefs) follows a member type's
+  // typedef chain to its end; btfgen stopped after 1024 links and called
+  // the relocation a load failure that libbpf and bpftool do not have.
+  for (unsigned Len : {1023u, 1024u, 1025u, 3000u}) {
+    TestBTFBuilder LB, TB;
+    TypeId LInt = LB.addInt("int", 4, true);
+    TypeId LS = LB.addStruct("s", 8, {{"a", LInt, 0}, {"b", LInt, 32}});
+    TypeId TInt = TB.addInt("int", 4, true);
+    TypeId Chain = TInt;
+    for (unsigned I = 0; I < Len; ++I)
+      Chain = TB.addTypedef("t" + std::to_string(I), Chain);
+    TB.addStruct("s", 16, {{"x", TInt, 0}, {"b", Chain, 64}});
+    const TypeTable &L = LB.done(), &T = TB.done();
+    EXPECT_EQ(coreFieldsAreCompat(L, LInt, T, Chain), 1) << Len;
+    CoreMatcher M(L, T);
+    for (auto [Kind, Want] : {std::pair(K::FieldByteOffset, 8u),
+                              std::pair(K::FieldByteSize, 4u),
+                              std::pair(K::FieldSigned, 1u)}) {
+      CoreRelocation R;
+      R.Kind = Kind;
+      R.LocalType = LS;
+      R.Access = "0:1";
+      llvm::Expected<CoreResult> Res = M.calc(R);
+      ASSERT_TRUE(bool(Res)) << llvm::toString(Res.takeError());
+      EXPECT_EQ(Res->Outcome, O::Resolved) << Len << " " << Res->Message;
+      EXPECT_EQ(Res->NewVal, Want) << Len;
+    }
+  }
+}
+
 TEST(CoreLoadSession, CandidateListShrinksInLoadOrder) {
   // Two flavors of task: only task___2 has only2, and pid sits at different
   // offsets. After a relocation on only2 (matches task___2 alone) libbpf's

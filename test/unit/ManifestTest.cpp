@@ -22,6 +22,7 @@
 #include "gtest/gtest.h"
 
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -325,6 +326,120 @@ TEST(ManifestTest, ErrRelocations) {
             "'a.json': relocations[0].access: '0::1' is not an access string");
   EXPECT_EQ(errorOf(mutated("\"line\":3", "\"line\":-3")),
             "'a.json': relocations[0].locations[0].line: -3 out of range [0, 4294967295]");
+}
+
+/// validateManifest on a table and readManifest on that table's JSON give
+/// the same message: readBPFObject relies on the one, readManifest on the
+/// other, and the driver treats both alike.
+TEST(ManifestTest, ValidateAgreesWithReadingTheJSON) {
+  struct Case {
+    const char *Want;
+    std::function<void(Manifest &)> Break;
+  };
+  auto AddInt = [](Manifest &M, uint32_t Size, uint32_t Word) {
+    TypeTable &T = M.Types;
+    T.addType({T.addString("i"), BTFType::makeInfo(Kind::Int, 0, 0), Size},
+              {Word});
+  };
+  std::vector<Case> Cases = {
+      {"types[7]: bits_offset 0 + nr_bits 8 do not fit size 32",
+       [&](Manifest &M) { AddInt(M, 32, 8); }},
+      {"types[7].nr_bits: 200 out of range [0, 128]",
+       [&](Manifest &M) { AddInt(M, 32, 200); }},
+      {"types[7].encoding: unknown encoding '(invalid)'",
+       [&](Manifest &M) { AddInt(M, 4, 3u << 24 | 32); }},
+      {"types[7].linkage: unknown linkage '(invalid)'",
+       [](Manifest &M) {
+         M.Types.addType({M.Types.addString("f"),
+                          BTFType::makeInfo(Kind::Func, 7, 0), 0},
+                         {});
+       }},
+      {"types[7].component_idx: -2 out of range [-1, 2147483647]",
+       [](Manifest &M) {
+         M.Types.addType({M.Types.addString("t"),
+                          BTFType::makeInfo(Kind::DeclTag, 0, 0), 1},
+                         {uint32_t(-2)});
+       }},
+      {"types[7].type_id: 99 out of range (types 8)",
+       [](Manifest &M) {
+         M.Types.addType({0, BTFType::makeInfo(Kind::Ptr, 0, 0), 99}, {});
+       }},
+      {"types[1].members[1].type_id: 50 out of range (types 7)",
+       [](Manifest &M) { M.Types.mutableData(2)[4] = 50; }},
+      {"relocations[1].type: 0 out of range (types 7)",
+       [](Manifest &M) { M.Relocs[1].LocalType = 0; }},
+      {"relocations[0].access: '0:x' is not an access string",
+       [](Manifest &M) { M.Relocs[0].Access = "0:x"; }},
+  };
+  for (const Case &C : Cases) {
+    Manifest M = smallManifest();
+    C.Break(M);
+    std::string Want = std::string("'m.json': ") + C.Want;
+    EXPECT_EQ(toString(validateManifest(M, "m.json")), Want);
+    Expected<Manifest> Back = fromJSON(toJSON(M), "m.json");
+    ASSERT_FALSE(bool(Back)) << C.Want;
+    EXPECT_EQ(toString(Back.takeError()), Want);
+  }
+  EXPECT_FALSE(bool(validateManifest(smallManifest(), "m.json")));
+}
+
+TEST(ManifestTest, ErrDuplicateKey) {
+  // llvm::json kept the last of two equal keys: a manifest meant one thing
+  // to btfgen and maybe another to other readers.
+  EXPECT_EQ(errorOf(mutated("{\"id\":2,", "{\"id\":2,\"id\":2,")),
+            "'a.json': types[1].id: duplicate key");
+  EXPECT_EQ(errorOf(mutated("\"version\": 1", "\"version\": 1, \"version\": 2")),
+            "'a.json': manifest.version: duplicate key");
+  EXPECT_EQ(errorOf(mutated("{\"name\":\"b\",", "{\"name\":\"b\",\"name\":\"c\",")),
+            "'a.json': types[1].members[1].name: duplicate key");
+  EXPECT_EQ(errorOf(mutated("\"line\":3", "\"line\":3,\"line\":4")),
+            "'a.json': relocations[0].locations[0].line: duplicate key");
+}
+
+TEST(ManifestTest, ErrorsQuoteABoundedPrefix) {
+  // A 2 MB access string gave 6 MB of error text.
+  std::string Long(2 << 20, '7');
+  Long[100] = 'x';
+  std::string E = errorOf(
+      mutated("\"access\":\"0:1\"", "\"access\":\"" + Long + "\""));
+  EXPECT_LT(E.size(), 300u) << E.substr(0, 300);
+  EXPECT_EQ(E, "'a.json': relocations[0].access: '" + Long.substr(0, 128) +
+                   "...' (2097152 bytes) is not an access string");
+  std::string Key(2 << 20, 'k');
+  E = errorOf(mutated("\"vlen\":2", "\"" + Key + "\":1,\"vlen\":2"));
+  EXPECT_EQ(E, "'a.json': types[1]." + Key.substr(0, 128) +
+                   "... (2097152 bytes): unknown key");
+  E = errorOf(mutated("\"kind\":\"FWD\"", "\"kind\":\"" + Key + "\""));
+  EXPECT_LT(E.size(), 300u) << E.substr(0, 300);
+  // Cut before a UTF-8 character, never inside one.
+  std::string Wide = std::string(127, 'a') + "\xc3\xa9" + std::string(99, 'b');
+  EXPECT_EQ(quoteBounded(Wide),
+            "'" + std::string(127, 'a') + "...' (228 bytes)");
+  EXPECT_EQ(quoteBounded("short"), "'short'");
+}
+
+TEST(ManifestTest, ReadsJSONAsLLVMJSONDid) {
+  // Escapes (a surrogate pair among them) and integral doubles are read as
+  // llvm::json read them; bytes that are not UTF-8 are not.
+  Expected<Manifest> M = fromJSON(
+      mutated("\"source\": \"p \\\"q\\\".c\"",
+              "\"source\": \"\\u00e9\\ud83d\\ude00\\n\\/\\t\""));
+  ASSERT_TRUE(bool(M)) << toString(M.takeError());
+  EXPECT_EQ(M->Source, "\xc3\xa9\xf0\x9f\x98\x80\n/\t");
+  M = fromJSON(mutated("\"version\": 1", "\"version\": 1.0"));
+  EXPECT_TRUE(bool(M)) << toString(M.takeError());
+  EXPECT_EQ(errorOf(mutated("\"version\": 1", "\"version\": 1.5")),
+            "'a.json': manifest.version: expected an integer");
+  EXPECT_EQ(errorOf(mutated("\"source\": \"p", "\"source\": \"\xff")),
+            "'a.json': invalid JSON: [4:13, byte=61]: invalid UTF-8 in a "
+            "string");
+  EXPECT_NE(errorOf(std::string(65, '[') + std::string(65, ']'))
+                .find("nested deeper than 64 levels"),
+            std::string::npos);
+  EXPECT_EQ(errorOf(std::string(64, '[') + std::string(64, ']')),
+            "'a.json': top level: expected an object");
+  EXPECT_NE(errorOf(toJSON(smallManifest()) + "x").find("text after the end"),
+            std::string::npos);
 }
 
 TEST(ManifestTest, ErrorIsMalformedInput) {

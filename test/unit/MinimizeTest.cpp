@@ -946,6 +946,56 @@ TEST(MinimizeShrink, MemberTypesBecomeCanonical) {
   EXPECT_EQ(Kinds["PTR"], 1u);
 }
 
+TEST(MinimizeShrink, TypedefChainsOfAnyLengthBecomeCanonical) {
+  // The shrinker follows a member's typedef chain as libbpf does, to its
+  // end (it stopped after 32 links and kept longer chains whole), and the
+  // matcher and the target-spec walk follow it past 1024 links.
+  for (unsigned Len : {31u, 32u, 33u, 1100u}) {
+    TestBTFBuilder L;
+    TypeId LInt = L.addInt("int", 4, true);
+    TypeId Inner = L.addStruct("inner", 4, {{"v", LInt, 0}});
+    TypeId Task = L.addStruct("task", 8, {{"pid", LInt, 0}, {"in", Inner, 32}});
+    L.done();
+    TestBTFBuilder T;
+    TypeId TInt = T.addInt("int", 4, true);
+    TypeId Chain = TInt;
+    for (unsigned I = 0; I < Len; ++I)
+      Chain = T.addTypedef("t" + std::to_string(I), Chain);
+    TypeId TInner = T.addStruct("inner", 8, {{"v", TInt, 32}});
+    TypeId InChain = TInner;
+    for (unsigned I = 0; I < Len; ++I)
+      InChain = T.addTypedef("u" + std::to_string(I), InChain);
+    T.addStruct("task", 16, {{"pid", Chain, 0}, {"in", InChain, 64}});
+    TypeTable Full = T.done();
+    Full.buildNameIndex();
+    std::vector<CoreRelocation> Relocs;
+    for (Reloc R : std::vector<Reloc>{{K::FieldByteOffset, Task, "0:0"},
+                                      {K::FieldByteSize, Task, "0:0"},
+                                      {K::FieldSigned, Task, "0:0"},
+                                      {K::FieldByteOffset, Task, "0:1:0"}})
+      Relocs.push_back(mk(R));
+    CoreMatcher M(L.table(), Full);
+    Minimizer Min(Full);
+    for (const CoreRelocation &R : Relocs) {
+      llvm::Expected<CoreResult> Res = M.calc(R);
+      ASSERT_TRUE(bool(Res)) << llvm::toString(Res.takeError());
+      EXPECT_EQ(Res->Outcome, RelocOutcome::Resolved) << Len;
+      EXPECT_FALSE(bool(Min.addResult(L.table(), R, *Res)));
+    }
+    BuildStatus St;
+    TypeTable Small = Min.build(&St);
+    EXPECT_TRUE(St.Shrunk) << Len << ": " << St.Fallback;
+    Small.buildNameIndex();
+    EXPECT_EQ(expectSameResults(L.table(), Relocs, Full, Small), Relocs.size());
+    unsigned Typedefs = 0;
+    for (TypeId Id = 1; Id < Small.size(); ++Id)
+      Typedefs += Small.kind(Id) == Kind::Typedef;
+    // pid's chain became the canonical INT; in's chain leads to a struct
+    // the spec walks into, which the member now names directly.
+    EXPECT_EQ(Typedefs, 0u) << Len;
+  }
+}
+
 TEST(MinimizeShrink, BytesDependOnlyOnWhatLibbpfObserves) {
   ShrinkLocal L;
   // Same observable facts, different type IDs and task sizes: same bytes.
@@ -1013,8 +1063,8 @@ TEST(MinimizeShrink, KeepsTheKernelsPointerSizeForLibbpf) {
   auto Full = readBTF(
       llvm::MemoryBufferRef(writeBTFToString(T.done()), "k32.btf"));
   ASSERT_TRUE(bool(Full)) << llvm::toString(Full.takeError());
-  EXPECT_EQ(Full->KnownPointerSize, 4u);
-  EXPECT_EQ(Full->PointerSize, 4u);
+  EXPECT_EQ(Full->knownPointerSize(), 4u);
+  EXPECT_EQ(Full->pointerSize(), 4u);
   Full->buildNameIndex();
 
   ShrinkLocal L; // its builder, with relocations of this test's own
@@ -1037,7 +1087,7 @@ TEST(MinimizeShrink, KeepsTheKernelsPointerSizeForLibbpf) {
   std::string Bytes = writeBTFToString(Min);
   auto Back = readBTF(llvm::MemoryBufferRef(Bytes, "min.btf"));
   ASSERT_TRUE(bool(Back)) << llvm::toString(Back.takeError());
-  EXPECT_EQ(Back->KnownPointerSize, 4u);
+  EXPECT_EQ(Back->knownPointerSize(), 4u);
   TypeId LongBack = Back->longType();
   ASSERT_NE(LongBack, 0u);
   EXPECT_EQ(Back->name(LongBack), "long int");
@@ -1053,7 +1103,7 @@ TEST(MinimizeShrink, KeepsTheKernelsPointerSizeForLibbpf) {
   EXPECT_EQ(Off->NewVal, 12u); // arr[1].x: one 8-byte element, then 4
 
   // A table no reader saw (pointer size unknown) gets no `long`.
-  EXPECT_EQ(Min.KnownPointerSize, 4u);
+  EXPECT_EQ(Min.knownPointerSize(), 4u);
   TypeTable Unknown = T.done();
   Unknown.buildNameIndex();
   TypeTable MinU = shrink(L, Unknown);

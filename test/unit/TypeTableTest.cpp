@@ -177,4 +177,65 @@ TEST(TypeTable, GuessPointerSizeTakesTheFirstLongOfFourOrEightBytes) {
   EXPECT_EQ(None.done().guessPointerSize(), 0u);
 }
 
+TEST(TypeTable, PointerSizeDerivesFromTheKnownOne) {
+  TypeTable T;
+  EXPECT_EQ(T.knownPointerSize(), 0u);
+  EXPECT_EQ(T.pointerSize(), 8u) << "a 64-bit loader's own";
+  T.setKnownPointerSize(4);
+  EXPECT_EQ(T.knownPointerSize(), 4u);
+  EXPECT_EQ(T.pointerSize(), 4u);
+  TypeTable Copy = T;
+  EXPECT_EQ(Copy.pointerSize(), 4u);
+  T.setKnownPointerSize(0);
+  EXPECT_EQ(T.pointerSize(), 8u);
+  TypeId P = T.addType({0, BTFType::makeInfo(Kind::Ptr, 0, false), 0}, {});
+  TypeId A = T.addType({0, BTFType::makeInfo(Kind::Array, 0, false), 0},
+                       {P, P, 3});
+  EXPECT_EQ(T.resolveSize(A), 24);
+  T.setKnownPointerSize(4);
+  EXPECT_EQ(T.resolveSize(A), 12);
+}
+
+/// A chain of Len links (typedef, const, type tag in turn) ending at To.
+TypeId addChain(test::TestBTFBuilder &B, TypeId To, unsigned Len) {
+  TypeId Id = To;
+  for (unsigned I = 0; I < Len; ++I)
+    Id = I % 3 == 0   ? B.addTypedef("t" + std::to_string(I), Id)
+         : I % 3 == 1 ? B.addConst(Id)
+                      : B.addTypeTag("tag", Id);
+  return Id;
+}
+
+TEST(TypeTable, SkipModsAndTypedefsHasLibbpfsNoBound) {
+  // libbpf.c skip_mods_and_typedefs() loops until the chain ends. The old
+  // walks stopped after 32, 64 or 1024 links; test both sides of each.
+  for (unsigned Len : {0u, 1u, 31u, 32u, 33u, 63u, 64u, 65u, 1023u, 1024u,
+                       1025u, 3000u}) {
+    test::TestBTFBuilder B;
+    TypeId Int = B.addInt("int", 4, true);
+    TypeId Head = addChain(B, Int, Len);
+    TypeId ToVoid = addChain(B, 0, Len);
+    const TypeTable &T = B.done();
+    EXPECT_EQ(T.trySkipModsAndTypedefs(Head), std::optional<TypeId>(Int))
+        << Len;
+    EXPECT_EQ(T.skipModsAndTypedefs(Head), Int) << Len;
+    EXPECT_EQ(T.trySkipModsAndTypedefs(ToVoid), std::optional<TypeId>(0))
+        << Len;
+  }
+}
+
+TEST(TypeTable, SkipModsAndTypedefsStopsOnCyclesAndBadIds) {
+  // Only tables no reader validated can have these (BTFReader rejects both).
+  test::TestBTFBuilder B;
+  TypeId A = B.addTypedef("a", 0);
+  TypeId C = B.addConst(A);
+  B.table().mutableType(A).SizeOrType = C;
+  TypeId Bad = B.addTypedef("bad", 77);
+  const TypeTable &T = B.done();
+  EXPECT_EQ(T.trySkipModsAndTypedefs(A), std::nullopt);
+  EXPECT_EQ(T.skipModsAndTypedefs(C), 0u);
+  EXPECT_EQ(T.trySkipModsAndTypedefs(Bad), std::nullopt);
+  EXPECT_EQ(T.trySkipModsAndTypedefs(99), std::nullopt);
+}
+
 } // namespace

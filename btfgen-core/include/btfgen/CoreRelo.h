@@ -48,6 +48,10 @@ const char *reloKindName(CoreReloKind K);
 /// Inverse of reloKindName(); std::nullopt for an unknown spelling.
 std::optional<CoreReloKind> parseReloKindName(llvm::StringRef S);
 
+/// An access string as .BTF.ext and manifests allow it: N(:N)*, every N a
+/// decimal number that fits in 32 bits.
+bool isAccessString(llvm::StringRef S);
+
 inline bool isFieldBased(CoreReloKind K) {
   return K <= CoreReloKind::FieldRShiftU64;
 }

@@ -46,6 +46,14 @@ void writeManifest(const Manifest &M, llvm::raw_ostream &OS);
 /// is wrong ("'a.json': types[3].members[1].type_id: 77 out of range").
 llvm::Expected<Manifest> readManifest(llvm::MemoryBufferRef Buf);
 
+/// Check what docs/manifest.md requires of M beyond JSON syntax (INT
+/// shapes, encodings, linkages, references in range, relocation roots and
+/// access strings), whatever M was built from. Errors are MalformedInput
+/// for Input and name the JSON path of the bad value
+/// ("types[3].nr_bits: 200 out of range [0, 128]"). readManifest runs it;
+/// readBPFObject runs it on what it built from the object.
+llvm::Error validateManifest(const Manifest &M, llvm::StringRef Input);
+
 /// Sort M.Relocs by (Kind, LocalType, Access), merging duplicates' Locs.
 void canonicalizeRelocs(Manifest &M);
 

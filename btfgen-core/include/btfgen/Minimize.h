@@ -145,15 +145,13 @@ private:
   /// The table as bpftool shapes it: every kept type, references as is.
   /// NewId (if given) receives the Target -> output ID map.
   TypeTable emitExact(const MarkState &S, std::vector<TypeId> *NewId) const;
-  /// The shrunk table (see the file comment), and its ID map.
-  TypeTable emitShrunk(const MarkState &S, std::vector<TypeId> &NewId) const;
-  /// "" if every added relocation answers on Small as on Target (mapped
-  /// through NewId), else the first difference.
-  std::string checkAnswers(const TypeTable &Small,
-                           llvm::ArrayRef<TypeId> NewId) const;
 
-  /// What checkAnswers() compares for one relocation: the full-BTF answer
-  /// and the candidates that matched (or failed) with their answers.
+  /// The shrunk table is built by Shrinker (lib/Shrink.h) from the marks
+  /// and columns, and checked against Checks.
+  friend class Shrinker;
+  /// What the self-check (Shrinker::checkAnswers) compares for one
+  /// relocation: the full-BTF answer and the candidates that matched (or
+  /// failed) with their answers.
   struct Check {
     const TypeTable *Local;
     CoreReloKind Kind;

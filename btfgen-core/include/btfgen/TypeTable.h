@@ -27,6 +27,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -90,24 +91,30 @@ public:
   /// Inline: the reader runs it over every record of every kernel.
   template <typename Fn> void forEachRef(TypeId Id, Fn &&F) const;
 
-  /// Follow typedefs and CV modifiers (VOLATILE, CONST, RESTRICT, TYPE_TAG)
-  /// from Id. Returns the first other type (maybe 0).
-  TypeId skipModsAndTypedefs(TypeId Id) const;
-  /// Follow CV modifiers and TYPE_TAG only (not typedefs).
-  TypeId skipMods(TypeId Id) const;
+  /// libbpf's skip_mods_and_typedefs() (libbpf.c, v1.1.2 and newest alike):
+  /// follow CV modifiers (VOLATILE, CONST, RESTRICT), TYPE_TAG and typedefs
+  /// from Id to the first other type (maybe void). libbpf's loop has no
+  /// bound, and neither has this one on BTF without cycles: every step
+  /// reaches a new type, so the walk ends within size() steps whatever the
+  /// chain's length. std::nullopt where libbpf would read a NULL type (an
+  /// ID out of range) or loop forever (a cycle; BTFReader rejects those,
+  /// but not every table comes from it).
+  std::optional<TypeId> trySkipModsAndTypedefs(TypeId Id) const;
+  /// trySkipModsAndTypedefs(), or 0 (void) where it fails.
+  TypeId skipModsAndTypedefs(TypeId Id) const {
+    return trySkipModsAndTypedefs(Id).value_or(0);
+  }
 
   /// What libbpf learns of the pointer size when it loads this BTF from the
   /// file it came from (btf.c): the ELF class for an ELF file, else
   /// guessPointerSize(); 0 when neither tells (libbpf then uses its own).
-  /// Set by the readers.
-  uint32_t KnownPointerSize = 0;
+  /// Set by the readers, and by builders for the file they will write.
+  uint32_t knownPointerSize() const { return KnownPointerSize; }
+  void setKnownPointerSize(uint32_t Known) { KnownPointerSize = Known; }
   /// Pointer size in bytes for resolveSize() (libbpf's btf_ptr_sz()):
-  /// KnownPointerSize, or a 64-bit loader's own 8 when that is 0.
-  uint32_t PointerSize = 8;
-  /// Set KnownPointerSize (0: libbpf learns nothing) and PointerSize from it.
-  void setKnownPointerSize(uint32_t Known) {
-    KnownPointerSize = Known;
-    PointerSize = Known ? Known : 8;
+  /// knownPointerSize(), or a 64-bit loader's own 8 when that is 0.
+  uint32_t pointerSize() const {
+    return KnownPointerSize ? KnownPointerSize : 8;
   }
 
   /// libbpf's guess of the target's pointer size (btf.c
@@ -159,6 +166,8 @@ public:
   uint64_t typeSectionSize() const { return (Types.size() - 1) * sizeof(BTFType) + Data.size() * 4; }
 
 private:
+  /// The one stored pointer size; pointerSize() derives from it.
+  uint32_t KnownPointerSize = 0;
   std::vector<BTFType> Types;
   std::vector<uint32_t> DataOff;
   std::vector<uint32_t> Data;
