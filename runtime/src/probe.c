@@ -132,6 +132,8 @@ int btfgen_parse_os_release(const char *text, size_t len,
     return btfgen__fail(err, -EINVAL, "btfgen_parse_os_release: NULL argument");
   out->distro[0] = '\0';
   out->version[0] = '\0';
+  if (len == 0)
+    return 0; /* text may be NULL, and NULL + 0 is undefined in C */
   int status = 0;
   const char *p = text, *end = text + len;
   while (p < end) {

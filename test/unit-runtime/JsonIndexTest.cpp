@@ -300,4 +300,22 @@ TEST(JsonIndexTest, ErrorsGiveTheOffset) {
       << Err.message;
 }
 
+// No text at all: NULL with length 0 is an empty document, rejected like
+// "" (NULL + 0 is undefined in C, which UBSan reports); NULL with a length
+// is a usage error.
+TEST(JsonIndexTest, NullTextWithZeroLength) {
+  IndexPtr Idx;
+  btfgen_error Err{};
+  EXPECT_EQ(btfgen_index_parse_json(nullptr, 0, "/base", nullptr, nullptr,
+                                    &Idx, &Err),
+            BTFGEN_EBADINDEX);
+  EXPECT_NE(std::string(Err.message).find("offset 0: expected '{'"),
+            std::string::npos)
+      << Err.message;
+  EXPECT_EQ(btfgen_index_parse_json(nullptr, 3, "/base", nullptr, nullptr,
+                                    &Idx, &Err),
+            -EINVAL);
+  EXPECT_EQ(Idx.Idx, nullptr);
+}
+
 } // namespace

@@ -117,6 +117,21 @@ TEST(OsReleaseTest, CrlfAndUnterminatedQuotes) {
   EXPECT_STREQ(Id.version, "8.4");
 }
 
+// No text at all: NULL with length 0 is valid (NULL + 0 is undefined in
+// C, which UBSan reports under scripts/sanitize.sh); NULL with a length is
+// not.
+TEST(OsReleaseTest, NullTextWithZeroLength) {
+  btfgen_kernel_id Id{};
+  std::strcpy(Id.distro, "stale");
+  std::strcpy(Id.version, "stale");
+  btfgen_error Err{};
+  EXPECT_EQ(btfgen_parse_os_release(nullptr, 0, &Id, &Err), 0);
+  EXPECT_STREQ(Id.distro, "");
+  EXPECT_STREQ(Id.version, "");
+  EXPECT_EQ(btfgen_parse_os_release(nullptr, 1, &Id, &Err), -EINVAL);
+  EXPECT_EQ(Err.code, -EINVAL);
+}
+
 TEST(OsReleaseTest, TooLongValueIsReportedAndLeftEmpty) {
   std::string Text = "ID=" + std::string(100, 'a') + "\nVERSION_ID=1\n";
   btfgen_kernel_id Id{};
