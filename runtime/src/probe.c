@@ -4,8 +4,8 @@
 |* (distro ID, VERSION_ID). The os-release parser follows the file format's  *|
 |* shell-like quoting exactly, because hand-written parsers in eBPF tools    *|
 |* have repeatedly kept the quotes ("\"ubuntu\"") or broken on single        *|
-|* quotes. Paths are resolved under an optional root, including absolute     *|
-|* symlinks, so an agent can read the host's files from a container.         *|
+|* quotes. Paths are resolved inside an optional root, as chroot(2) would    *|
+|* (root_path.c), so an agent can read the host's files from a container.   *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
@@ -17,7 +17,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,56 +181,14 @@ int btfgen_parse_os_release(const char *text, size_t len,
   return status;
 }
 
-/* Joins root and an absolute path; root NULL or "/" means none. */
-static int join_root(const char *root, const char *abs, char *buf,
-                     size_t size) {
-  int n;
-  if (!root || !*root || strcmp(root, "/") == 0)
-    n = snprintf(buf, size, "%s", abs);
-  else {
-    size_t rl = strlen(root);
-    while (rl > 1 && root[rl - 1] == '/')
-      --rl;
-    n = snprintf(buf, size, "%.*s%s", (int)rl, root, abs);
-  }
-  return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
-
-/* Reads the file at absolute path `abs` as seen from `root`: a symlinked
- * last component is followed by hand so that absolute targets stay under
- * root (etc/os-release -> /usr/lib/os-release is common). */
-static int read_under_root(const char *root, const char *abs, char **text,
-                           size_t *len, char *shown, size_t shown_size) {
-  char cur[PATH_MAX], full[PATH_MAX];
-  snprintf(cur, sizeof(cur), "%s", abs);
-  for (int hop = 0; hop < 40; ++hop) {
-    int rc = join_root(root, cur, full, sizeof(full));
-    if (rc)
-      return rc;
-    snprintf(shown, shown_size, "%s", full);
-    struct stat st;
-    if (lstat(full, &st) < 0)
-      return -errno;
-    if (!S_ISLNK(st.st_mode))
-      return btfgen__read_file(full, OS_RELEASE_MAX, text, len);
-    char target[PATH_MAX];
-    ssize_t tl = readlink(full, target, sizeof(target) - 1);
-    if (tl < 0)
-      return -errno;
-    target[tl] = '\0';
-    char next[PATH_MAX];
-    if (target[0] == '/') {
-      snprintf(next, sizeof(next), "%s", target);
-    } else {
-      const char *slash = strrchr(cur, '/');
-      int dl = slash ? (int)(slash - cur) : 0;
-      int n = snprintf(next, sizeof(next), "%.*s/%s", dl, cur, target);
-      if (n < 0 || (size_t)n >= sizeof(next))
-        return -ENAMETOOLONG;
-    }
-    memcpy(cur, next, sizeof(cur));
-  }
-  return -ELOOP;
+/* Reads the os-release file at `abs` inside root (see root_path.c). */
+static int read_os_release(const char *root, const char *abs, char **text,
+                           size_t *len) {
+  int fd;
+  int rc = btfgen__open_in_root(root, abs, &fd);
+  if (rc)
+    return rc;
+  return btfgen__read_fd(fd, OS_RELEASE_MAX, text, len);
 }
 
 int btfgen_probe_kernel(struct btfgen_kernel_id *out,
@@ -270,10 +227,9 @@ int btfgen_probe_kernel(struct btfgen_kernel_id *out,
                                            "/usr/lib/os-release"};
   int status = -ENOENT;
   for (size_t i = 0; i < 2; ++i) {
-    char *text = NULL, shown[PATH_MAX];
+    char *text = NULL;
     size_t len = 0;
-    status = read_under_root(root, Candidates[i], &text, &len, shown,
-                             sizeof(shown));
+    status = read_os_release(root, Candidates[i], &text, &len);
     if (status == -ENOENT || status == -ENOTDIR)
       continue;
     if (status == 0) {

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <sys/stat.h>
 
 using namespace btfgen_test;
 
@@ -316,6 +317,19 @@ TEST(JsonIndexTest, NullTextWithZeroLength) {
                                     &Idx, &Err),
             -EINVAL);
   EXPECT_EQ(Idx.Idx, nullptr);
+}
+
+// An index file must be a regular file: a FIFO would block the reader.
+TEST(JsonIndexTest, FifoIndexIsRefused) {
+  TempDir T;
+  ASSERT_TRUE(T.ok());
+  std::string Fifo = T / "index.json";
+  ASSERT_EQ(mkfifo(Fifo.c_str(), 0600), 0);
+  IndexPtr Idx;
+  btfgen_error Err{};
+  EXPECT_EQ(btfgen_index_open_json(Fifo.c_str(), &Idx, &Err), BTFGEN_ENOTREG);
+  EXPECT_EQ(std::string(Err.message), "'" + Fifo + "': not a regular file");
+  EXPECT_EQ(btfgen_index_open_json(T.path().c_str(), &Idx, &Err), -EISDIR);
 }
 
 } // namespace

@@ -286,7 +286,8 @@ TEST(ArchTest, AliasesCanonicalizeBothWays) {
 
 TEST(ErrorTest, EveryCodeHasAName) {
   for (int Code : {0, (int)BTFGEN_ENOMATCH, (int)BTFGEN_EAMBIGUOUS,
-                   (int)BTFGEN_EBADINDEX, (int)BTFGEN_ETOOLONG, -ENOENT,
+                   (int)BTFGEN_EBADINDEX, (int)BTFGEN_ETOOLONG,
+                   (int)BTFGEN_ENOTREG, -ENOENT,
                    -EACCES, -12345})
     EXPECT_GT(std::strlen(btfgen_strerror(Code)), 0u) << Code;
   EXPECT_STRNE(btfgen_strerror(BTFGEN_ENOMATCH),
