@@ -13,7 +13,6 @@
 
 #include "internal.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -93,7 +92,7 @@ char *btfgen__strdup_lower(const char *s) {
   char *p = btfgen__strdup(s);
   if (p)
     for (char *q = p; *q; ++q)
-      *q = (char)tolower((unsigned char)*q);
+      *q = btfgen__to_lower(*q);
   return p;
 }
 

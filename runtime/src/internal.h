@@ -73,4 +73,14 @@ int btfgen__read_fd(int fd, size_t max, char **out, size_t *len);
  * BTFGEN_ENOTREG or -EISDIR. Implemented in root_path.c. */
 int btfgen__open_in_root(const char *root, const char *abs, int *fd_out);
 
+/* ASCII-only character classes: the C library's isalnum()/tolower() depend
+ * on the application's locale, and matching must not. */
+static inline int btfgen__is_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9');
+}
+static inline char btfgen__to_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
 #endif /* BTFGEN_RUNTIME_INTERNAL_H */

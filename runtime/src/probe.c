@@ -15,7 +15,6 @@
 
 #include "internal.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +39,7 @@ char *btfgen_canonical_arch(const char *arch, char *buf, size_t size) {
     return buf;
   size_t i = 0;
   for (; arch && arch[i] && i + 1 < size; ++i)
-    buf[i] = (char)tolower((unsigned char)arch[i]);
+    buf[i] = btfgen__to_lower(arch[i]);
   buf[i] = '\0';
   for (size_t a = 0; a < sizeof(Aliases) / sizeof(Aliases[0]); ++a)
     if (strcmp(buf, Aliases[a].alias) == 0) {
@@ -108,9 +107,10 @@ static long parse_value(const char *p, const char *end, char *buf,
         PUT(*q);
       p = close + 1;
     } else if (c == '\\') {
+      /* A backslash at the end of the line escapes nothing. */
       if (p + 1 < end)
         PUT(p[1]);
-      p += 2;
+      p += p + 1 < end ? 2 : 1;
     } else {
       PUT(c);
       ++p;
@@ -146,7 +146,7 @@ int btfgen_parse_os_release(const char *text, size_t len,
     if (q == eol || *q == '#')
       continue;
     const char *key = q;
-    while (q < eol && (isalnum((unsigned char)*q) || *q == '_'))
+    while (q < eol && (btfgen__is_alnum(*q) || *q == '_'))
       ++q;
     if (q == key || q == eol || *q != '=')
       continue; /* not an assignment; systemd ignores these too */
@@ -176,7 +176,7 @@ int btfgen_parse_os_release(const char *text, size_t len,
     }
     if (field == out->distro)
       for (char *c = field; *c; ++c)
-        *c = (char)tolower((unsigned char)*c);
+        *c = btfgen__to_lower(*c);
   }
   return status;
 }

@@ -209,6 +209,15 @@ void btfgen_index_free(struct btfgen_index *idx);
 /* Number of entries (for diagnostics and tests). */
 size_t btfgen_index_size(const struct btfgen_index *idx);
 
+struct btfgen_result;
+
+/* Entry i of the index, in index order (sorted by distro, version, arch,
+ * release, byte-wise), to list the kernels an index covers: fills the
+ * names and the path or data of *out, with match BTFGEN_MATCH_NONE.
+ * Returns 0, or -EINVAL if idx or out is NULL or i >= btfgen_index_size(). */
+int btfgen_index_at(const struct btfgen_index *idx, size_t i,
+                    struct btfgen_result *out);
+
 /*===-- Lookup -------------------------------------------------------------===*/
 
 enum btfgen_match {
