@@ -91,7 +91,8 @@ static long parse_value(const char *p, const char *end, char *buf,
           ++p;
           break;
         }
-        if (*p == '\\' && p + 1 < end && strchr("$`\"\\", p[1])) {
+        /* p[1] != 0: strchr() would find the string's terminator. */
+        if (*p == '\\' && p + 1 < end && p[1] && strchr("$`\"\\", p[1])) {
           PUT(p[1]);
           p += 2;
           continue;
