@@ -13,7 +13,6 @@
 
 #include "internal.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -34,6 +33,8 @@ const char *btfgen_strerror(int code) {
     return "malformed BTF index";
   case BTFGEN_ETOOLONG:
     return "value too long";
+  case BTFGEN_ENOTREG:
+    return "not a regular file";
   case -ENOENT:
     return "no such file or directory";
   case -ENOTDIR:
@@ -91,62 +92,50 @@ char *btfgen__strdup_lower(const char *s) {
   char *p = btfgen__strdup(s);
   if (p)
     for (char *q = p; *q; ++q)
-      *q = (char)tolower((unsigned char)*q);
+      *q = btfgen__to_lower(*q);
   return p;
 }
 
 int btfgen__read_file(const char *path, size_t max, char **out, size_t *len) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  /* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+   * writer; read_fd() then refuses it. */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (fd < 0)
     return -errno;
-  struct stat st;
-  if (fstat(fd, &st) < 0) {
-    int e = -errno;
-    close(fd);
-    return e;
-  }
-  if (S_ISDIR(st.st_mode)) {
-    close(fd);
-    return -EISDIR;
-  }
-  /* Read in chunks rather than trusting st_size (procfs, pipes). */
-  size_t cap = 4096, n = 0;
+  return btfgen__read_fd(fd, max, out, len);
+}
+
+/* Reads at most max + 1 bytes of a regular file: one more than allowed
+ * tells an oversized file (st_size is 0 for procfs files, and a file can
+ * grow while it is read). */
+static int read_bounded(int fd, size_t max, char **out, size_t *len) {
+  size_t limit = max + 1, cap = limit < 4096 ? limit : 4096, n = 0;
   char *buf = malloc(cap + 1);
-  if (!buf) {
-    close(fd);
+  if (!buf)
     return -ENOMEM;
-  }
-  for (;;) {
+  while (n < limit) {
     if (n == cap) {
-      if (cap > max) {
-        free(buf);
-        close(fd);
-        return -EFBIG;
-      }
-      size_t ncap = cap * 2;
+      size_t ncap = cap < limit / 2 ? cap * 2 : limit;
       char *nbuf = realloc(buf, ncap + 1);
       if (!nbuf) {
         free(buf);
-        close(fd);
         return -ENOMEM;
       }
       buf = nbuf;
       cap = ncap;
     }
     ssize_t r = read(fd, buf + n, cap - n);
+    if (r < 0 && errno == EINTR)
+      continue;
     if (r < 0) {
-      if (errno == EINTR)
-        continue;
       int e = -errno;
       free(buf);
-      close(fd);
       return e;
     }
     if (r == 0)
       break;
     n += (size_t)r;
   }
-  close(fd);
   if (n > max) {
     free(buf);
     return -EFBIG;
@@ -155,4 +144,21 @@ int btfgen__read_file(const char *path, size_t max, char **out, size_t *len) {
   *out = buf;
   *len = n;
   return 0;
+}
+
+int btfgen__read_fd(int fd, size_t max, char **out, size_t *len) {
+  struct stat st;
+  int rc = 0;
+  if (fstat(fd, &st) < 0)
+    rc = -errno;
+  else if (S_ISDIR(st.st_mode))
+    rc = -EISDIR;
+  else if (!S_ISREG(st.st_mode))
+    rc = BTFGEN_ENOTREG;
+  else if (st.st_size > 0 && (unsigned long long)st.st_size > max)
+    rc = -EFBIG;
+  else
+    rc = read_bounded(fd, max, out, len);
+  close(fd);
+  return rc;
 }

@@ -59,14 +59,16 @@ int btfgen__index_add(struct btfgen_index *idx, const char *distro,
   }
   struct btfgen_index_entry e;
   memset(&e, 0, sizeof(e));
-  char archbuf[64];
   e.distro = btfgen__strdup(distro);
   e.version = btfgen__strdup(version);
   e.arch = btfgen__strdup(arch);
   e.release = btfgen__strdup(release);
   e.match_distro = btfgen__strdup_lower(distro);
-  e.match_arch =
-      btfgen__strdup(btfgen_canonical_arch(arch, archbuf, sizeof(archbuf)));
+  /* Untruncated, however long: a canonical name is at most 2 bytes longer
+   * than its alias ("amd64" -> "x86_64"). */
+  size_t archsize = strlen(arch) + 8;
+  if ((e.match_arch = malloc(archsize)))
+    btfgen_canonical_arch(arch, e.match_arch, archsize);
   e.path = path ? btfgen__strdup(path) : NULL;
   e.data = data;
   e.size = size;
@@ -141,8 +143,30 @@ void btfgen_index_free(struct btfgen_index *idx) {
   free(idx);
 }
 
+/* An entry as a result: its names, and its path or its data. */
+static void describe_entry(struct btfgen_result *res,
+                           const struct btfgen_index_entry *e,
+                           enum btfgen_match match) {
+  res->match = match;
+  res->path = e->path;
+  res->data = e->path ? NULL : e->data;
+  res->size = e->path ? 0 : e->size;
+  res->distro = e->distro;
+  res->version = e->version;
+  res->arch = e->arch;
+  res->release = e->release;
+}
+
 size_t btfgen_index_size(const struct btfgen_index *idx) {
   return idx ? idx->count : 0;
+}
+
+int btfgen_index_at(const struct btfgen_index *idx, size_t i,
+                    struct btfgen_result *out) {
+  if (!idx || !out || i >= idx->count)
+    return -EINVAL;
+  describe_entry(out, &idx->entries[i], BTFGEN_MATCH_NONE);
+  return 0;
 }
 
 int btfgen_index_from_entries(const struct btfgen_entry *entries, size_t n,
@@ -413,16 +437,10 @@ static const char *rule_name(enum rule r) {
 
 static void fill_result(struct btfgen_result *res,
                         const struct btfgen_index_entry *e, enum rule r) {
-  res->match = r == RULE_EXACT    ? BTFGEN_MATCH_EXACT
-               : r == RULE_DISTRO ? BTFGEN_MATCH_DISTRO
-                                  : BTFGEN_MATCH_RELEASE;
-  res->path = e->path;
-  res->data = e->path ? NULL : e->data;
-  res->size = e->path ? 0 : e->size;
-  res->distro = e->distro;
-  res->version = e->version;
-  res->arch = e->arch;
-  res->release = e->release;
+  describe_entry(res, e,
+                 r == RULE_EXACT    ? BTFGEN_MATCH_EXACT
+                 : r == RULE_DISTRO ? BTFGEN_MATCH_DISTRO
+                                    : BTFGEN_MATCH_RELEASE);
 }
 
 /* Applies one rule. Returns 1 with *chosen set, 0 if nothing matched, or a

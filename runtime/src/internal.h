@@ -56,8 +56,31 @@ int btfgen__index_add(struct btfgen_index *idx, const char *distro,
 int btfgen__index_finish(struct btfgen_index *idx, int reject_dups,
                          const char *what, struct btfgen_error *err);
 
-/* Reads a whole file (at most max bytes) into a malloc'd, NUL-terminated
- * buffer. Returns 0 or -errno (-EFBIG when larger than max). */
+/* Reads a whole regular file (at most max bytes) into a malloc'd,
+ * NUL-terminated buffer. The file is opened O_NONBLOCK and checked with
+ * fstat() before any read, so a FIFO or device is refused (BTFGEN_ENOTREG,
+ * -EISDIR for a directory) instead of blocking. Returns 0 or a negative
+ * code (-EFBIG when larger than max). */
 int btfgen__read_file(const char *path, size_t max, char **out, size_t *len);
+/* The same for an open descriptor, which it closes in every case. */
+int btfgen__read_fd(int fd, size_t max, char **out, size_t *len);
+
+/* Opens the absolute path `abs` as if `root` (NULL or "" = "/") were the
+ * root directory, as chroot(2) would: symlinks are resolved by hand below
+ * root (absolute targets restart at root, ".." never climbs above it, at
+ * most 40 links), and only a regular file is opened (O_NONBLOCK,
+ * O_NOFOLLOW). Returns 0 and the descriptor in *fd_out, or -errno,
+ * BTFGEN_ENOTREG or -EISDIR. Implemented in root_path.c. */
+int btfgen__open_in_root(const char *root, const char *abs, int *fd_out);
+
+/* ASCII-only character classes: the C library's isalnum()/tolower() depend
+ * on the application's locale, and matching must not. */
+static inline int btfgen__is_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9');
+}
+static inline char btfgen__to_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
 
 #endif /* BTFGEN_RUNTIME_INTERNAL_H */

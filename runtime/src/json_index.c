@@ -457,6 +457,8 @@ static int parse_named(const char *json, size_t len, const char *base_dir,
   if (!out || (!json && len))
     return btfgen__fail(err, -EINVAL, "btfgen_index_parse_json: NULL argument");
   *out = NULL;
+  if (!json)
+    json = ""; /* len is 0, and NULL + 0 is undefined in C */
   if (len && memchr(json, '\0', len))
     return btfgen__fail(err, BTFGEN_EBADINDEX, "%s: NUL byte in JSON", what);
   struct json_ctx jc = {base_dir, resolver, ctx, btfgen__index_new(), NULL,

@@ -4,8 +4,8 @@
 |* (distro ID, VERSION_ID). The os-release parser follows the file format's  *|
 |* shell-like quoting exactly, because hand-written parsers in eBPF tools    *|
 |* have repeatedly kept the quotes ("\"ubuntu\"") or broken on single        *|
-|* quotes. Paths are resolved under an optional root, including absolute     *|
-|* symlinks, so an agent can read the host's files from a container.         *|
+|* quotes. Paths are resolved inside an optional root, as chroot(2) would    *|
+|* (root_path.c), so an agent can read the host's files from a container.   *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
@@ -15,9 +15,7 @@
 
 #include "internal.h"
 
-#include <ctype.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +39,7 @@ char *btfgen_canonical_arch(const char *arch, char *buf, size_t size) {
     return buf;
   size_t i = 0;
   for (; arch && arch[i] && i + 1 < size; ++i)
-    buf[i] = (char)tolower((unsigned char)arch[i]);
+    buf[i] = btfgen__to_lower(arch[i]);
   buf[i] = '\0';
   for (size_t a = 0; a < sizeof(Aliases) / sizeof(Aliases[0]); ++a)
     if (strcmp(buf, Aliases[a].alias) == 0) {
@@ -93,7 +91,8 @@ static long parse_value(const char *p, const char *end, char *buf,
           ++p;
           break;
         }
-        if (*p == '\\' && p + 1 < end && strchr("$`\"\\", p[1])) {
+        /* p[1] != 0: strchr() would find the string's terminator. */
+        if (*p == '\\' && p + 1 < end && p[1] && strchr("$`\"\\", p[1])) {
           PUT(p[1]);
           p += 2;
           continue;
@@ -109,9 +108,10 @@ static long parse_value(const char *p, const char *end, char *buf,
         PUT(*q);
       p = close + 1;
     } else if (c == '\\') {
+      /* A backslash at the end of the line escapes nothing. */
       if (p + 1 < end)
         PUT(p[1]);
-      p += 2;
+      p += p + 1 < end ? 2 : 1;
     } else {
       PUT(c);
       ++p;
@@ -132,6 +132,8 @@ int btfgen_parse_os_release(const char *text, size_t len,
     return btfgen__fail(err, -EINVAL, "btfgen_parse_os_release: NULL argument");
   out->distro[0] = '\0';
   out->version[0] = '\0';
+  if (len == 0)
+    return 0; /* text may be NULL, and NULL + 0 is undefined in C */
   int status = 0;
   const char *p = text, *end = text + len;
   while (p < end) {
@@ -145,7 +147,7 @@ int btfgen_parse_os_release(const char *text, size_t len,
     if (q == eol || *q == '#')
       continue;
     const char *key = q;
-    while (q < eol && (isalnum((unsigned char)*q) || *q == '_'))
+    while (q < eol && (btfgen__is_alnum(*q) || *q == '_'))
       ++q;
     if (q == key || q == eol || *q != '=')
       continue; /* not an assignment; systemd ignores these too */
@@ -175,61 +177,19 @@ int btfgen_parse_os_release(const char *text, size_t len,
     }
     if (field == out->distro)
       for (char *c = field; *c; ++c)
-        *c = (char)tolower((unsigned char)*c);
+        *c = btfgen__to_lower(*c);
   }
   return status;
 }
 
-/* Joins root and an absolute path; root NULL or "/" means none. */
-static int join_root(const char *root, const char *abs, char *buf,
-                     size_t size) {
-  int n;
-  if (!root || !*root || strcmp(root, "/") == 0)
-    n = snprintf(buf, size, "%s", abs);
-  else {
-    size_t rl = strlen(root);
-    while (rl > 1 && root[rl - 1] == '/')
-      --rl;
-    n = snprintf(buf, size, "%.*s%s", (int)rl, root, abs);
-  }
-  return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
-
-/* Reads the file at absolute path `abs` as seen from `root`: a symlinked
- * last component is followed by hand so that absolute targets stay under
- * root (etc/os-release -> /usr/lib/os-release is common). */
-static int read_under_root(const char *root, const char *abs, char **text,
-                           size_t *len, char *shown, size_t shown_size) {
-  char cur[PATH_MAX], full[PATH_MAX];
-  snprintf(cur, sizeof(cur), "%s", abs);
-  for (int hop = 0; hop < 40; ++hop) {
-    int rc = join_root(root, cur, full, sizeof(full));
-    if (rc)
-      return rc;
-    snprintf(shown, shown_size, "%s", full);
-    struct stat st;
-    if (lstat(full, &st) < 0)
-      return -errno;
-    if (!S_ISLNK(st.st_mode))
-      return btfgen__read_file(full, OS_RELEASE_MAX, text, len);
-    char target[PATH_MAX];
-    ssize_t tl = readlink(full, target, sizeof(target) - 1);
-    if (tl < 0)
-      return -errno;
-    target[tl] = '\0';
-    char next[PATH_MAX];
-    if (target[0] == '/') {
-      snprintf(next, sizeof(next), "%s", target);
-    } else {
-      const char *slash = strrchr(cur, '/');
-      int dl = slash ? (int)(slash - cur) : 0;
-      int n = snprintf(next, sizeof(next), "%.*s/%s", dl, cur, target);
-      if (n < 0 || (size_t)n >= sizeof(next))
-        return -ENAMETOOLONG;
-    }
-    memcpy(cur, next, sizeof(cur));
-  }
-  return -ELOOP;
+/* Reads the os-release file at `abs` inside root (see root_path.c). */
+static int read_os_release(const char *root, const char *abs, char **text,
+                           size_t *len) {
+  int fd;
+  int rc = btfgen__open_in_root(root, abs, &fd);
+  if (rc)
+    return rc;
+  return btfgen__read_fd(fd, OS_RELEASE_MAX, text, len);
 }
 
 int btfgen_probe_kernel(struct btfgen_kernel_id *out,
@@ -268,10 +228,9 @@ int btfgen_probe_kernel(struct btfgen_kernel_id *out,
                                            "/usr/lib/os-release"};
   int status = -ENOENT;
   for (size_t i = 0; i < 2; ++i) {
-    char *text = NULL, shown[PATH_MAX];
+    char *text = NULL;
     size_t len = 0;
-    status = read_under_root(root, Candidates[i], &text, &len, shown,
-                             sizeof(shown));
+    status = read_os_release(root, Candidates[i], &text, &len);
     if (status == -ENOENT || status == -ENOTDIR)
       continue;
     if (status == 0) {

@@ -4,7 +4,8 @@
 # .BTF/.BTF.ext sections, kernel BTFs cut down by `bpftool gen min_core_btf`
 # (this machine's /sys/kernel/btf/vmlinux and the bundled example archive),
 # plugin-written manifests and tar/tar.xz files made with GNU tar, xz and
-# Python's tarfile. Usage: test/fuzz/make-seeds.sh [PLUGIN.so]
+# Python's tarfile, and (make-runtime-seeds.sh) os-release files and JSON
+# indexes. Usage: test/fuzz/make-seeds.sh [PLUGIN.so]
 # (default plugin: /work/build-main/lib/libBTFGenPass.so; manifests are
 # skipped when it does not exist). Every seed must stay < 64 KiB.
 set -euo pipefail
@@ -77,5 +78,8 @@ open(sys.argv[2] + '/pax.btf.tar.xz', 'wb').write(
     lzma.compress(make(tarfile.PAX_FORMAT, ['d/' + 'n' * 120])))
 open(sys.argv[2] + '/gnu-longname.tar', 'wb').write(make(tarfile.GNU_FORMAT, ['l' * 150]))
 PY
+# The runtime's readers (os-release, JSON index).
+bash "$HERE/make-runtime-seeds.sh"
+
 find "$C" -type f -size +64k -print | sed 's/^/make-seeds: TOO BIG: /'
 du -sh "$C"

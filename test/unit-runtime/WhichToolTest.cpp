@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 
 #include <string>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 using namespace btfgen_test;
@@ -26,7 +27,10 @@ struct ToolRun {
 ToolRun runWhich(const TempDir &T, const std::string &Args) {
   ToolRun R;
   std::string ErrFile = T / "stderr.txt";
-  std::string Cmd = std::string(BTFGEN_WHICH_PATH) + " " + Args + " 2>" + ErrFile;
+  // timeout(1): a hang (e.g. a FIFO read without O_NONBLOCK) fails the
+  // test with status 124 instead of stalling the suite.
+  std::string Cmd = "timeout 60 " + std::string(BTFGEN_WHICH_PATH) + " " +
+                    Args + " 2>" + ErrFile;
   FILE *P = popen(Cmd.c_str(), "r");
   if (!P)
     return R;
@@ -101,6 +105,39 @@ TEST_F(WhichToolTest, ErrorsAndUsage) {
   R = runWhich(T, "--bogus");
   EXPECT_EQ(R.Status, 2);
   EXPECT_NE(R.Err.find("unknown argument --bogus"), std::string::npos);
+}
+
+// --root is a root: a relative symlink with more ".." than it is deep
+// stays inside, as after chroot(2). (Before, etc/os-release ->
+// ../../host-etc/os-release read the file next to the root.)
+TEST_F(WhichToolTest, RootContainsRelativeSymlinks) {
+  ASSERT_TRUE(T.write("jail/host-etc/os-release", "ID=ubuntu\nVERSION_ID=20.04\n"));
+  ASSERT_TRUE(T.write("host-etc/os-release", "ID=debian\nVERSION_ID=12\n"));
+  ASSERT_TRUE(T.symlink("jail/etc/os-release", "../../host-etc/os-release"));
+  ASSERT_TRUE(T.write("out/debian/12/x86_64/5.4.0-92-generic.btf", "D"));
+  ToolRun R = runWhich(T, "--root " + (T / "jail") +
+                              " --machine x86_64 --release 5.4.0-92-generic"
+                              " --kernel-btf " + (T / "no-vmlinux") +
+                              " --strict -v --dir " + (T / "out"));
+  EXPECT_EQ(R.Status, 0) << R.Err;
+  EXPECT_NE(R.Err.find("distro 'ubuntu' version '20.04'"), std::string::npos)
+      << R.Err;
+  EXPECT_EQ(R.Out, (T / "out/ubuntu/20.04/x86_64/5.4.0-92-generic.btf") + "\n");
+}
+
+// A FIFO as os-release is refused at once (it would block until a writer
+// came); the lookup goes on without os-release.
+TEST_F(WhichToolTest, FifoOsReleaseDoesNotHang) {
+  ASSERT_TRUE(T.mkdir("fifo-root/etc"));
+  ASSERT_EQ(mkfifo((T / "fifo-root/etc/os-release").c_str(), 0600), 0);
+  ToolRun R = runWhich(T, "--root " + (T / "fifo-root") +
+                              " --machine x86_64 --release 5.4.0-92-generic"
+                              " --kernel-btf " + (T / "no-vmlinux") +
+                              " -v --dir " + (T / "out"));
+  EXPECT_EQ(R.Status, 0) << R.Err;
+  EXPECT_NE(R.Err.find("(os-release: not a regular file)"), std::string::npos)
+      << R.Err;
+  EXPECT_NE(R.Err.find("match: release"), std::string::npos) << R.Err;
 }
 
 } // namespace

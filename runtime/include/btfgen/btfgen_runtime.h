@@ -58,6 +58,10 @@ enum {
   BTFGEN_EBADINDEX = -4003,
   /* A value does not fit its fixed-size field (e.g. a 300-byte release). */
   BTFGEN_ETOOLONG = -4004,
+  /* A file that must be a regular file is a FIFO, socket or device (an
+   * os-release or JSON index is never read from those: reading could
+   * block). */
+  BTFGEN_ENOTREG = -4005,
 };
 
 #define BTFGEN_ERROR_MESSAGE_SIZE 512
@@ -82,8 +86,10 @@ struct btfgen_kernel_id {
   char arch[32];     /* uname machine as reported: "x86_64", "aarch64" */
   char release[256]; /* uname release: "5.4.0-91-generic" */
   /* 0 if an os-release file was read, else why not (-ENOENT when neither
-   * file exists, BTFGEN_ETOOLONG for an oversized ID, ...). Informational:
-   * btfgen_probe_kernel() still succeeds without os-release. */
+   * file exists, BTFGEN_ETOOLONG for an oversized ID, BTFGEN_ENOTREG for a
+   * FIFO or device, -EFBIG for a file over 64 KiB, -ELOOP, ...).
+   * Informational: btfgen_probe_kernel() still succeeds without
+   * os-release. */
   int os_release_status;
 };
 
@@ -94,8 +100,9 @@ struct btfgen_probe_opts {
   /* Directory that os-release paths are resolved under, default "/". Use
    * e.g. "/host" in a container that mounts the host's root there: the
    * container's own /etc/os-release describes the image, not the host.
-   * Absolute symlinks (etc/os-release -> /usr/lib/os-release) are resolved
-   * under this root too. */
+   * Every path is resolved inside this root, as after chroot(2): absolute
+   * symlinks (etc/os-release -> /usr/lib/os-release) start again at the
+   * root, ".." never climbs above it, and only a regular file is read. */
   const char *root;
   /* Replace uname(2)'s machine / release (tests, cross-checks). */
   const char *machine;
@@ -118,7 +125,9 @@ int btfgen_parse_os_release(const char *text, size_t len,
 
 /* Fills *out for the running kernel: uname(2) (or the overrides) for arch
  * and release, then <root>/etc/os-release, falling back to
- * <root>/usr/lib/os-release, for distro and version. Returns 0 even
+ * <root>/usr/lib/os-release if that does not exist, for distro and
+ * version. The os-release file must be a regular file of at most 64 KiB
+ * (symlinks to one are followed inside root). Returns 0 even
  * without os-release (see os_release_status); fails only on bad arguments,
  * uname() failure or a release/machine that does not fit. */
 int btfgen_probe_kernel(struct btfgen_kernel_id *out,
@@ -199,6 +208,15 @@ void btfgen_index_free(struct btfgen_index *idx);
 
 /* Number of entries (for diagnostics and tests). */
 size_t btfgen_index_size(const struct btfgen_index *idx);
+
+struct btfgen_result;
+
+/* Entry i of the index, in index order (sorted by distro, version, arch,
+ * release, byte-wise), to list the kernels an index covers: fills the
+ * names and the path or data of *out, with match BTFGEN_MATCH_NONE.
+ * Returns 0, or -EINVAL if idx or out is NULL or i >= btfgen_index_size(). */
+int btfgen_index_at(const struct btfgen_index *idx, size_t i,
+                    struct btfgen_result *out);
 
 /*===-- Lookup -------------------------------------------------------------===*/
 

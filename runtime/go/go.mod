@@ -1,0 +1,3 @@
+module github.com/btfgen/btfgen/runtime/go
+
+go 1.19
