@@ -9,6 +9,7 @@
 #   %corpus      ../shared/corpus (feature 'corpus' when present)
 #   %linuxsrc    cached Debian linux source (feature 'linux-src')
 #   %loadcheck   the libbpf load checker (feature 'bpf-load' when usable)
+#   %verdict     btfgen-verdict (test/tools/verdict.cpp)
 # Features: corpus, linux-src, bpftool, bpf-load (root + BPF syscall +
 # /sys/kernel/btf/vmlinux), conformance (only with --param conformance=1).
 
@@ -51,6 +52,7 @@ config.substitutions.append(("%inputs", inputs))
 config.substitutions.append(("%srcroot", config.btfgen_src_root))
 config.substitutions.append(("%python", "python3"))
 config.substitutions.append(("%loadcheck", os.path.join(config.btfgen_tools_dir, "btfgen-loadcheck")))
+config.substitutions.append(("%verdict", os.path.join(config.btfgen_tools_dir, "btfgen-verdict")))
 
 corpus = os.path.realpath(config.corpus_dir)
 config.substitutions.append(("%corpus", corpus))
