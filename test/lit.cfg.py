@@ -10,6 +10,8 @@
 #   %linuxsrc    cached Debian linux source (feature 'linux-src')
 #   %loadcheck   the libbpf load checker (feature 'bpf-load' when usable)
 #   %verdict     btfgen-verdict (test/tools/verdict.cpp)
+#   %verifier_referee  ../shared/referees/verifier/verifier-referee (feature
+#                'verifier-referee': present, and bpf-load)
 # Features: corpus, linux-src, bpftool, bpf-load (root + BPF syscall +
 # /sys/kernel/btf/vmlinux), conformance (only with --param conformance=1).
 
@@ -87,6 +89,17 @@ if bpf_load_usable():
 else:
     lit_config.note("BPF syscall/kernel BTF unavailable or not root: "
                     "real-load tests are UNSUPPORTED")
+
+# The verifier referee sits next to the corpus (../shared/referees).
+verifier_referee = os.path.join(os.path.dirname(corpus), "referees", "verifier",
+                                "verifier-referee")
+config.substitutions.append(("%verifier_referee", verifier_referee))
+if "bpf-load" in config.available_features and os.access(verifier_referee, os.X_OK):
+    config.available_features.add("verifier-referee")
+else:
+    lit_config.note("verifier referee not found at %s or no BPF syscall: tests "
+                    "that compare verdicts with the verifier are UNSUPPORTED"
+                    % verifier_referee)
 
 if lit_config.params.get("conformance", "0") == "1":
     config.available_features.add("conformance")
