@@ -10,6 +10,9 @@
 #   %linuxsrc    cached Debian linux source (feature 'linux-src')
 #   %loadcheck   the libbpf load checker (feature 'bpf-load' when usable)
 #   %verdict     btfgen-verdict (test/tools/verdict.cpp)
+#   %uapi_cflags -I for the host's multiarch include directory (asm/ headers
+#                that <linux/types.h> needs; clang --target=bpf does not
+#                search it)
 #   %verifier_referee  ../shared/referees/verifier/verifier-referee (feature
 #                'verifier-referee': present, and bpf-load)
 # Features: corpus, linux-src, bpftool, bpf-load (root + BPF syscall +
@@ -55,6 +58,13 @@ config.substitutions.append(("%srcroot", config.btfgen_src_root))
 config.substitutions.append(("%python", "python3"))
 config.substitutions.append(("%loadcheck", os.path.join(config.btfgen_tools_dir, "btfgen-loadcheck")))
 config.substitutions.append(("%verdict", os.path.join(config.btfgen_tools_dir, "btfgen-verdict")))
+try:
+    multiarch = subprocess.run(["gcc", "-print-multiarch"], capture_output=True,
+                               text=True, timeout=60).stdout.strip()
+except (OSError, subprocess.SubprocessError):
+    multiarch = ""
+config.substitutions.append(("%uapi_cflags",
+                             "-I/usr/include/" + multiarch if multiarch else ""))
 
 corpus = os.path.realpath(config.corpus_dir)
 config.substitutions.append(("%corpus", corpus))
