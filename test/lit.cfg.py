@@ -9,6 +9,12 @@
 #   %corpus      ../shared/corpus (feature 'corpus' when present)
 #   %linuxsrc    cached Debian linux source (feature 'linux-src')
 #   %loadcheck   the libbpf load checker (feature 'bpf-load' when usable)
+#   %verdict     btfgen-verdict (test/tools/verdict.cpp)
+#   %uapi_cflags -I for the host's multiarch include directory (asm/ headers
+#                that <linux/types.h> needs; clang --target=bpf does not
+#                search it)
+#   %verifier_referee  ../shared/referees/verifier/verifier-referee (feature
+#                'verifier-referee': present, and bpf-load)
 # Features: corpus, linux-src, bpftool, bpf-load (root + BPF syscall +
 # /sys/kernel/btf/vmlinux), conformance (only with --param conformance=1).
 
@@ -51,6 +57,14 @@ config.substitutions.append(("%inputs", inputs))
 config.substitutions.append(("%srcroot", config.btfgen_src_root))
 config.substitutions.append(("%python", "python3"))
 config.substitutions.append(("%loadcheck", os.path.join(config.btfgen_tools_dir, "btfgen-loadcheck")))
+config.substitutions.append(("%verdict", os.path.join(config.btfgen_tools_dir, "btfgen-verdict")))
+try:
+    multiarch = subprocess.run(["gcc", "-print-multiarch"], capture_output=True,
+                               text=True, timeout=60).stdout.strip()
+except (OSError, subprocess.SubprocessError):
+    multiarch = ""
+config.substitutions.append(("%uapi_cflags",
+                             "-I/usr/include/" + multiarch if multiarch else ""))
 
 corpus = os.path.realpath(config.corpus_dir)
 config.substitutions.append(("%corpus", corpus))
@@ -85,6 +99,17 @@ if bpf_load_usable():
 else:
     lit_config.note("BPF syscall/kernel BTF unavailable or not root: "
                     "real-load tests are UNSUPPORTED")
+
+# The verifier referee sits next to the corpus (../shared/referees).
+verifier_referee = os.path.join(os.path.dirname(corpus), "referees", "verifier",
+                                "verifier-referee")
+config.substitutions.append(("%verifier_referee", verifier_referee))
+if "bpf-load" in config.available_features and os.access(verifier_referee, os.X_OK):
+    config.available_features.add("verifier-referee")
+else:
+    lit_config.note("verifier referee not found at %s or no BPF syscall: tests "
+                    "that compare verdicts with the verifier are UNSUPPORTED"
+                    % verifier_referee)
 
 if lit_config.params.get("conformance", "0") == "1":
     config.available_features.add("conformance")

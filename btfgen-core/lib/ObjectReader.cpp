@@ -151,6 +151,13 @@ Error checkRepresentable(const Manifest &M, StringRef Name) {
 } // namespace
 
 Expected<Manifest> readBPFObject(MemoryBufferRef Buf) {
+  Expected<ObjectBTF> Obj = readBPFObjectBTF(Buf);
+  if (!Obj)
+    return Obj.takeError();
+  return std::move(Obj->M);
+}
+
+Expected<ObjectBTF> readBPFObjectBTF(MemoryBufferRef Buf) {
   StringRef Name = Buf.getBufferIdentifier();
   Expected<StringRef> BTFBytes = readELFSection(Buf, ".BTF");
   if (!BTFBytes)
@@ -163,7 +170,8 @@ Expected<Manifest> readBPFObject(MemoryBufferRef Buf) {
     return malformed(Name, "type [{0}] {1}: a name is not valid UTF-8", Bad,
                      kindName(Types->kind(Bad)));
 
-  Manifest M;
+  ObjectBTF Out;
+  Manifest &M = Out.M;
   M.Object = Name.str();
   M.Types = std::move(*Types);
   // Object tables are small; make them usable as builders (addString).
@@ -175,7 +183,7 @@ Expected<Manifest> readBPFObject(MemoryBufferRef Buf) {
   if (!*ExtBytes) {
     if (Error E = checkRepresentable(M, Name))
       return std::move(E);
-    return M;
+    return Out;
   }
   Expected<BTFExt> Ext = readBTFExt(**ExtBytes, M.Types, Name);
   if (!Ext)
@@ -234,7 +242,8 @@ Expected<Manifest> readBPFObject(MemoryBufferRef Buf) {
   canonicalizeRelocs(M);
   if (Error E = checkRepresentable(M, Name))
     return std::move(E);
-  return M;
+  Out.Ext = std::move(*Ext);
+  return Out;
 }
 
 } // namespace btfgen

@@ -10,6 +10,7 @@
 #ifndef BTFGEN_OBJECTREADER_H
 #define BTFGEN_OBJECTREADER_H
 
+#include "btfgen/BTFExt.h"
 #include "btfgen/Manifest.h"
 
 #include "llvm/Support/Error.h"
@@ -26,6 +27,15 @@ llvm::Expected<llvm::StringRef> readELFSection(llvm::MemoryBufferRef Buf,
 /// .BTF.ext). An object without .BTF.ext yields a manifest with no
 /// relocations.
 llvm::Expected<Manifest> readBPFObject(llvm::MemoryBufferRef Buf);
+
+/// The same manifest together with the object's parsed .BTF.ext (empty when
+/// it has none), for readers that also need the per-instruction records
+/// (BPFObject.h).
+struct ObjectBTF {
+  Manifest M;
+  BTFExt Ext;
+};
+llvm::Expected<ObjectBTF> readBPFObjectBTF(llvm::MemoryBufferRef Buf);
 
 } // namespace btfgen
 
