@@ -77,6 +77,11 @@ const ProgramLine *BPFProgram::relocationLineOf(uint32_t Insn) const {
       PartEnd = Q.Start;
   auto It = llvm::lower_bound(
       Lines, Insn, [](const ProgramLine &L, uint32_t I) { return L.Insn < I; });
+  // Records with line 0 are compiler-made code of no statement (bitfield
+  // extraction after a relocated load, for one): the statement is the
+  // next real line.
+  while (It != Lines.end() && It->Insn < PartEnd && It->Line == 0)
+    ++It;
   if (It != Lines.end() && It->Insn < PartEnd)
     return &*It;
   return lineOf(Insn);
