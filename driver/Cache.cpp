@@ -221,11 +221,16 @@ Error Cache::store(StringRef NS, const CacheKey &Key, StringRef Payload) const {
 //   u32 format (1)   u32 kept types   str minimized BTF
 //   u64 record count, then per record:
 //     u8 outcome   u64 value   u32 target kind   str target name   str message
+//   u64 verdict count, then per verdict (Verdicts.h):
+//     u32 input   str program   u8 kind   u8 hard error
+//     u64 n, n x str reason
+//     u64 n, n x poison (reachable), u64 n, n x poison (guarded), where
+//     poison = str spec, str function, str file, u32 line, u32 column
 //===----------------------------------------------------------------------===//
 
 namespace {
 
-constexpr uint32_t ResultFormat = 1;
+constexpr uint32_t ResultFormat = 2;
 
 class PayloadWriter {
 public:
@@ -285,6 +290,69 @@ private:
   StringRef S;
 };
 
+void encodePoisons(PayloadWriter &W, ArrayRef<PoisonRecord> Ps) {
+  W.u64(Ps.size());
+  for (const PoisonRecord &P : Ps) {
+    W.str(P.Spec);
+    W.str(P.Function);
+    W.str(P.File);
+    W.u32(P.Line);
+    W.u32(P.Column);
+  }
+}
+
+bool decodePoisons(PayloadReader &Rd, std::vector<PoisonRecord> &Ps) {
+  uint64_t N;
+  if (!Rd.u64(N) || N > (1u << 24))
+    return false;
+  Ps.resize(N);
+  for (PoisonRecord &P : Ps)
+    if (!Rd.str(P.Spec) || !Rd.str(P.Function) || !Rd.str(P.File) ||
+        !Rd.u32(P.Line) || !Rd.u32(P.Column))
+      return false;
+  return true;
+}
+
+void encodeVerdicts(PayloadWriter &W, ArrayRef<VerdictRecord> Vs) {
+  W.u64(Vs.size());
+  for (const VerdictRecord &V : Vs) {
+    W.u32(V.Input);
+    W.str(V.Program);
+    W.u8(static_cast<uint8_t>(V.Kind));
+    W.u8(V.HardError);
+    W.u64(V.Reasons.size());
+    for (const std::string &S : V.Reasons)
+      W.str(S);
+    encodePoisons(W, V.Reachable);
+    encodePoisons(W, V.Guarded);
+  }
+}
+
+bool decodeVerdicts(PayloadReader &Rd, size_t NumInputs,
+                    std::vector<VerdictRecord> &Vs) {
+  uint64_t N;
+  if (!Rd.u64(N) || N > (1u << 24))
+    return false;
+  Vs.resize(N);
+  for (VerdictRecord &V : Vs) {
+    uint8_t Kind, Hard;
+    uint64_t NR;
+    if (!Rd.u32(V.Input) || V.Input >= NumInputs || !Rd.str(V.Program) ||
+        !Rd.u8(Kind) || Kind > uint8_t(VerdictKind::Unknown) || !Rd.u8(Hard) ||
+        Hard > 1 || !Rd.u64(NR) || NR > (1u << 24))
+      return false;
+    V.Kind = static_cast<VerdictKind>(Kind);
+    V.HardError = Hard;
+    V.Reasons.resize(NR);
+    for (std::string &S : V.Reasons)
+      if (!Rd.str(S))
+        return false;
+    if (!decodePoisons(Rd, V.Reachable) || !decodePoisons(Rd, V.Guarded))
+      return false;
+  }
+  return true;
+}
+
 std::string encodeResult(const TargetResult &R) {
   PayloadWriter W;
   W.u32(ResultFormat);
@@ -298,12 +366,14 @@ std::string encodeResult(const TargetResult &R) {
     W.str(Rec.TargetName);
     W.str(Rec.Message);
   }
+  encodeVerdicts(W, R.Verdicts);
   return std::move(W.S);
 }
 
 /// False on any inconsistency, including a record count other than
 /// NumRecords.
-bool decodeResult(StringRef Payload, size_t NumRecords, TargetResult &R) {
+bool decodeResult(StringRef Payload, size_t NumRecords, size_t NumInputs,
+                  TargetResult &R) {
   PayloadReader Rd(Payload);
   uint32_t Format, Kept;
   uint64_t N;
@@ -320,7 +390,7 @@ bool decodeResult(StringRef Payload, size_t NumRecords, TargetResult &R) {
       return false;
     Rec.Outcome = static_cast<RelocOutcome>(O);
   }
-  return Rd.done();
+  return decodeVerdicts(Rd, NumInputs, R.Verdicts) && Rd.done();
 }
 
 } // namespace
@@ -342,7 +412,7 @@ CacheLookup Cache::lookupResult(const CacheKey &Key, ArrayRef<Program> Programs,
   if (L != CacheLookup::Hit)
     return L;
   TargetResult R;
-  if (!decodeResult(E.Payload, countRelocs(Programs), R)) {
+  if (!decodeResult(E.Payload, countRelocs(Programs), Programs.size(), R)) {
     Problem = {"malformed result", Dir->path(entryRelPath("out", Key))};
     return CacheLookup::Corrupt;
   }

@@ -34,7 +34,8 @@ Error cmdManifest(ArrayRef<StringRef> Args) {
   const std::vector<std::string> &Files = *FilesOr;
   if (Files.size() != 1)
     return usageError("manifest: expected exactly one FILE");
-  Expected<std::vector<Program>> Programs = loadPrograms(Files);
+  Expected<std::vector<Program>> Programs =
+      loadPrograms(Files, 1, /*Tailoring=*/false);
   if (!Programs)
     return Programs.takeError();
   const Program &P = Programs->front();

@@ -26,6 +26,7 @@
 #include "Parallel.h"
 #include "Progress.h"
 #include "Report.h"
+#include "Verdicts.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
@@ -58,6 +59,7 @@ struct RunOptions {
   KernelSelection Select;
   TreeLayout Layout = TreeLayout::Tree;
   LinkScope Scope = LinkScope::Dir;
+  FailOn Level = FailOn::Error;
 };
 
 Expected<RunOptions> parseRunArgs(ArrayRef<StringRef> Args) {
@@ -114,6 +116,16 @@ Expected<RunOptions> parseRunArgs(ArrayRef<StringRef> Args) {
            return usageError("invalid --link-scope '" + V +
                              "' (expected dir, distro, tree or none)");
          Opts.Scope = *S;
+         return Error::success();
+       }},
+      {"--fail-on", "", true,
+       [&](StringRef V) -> Error {
+         std::optional<FailOn> F = parseFailOn(V);
+         if (!F)
+           return usageError("invalid --fail-on '" + V +
+                             "' (expected never, error, unloadable or "
+                             "unknown)");
+         Opts.Level = *F;
          return Error::success();
        }},
       {"--jobs", "-j", true,
@@ -355,6 +367,39 @@ void printCacheStats(const Cache &C, ArrayRef<KernelSlot> Slots) {
          << " kernels\n";
 }
 
+/// The run's last line says what decided the exit status.
+Error exitDecision(size_t Failed, const VerdictTally &T, FailOn Level) {
+  size_t Programs = 0;
+  std::vector<size_t> Kernels;
+  for (const VerdictTally::Row &R : T.Rows) {
+    Programs += !R.Trips.empty();
+    Kernels.insert(Kernels.end(), R.Trips.begin(), R.Trips.end());
+  }
+  llvm::sort(Kernels);
+  Kernels.erase(std::unique(Kernels.begin(), Kernels.end()), Kernels.end());
+  static const char *const What[] = {"", "would fail to load (libbpf error)",
+                                     "fail to load", "fail or are unknown"};
+  errs() << ToolName << ": exit status " << (Failed || Programs ? 1 : 0)
+         << ": ";
+  if (Failed)
+    errs() << Failed << " kernel(s) or file(s) failed";
+  if (Failed && Programs)
+    errs() << "; ";
+  if (Programs)
+    errs() << Programs << " program(s) " << What[unsigned(Level)] << " on "
+           << Kernels.size() << " kernel(s) (--fail-on=" << failOnName(Level)
+           << ")";
+  if (!Failed && !Programs)
+    errs() << "every kernel written, no program verdict trips --fail-on="
+           << failOnName(Level);
+  errs() << "\n";
+  if (Failed)
+    return make_error<FailuresReported>(Failed);
+  if (Programs)
+    return make_error<FailuresReported>(Programs);
+  return Error::success();
+}
+
 } // namespace
 
 Error cmdRun(ArrayRef<StringRef> Args) {
@@ -449,11 +494,11 @@ Error cmdRun(ArrayRef<StringRef> Args) {
   errs() << ToolName << ": " << Jobs.size() << " kernels processed, " << Failed
          << " failed, " << Written.Unique << " unique outputs, "
          << Written.UniqueBytes << " bytes\n";
+  VerdictTally Tally = tallyVerdicts(Sum, Opts.Level);
+  printVerdictSummary(Sum, Tally, errs());
   printSupportSummary(Sum, errs());
   Timer.done("total", T0);
-  if (Failed)
-    return make_error<FailuresReported>(Failed);
-  return Error::success();
+  return exitDecision(Failed, Tally, Opts.Level);
 }
 
 } // namespace btfgen

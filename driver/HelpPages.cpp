@@ -24,6 +24,7 @@ constexpr const char *RunSynopsis =
                   [--cache-dir DIR | --no-cache] [--wait-lock] [-v]
                   [--arch ARCH] [--include GLOB]... [--exclude GLOB]...
                   [--layout tree|content] [--link-scope dir|distro|tree|none]
+                  [--fail-on never|error|unloadable|unknown]
 )";
 constexpr const char *EmbedSynopsis =
     "    btfgen-driver embed TREE -o OUT.c [--symbol NAME] [--header OUT.h]\n";
@@ -161,12 +162,25 @@ void printRunPage(raw_ostream &OS) {
     a changed program skips xz decoding, and a rerun with unchanged inputs
     only checks hashes and rewrites nothing.
 
+    VERDICTS. For every kernel and every BPF program of every object
+    INPUT (each entry point, named as libbpf names it), run decides
+    whether the program loads: it applies that kernel's relocations to
+    the program's instructions as libbpf does (a relocation without a
+    target poisons its instruction) and follows the paths the kernel's
+    verifier explores, pruning the branches it decides on known values.
+    loads: no libbpf error and no poisoned instruction reachable; fails: a
+    libbpf error, or a reachable poison (named by field path and source
+    line); unknown: the analysis cannot decide (an older verifier that
+    may not prune, a manifest INPUT without its object, ...). Verdicts
+    cover CO-RE only, not verifier limits unrelated to it. Details:
+    docs/verdicts.md; the report lists them per kernel.
+
     At the end a summary goes to stderr: kernels processed, failed, unique
-    outputs and their bytes, how many kernels are fully supported (no
-    poisoned or failing relocation), of the others how many still load
-    (only poisoned relocations, which the verifier rejects only where it
-    can reach them) and how many libbpf would refuse, and the most
-    frequent unresolved relocations. While kernels are processed, a
+    outputs and their bytes, how many programs load on every kernel and,
+    for each that does not, where it fails and why; how many kernels are
+    fully supported (no poisoned or failing relocation), and the most
+    frequent unresolved relocations by field path. The last line says
+    what decided the exit status. While kernels are processed, a
     progress line (kernels done, rate, ETA) is shown if stderr is a
     terminal.
 
@@ -210,6 +224,17 @@ OPTIONS
         go:embed (which drops symlinks), zip and plain tar readers: one
         OUT/blobs/<sha256>.btf per distinct content and the index, written
         to OUT/index.json unless --index names another place.
+
+    --fail-on never|error|unloadable|unknown
+        Which load verdicts make the exit status 1 (see VERDICTS):
+        error (default): a libbpf hard error on some kernel (the whole
+        object would fail to load there); unloadable: also any program
+        that fails on some kernel; unknown: also any verdict that is not
+        a proven `loads`; never: verdicts do not change it. The default
+        fails a build only on what breaks every program of the object;
+        applications often switch programs off per kernel, so a program
+        failing where it is never loaded is not an error unless asked.
+        The last line on stderr says what decided the exit status.
 
     --link-scope dir|distro|tree|none
         How far a dedup symlink may reach in the tree layout: dir
@@ -278,11 +303,13 @@ OPTIONS
     last one counts.
 
 EXIT STATUS
-    0   every kernel was minimized and written (warnings do not change it)
-    1   an INPUT could not be read or parsed (nothing is written), the
-        archive could not be read or holds no kernel, a kernel failed
-        (read, decode, parse, match, --verify), or an output, the report
-        or the index could not be written; each failure is on stderr
+    0   every kernel was minimized and written, and no verdict trips
+        --fail-on (warnings do not change it)
+    1   an INPUT could not be read or parsed or gives nothing to tailor
+        for (nothing is written), the archive could not be read or holds
+        no kernel, a kernel failed (read, decode, parse, match, --verify),
+        an output, the report or the index could not be written, or a
+        verdict trips --fail-on; each failure is on stderr
     2   usage error: unknown option, missing value, no INPUT, no or a
         repeated --archive, bad -j, empty -o or --cache-dir, --index
         outside OUT; or a first argument named like a command that is

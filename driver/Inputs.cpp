@@ -23,6 +23,54 @@ using namespace llvm;
 
 namespace btfgen {
 
+namespace {
+
+constexpr uint16_t EMachineBPF = 247;
+
+/// e_machine of an ELF image, if its header is there.
+std::optional<uint16_t> elfMachine(StringRef Bytes) {
+  if (Bytes.size() < 20)
+    return std::nullopt;
+  bool Little = Bytes[5] == 1; // EI_DATA: ELFDATA2LSB
+  uint8_t Lo = uint8_t(Bytes[18]), Hi = uint8_t(Bytes[19]);
+  return Little ? uint16_t(Lo | Hi << 8) : uint16_t(Hi | Lo << 8);
+}
+
+/// An object input: its programs (for verdicts) and its manifest, from one
+/// parse. If its programs cannot be linked as libbpf links them, the
+/// manifest alone is still good for tailoring; verdicts will say why not.
+Error readObjectInput(MemoryBufferRef Ref, Program &P) {
+  P.IsObject = true;
+  Expected<BPFObject> Obj = readBPFObjectPrograms(Ref);
+  if (Obj) {
+    P.M = Obj->M;
+    P.Object = std::make_shared<const BPFObject>(std::move(*Obj));
+    return Error::success();
+  }
+  P.ObjectError = toString(Obj.takeError());
+  Expected<Manifest> M = readBPFObject(Ref);
+  if (!M)
+    return M.takeError();
+  P.M = std::move(*M);
+  return Error::success();
+}
+
+/// Refuse an input that gives nothing to tailor for.
+Error checkTailorable(const Program &P) {
+  if (!P.M.Relocs.empty())
+    return Error::success();
+  return createStringError(
+      inconvertibleErrorCode(),
+      "'" + P.Path + "': no CO-RE relocation, nothing to tailor BTF for" +
+          (P.IsObject ? " (the object has no .BTF.ext CO-RE records: compile "
+                        "with clang --target=bpf -g -O2, and access kernel "
+                        "types through BPF_CORE_READ() or "
+                        "preserve_access_index types)"
+                      : ""));
+}
+
+} // namespace
+
 Expected<Program> loadProgram(StringRef Path) {
   auto Fail = [&](const Twine &Msg) {
     return createStringError(inconvertibleErrorCode(), "'" + Path + "': " + Msg);
@@ -44,11 +92,13 @@ Expected<Program> loadProgram(StringRef Path) {
       return M.takeError();
     P.M = std::move(*M);
   } else if (isELF(Bytes)) {
-    Expected<Manifest> M = readBPFObject(Ref);
-    if (!M)
-      return M.takeError();
-    P.M = std::move(*M);
-    P.IsObject = true;
+    if (std::optional<uint16_t> Machine = elfMachine(Bytes);
+        Machine && *Machine != EMachineBPF)
+      return Fail("not a BPF object (ELF machine " + Twine(*Machine) +
+                  "); compile the BPF program with clang --target=bpf -g "
+                  "-O2 -c");
+    if (Error E = readObjectInput(Ref, P))
+      return std::move(E);
   } else {
     return Fail("not a btfgen manifest (JSON) or a BPF object (ELF)");
   }
@@ -65,13 +115,16 @@ Expected<Program> loadProgram(StringRef Path) {
 }
 
 Expected<std::vector<Program>> loadPrograms(ArrayRef<std::string> Paths,
-                                            unsigned Jobs) {
+                                            unsigned Jobs, bool Tailoring) {
   // Objects are independent and parsing one is not cheap: parse them in
   // parallel, then report failures in command-line order.
   std::vector<std::optional<Program>> Slots(Paths.size());
   std::vector<std::string> Errors(Paths.size());
   parallelForEachIndex(Paths.size(), Jobs, [&](size_t I) {
     Expected<Program> Prog = loadProgram(Paths[I]);
+    if (Prog && Tailoring)
+      if (Error E = checkTailorable(*Prog))
+        Prog = std::move(E);
     if (Prog)
       Slots[I] = std::move(*Prog);
     else

@@ -10,6 +10,7 @@
 #ifndef BTFGEN_DRIVER_INPUTS_H
 #define BTFGEN_DRIVER_INPUTS_H
 
+#include "btfgen/BPFObject.h"
 #include "btfgen/Manifest.h"
 
 #include "llvm/ADT/ArrayRef.h"
@@ -18,6 +19,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,11 @@ struct Program {
   std::string Path;
   bool IsObject = false;
   Manifest M;
+  /// Object inputs: the programs as libbpf links them, for load verdicts
+  /// (Verdicts.h). Null for manifests, or when the object's programs
+  /// could not be linked (ObjectError says why; M is still usable).
+  std::shared_ptr<const BPFObject> Object;
+  std::string ObjectError;
   /// BLAKE3 of the exact bytes that were parsed into M (read once; the
   /// file is never reopened), for output-cache keys.
   std::array<uint8_t, 32> Digest{};
@@ -40,8 +47,12 @@ llvm::Expected<Program> loadProgram(llvm::StringRef Path);
 
 /// Load all program inputs (on up to Jobs threads); every failure is
 /// printed, in argument order. Returns FailuresReported if any failed.
+/// With Tailoring, an input that gives nothing to tailor for (no CO-RE
+/// relocation: an object compiled without -g or BTF, or that uses no
+/// CO-RE) is refused, as bpftool gen min_core_btf refuses it.
 llvm::Expected<std::vector<Program>>
-loadPrograms(llvm::ArrayRef<std::string> Paths, unsigned Jobs = 1);
+loadPrograms(llvm::ArrayRef<std::string> Paths, unsigned Jobs = 1,
+             bool Tailoring = true);
 
 /// Total number of relocations over Programs.
 size_t countRelocs(llvm::ArrayRef<Program> Programs);

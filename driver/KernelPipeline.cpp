@@ -195,8 +195,10 @@ private:
 
   void tailor(const TypeTable &Target) {
     Clock.lap(StageTimes::Match);
+    VerdictOptions VOpts;
+    VOpts.Caps = verifierCapsFor(Job.Release, Job.Id.Distro, Job.Id.Version);
     Expected<TargetResult> R = minimizeTarget(Target, Ctx.Programs, Job.Path,
-                                              Ctx.Verify, Ctx.Shrink);
+                                              Ctx.Verify, Ctx.Shrink, &VOpts);
     if (!R)
       return fail(R.takeError());
     if (!R->ShrinkFallback.empty())
@@ -267,7 +269,8 @@ void processKernel(const KernelJob &Job, const PipelineContext &Ctx,
 Expected<TargetResult> minimizeTarget(const TypeTable &Target,
                                       ArrayRef<Program> Programs,
                                       StringRef TargetName, bool Verify,
-                                      bool Shrink) {
+                                      bool Shrink,
+                                      const VerdictOptions *Verdicts) {
   TargetResult Out;
   Out.Records.reserve(countRelocs(Programs));
   MinimizeOptions MOpts;
@@ -278,12 +281,14 @@ Expected<TargetResult> minimizeTarget(const TypeTable &Target,
                              whereReloc(TargetName, P, R) + ": " +
                                  toString(std::move(E)));
   };
-  for (const Program &P : Programs) {
+  for (size_t Input = 0; Input < Programs.size(); ++Input) {
+    const Program &P = Programs[Input];
     // The minimizer needs each relocation's answer against the full
     // candidate list; the report gives libbpf's, whose candidate lists
     // shrink as the object's relocations are applied in order.
     CoreMatcher Matcher(P.M.Types, Target);
     CoreLoadSession Load(P.M.Types, Target);
+    std::vector<CoreResult> AtLoadResults;
     for (const CoreRelocation &R : P.M.Relocs) {
       Expected<CoreResult> Res = Matcher.calc(R);
       if (!Res)
@@ -294,7 +299,13 @@ Expected<TargetResult> minimizeTarget(const TypeTable &Target,
       Out.Records.push_back(makeRecord(R, *AtLoad, Target));
       if (Error E = Min.addResult(P.M.Types, R, *Res))
         return Wrap(P, R, std::move(E));
+      if (Verdicts)
+        AtLoadResults.push_back(std::move(*AtLoad));
     }
+    if (Verdicts)
+      for (VerdictRecord &V : judgeInput(P, uint32_t(Input), AtLoadResults,
+                                         *Verdicts))
+        Out.Verdicts.push_back(std::move(V));
   }
   recountResult(Out, Programs, TargetName);
   BuildStatus Status;

@@ -76,11 +76,12 @@ void processKernel(const KernelJob &Job, const PipelineContext &Ctx,
 /// Verify, the minimized bytes are read back and every relocation is
 /// matched again; any difference from the full-BTF result is an error.
 /// Shrink selects MinimizeOptions::Shrink (off: bpftool's output shape).
-llvm::Expected<TargetResult> minimizeTarget(const TypeTable &Target,
-                                            llvm::ArrayRef<Program> Programs,
-                                            llvm::StringRef TargetName,
-                                            bool Verify = false,
-                                            bool Shrink = true);
+/// With Verdicts (the kernel's verifier), every program of every input is
+/// judged (Verdicts.h).
+llvm::Expected<TargetResult>
+minimizeTarget(const TypeTable &Target, llvm::ArrayRef<Program> Programs,
+               llvm::StringRef TargetName, bool Verify = false,
+               bool Shrink = true, const VerdictOptions *Verdicts = nullptr);
 
 } // namespace btfgen
 

@@ -8,6 +8,9 @@
 
 #include "Report.h"
 #include "Commands.h"
+#include "Verdicts.h"
+
+#include "btfgen/LoadVerdict.h"
 
 #include "btfgen/BTFFormat.h"
 
@@ -46,6 +49,50 @@ std::vector<FlatReloc> flatten(ArrayRef<Program> Programs) {
     for (const CoreRelocation &R : Programs[P].M.Relocs)
       F.push_back({P, &R});
   return F;
+}
+
+/// Relocation R by member names, as libbpf's log shows a spec ("struct
+/// task_struct.real_parent (0:3)"), falling back to the access string.
+std::string fieldPath(const Program &P, const CoreRelocation &R) {
+  Expected<CoreSpec> Spec =
+      parseCoreSpec(P.M.Types, R.LocalType, R.Kind, R.Access);
+  if (!Spec) {
+    consumeError(Spec.takeError());
+    return ("'" + P.M.Types.name(R.LocalType) + "' " + R.Access).str();
+  }
+  return specPath(formatCoreSpec(P.M.Types, *Spec)) + " (" + R.Access + ")";
+}
+
+void writePoisons(json::OStream &J, StringRef Key,
+                  ArrayRef<PoisonRecord> Ps) {
+  J.attributeArray(Key, [&] {
+    for (const PoisonRecord &P : Ps)
+      J.object([&] {
+        J.attribute("spec", P.Spec);
+        J.attribute("function", P.Function);
+        J.attribute("file", P.File);
+        J.attribute("line", int64_t(P.Line));
+        J.attribute("column", int64_t(P.Column));
+      });
+  });
+}
+
+void writeVerdicts(json::OStream &J, const RunSummary &S,
+                   const TargetResult &R) {
+  J.attributeArray("verdicts", [&] {
+    for (const VerdictRecord &V : R.Verdicts)
+      J.object([&] {
+        J.attribute("object", S.Programs[V.Input].Path);
+        J.attribute("program", V.Program);
+        J.attribute("verdict", verdictKindName(V.Kind));
+        J.attributeArray("reasons", [&] {
+          for (const std::string &Why : V.Reasons)
+            J.value(Why);
+        });
+        writePoisons(J, "reachable", V.Reachable);
+        writePoisons(J, "guarded", V.Guarded);
+      });
+  });
 }
 
 void writeKernelId(json::OStream &J, const KernelJob &Job) {
@@ -180,6 +227,7 @@ void writeReportJSON(const RunSummary &S, raw_ostream &OS) {
           });
         }
       });
+      writeVerdicts(J, S, R);
     });
   }
   OS << "\n]}\n";
@@ -241,15 +289,14 @@ void printSupportSummary(const RunSummary &S, raw_ostream &OS,
   }
   OS << ToolName << ": " << Supported << " of " << OKCount
      << " kernels fully supported (no poisoned or failing relocation)\n";
-  // Poisoned relocations are normal in programs that test for fields or
-  // types (bpf_core_field_exists() guards around a flavor's access): libbpf
-  // loads the object and the verifier only rejects a poisoned instruction
-  // it can reach. A libbpf error refuses the whole object.
+  // Whether a poisoned relocation matters is the verdicts' question (the
+  // verifier rejects a poisoned instruction only where it reaches it); a
+  // libbpf error refuses the whole object.
   if (Supported != OKCount)
     OS << ToolName << ": of the other " << (OKCount - Supported) << ", "
        << (OKCount - Supported - Refused)
-       << " load with poisoned relocations (fine where those are unreachable, "
-          "e.g. behind existence checks) and "
+       << " have poisoned relocations only (the program verdicts say where "
+          "they are reachable) and "
        << Refused << " would fail to load (libbpf error)\n";
   if (Groups.empty())
     return;
@@ -271,8 +318,8 @@ void printSupportSummary(const RunSummary &S, raw_ostream &OS,
     const auto &[Key, G] = *Order[I];
     const FlatReloc &F = Flat[G.First];
     OS << "  " << SevName[std::get<0>(Key)] << " in " << G.Kernels.size()
-       << " of " << OKCount << " kernels: " << reloKindName(F.R->Kind) << " '"
-       << std::get<2>(Key) << "' " << std::get<3>(Key) << " (";
+       << " of " << OKCount << " kernels: " << reloKindName(F.R->Kind) << " "
+       << fieldPath(S.Programs[F.Prog], *F.R) << " (";
     // Programs using it (distinct, first few).
     std::vector<size_t> Progs;
     for (size_t R : G.Relocs)
@@ -292,6 +339,94 @@ void printSupportSummary(const RunSummary &S, raw_ostream &OS,
   if (Order.size() > TopGroups)
     OS << "  ... " << Order.size() - TopGroups
        << " more; see --report for all\n";
+}
+
+namespace {
+
+/// A verdict's first reason in one line: the first reachable poison by
+/// field path and source line, else its first reason.
+std::string firstReason(const VerdictRecord &V) {
+  if (!V.Reachable.empty()) {
+    const PoisonRecord &P = V.Reachable.front();
+    std::string S = specPath(P.Spec);
+    if (!P.File.empty())
+      S += " at " + sys::path::filename(P.File).str() + ":" +
+           std::to_string(P.Line) + ":" + std::to_string(P.Column);
+    return S;
+  }
+  return V.Reasons.empty() ? std::string("(no reason)") : V.Reasons.front();
+}
+
+} // namespace
+
+VerdictTally tallyVerdicts(const RunSummary &S, FailOn Level) {
+  VerdictTally T;
+  // (input, program) in first-seen order; std::map only for lookup.
+  std::map<std::pair<uint32_t, std::string>, size_t> Index;
+  for (size_t K = 0; K < S.Jobs.size(); ++K) {
+    if (!S.Slots[K].OK)
+      continue;
+    ++T.Kernels;
+    for (const VerdictRecord &V : S.Slots[K].Result.Verdicts) {
+      auto [It, New] = Index.try_emplace({V.Input, V.Program}, T.Rows.size());
+      if (New)
+        T.Rows.push_back({V.Input, V.Program, {}, {}, {}});
+      VerdictTally::Row &Row = T.Rows[It->second];
+      if (V.Kind == VerdictKind::Fails)
+        Row.Fails.push_back({K, &V});
+      else if (V.Kind == VerdictKind::Unknown)
+        Row.Unknown.push_back({K, &V});
+      if (tripsFailOn(V, Level))
+        Row.Trips.push_back(K);
+    }
+  }
+  return T;
+}
+
+void printVerdictSummary(const RunSummary &S, const VerdictTally &T,
+                         raw_ostream &OS, unsigned TopPrograms) {
+  size_t Loads = 0, Failing = 0, Unknown = 0;
+  for (const VerdictTally::Row &R : T.Rows) {
+    Loads += R.Fails.empty() && R.Unknown.empty();
+    Failing += !R.Fails.empty();
+    Unknown += R.Fails.empty() && !R.Unknown.empty();
+  }
+  OS << ToolName << ": " << Loads << " of " << T.Rows.size()
+     << " programs load on all " << T.Kernels << " kernels";
+  if (Failing || Unknown)
+    OS << "; " << Failing << " fail on some kernel, " << Unknown
+       << " unknown on some";
+  OS << "\n";
+  unsigned Shown = 0;
+  for (const VerdictTally::Row &R : T.Rows) {
+    const auto &Bad = R.Fails.empty() ? R.Unknown : R.Fails;
+    if (Bad.empty())
+      continue;
+    if (Shown++ == TopPrograms) {
+      OS << "  ... see --report for the other programs\n";
+      break;
+    }
+    OS << "  " << sys::path::filename(S.Programs[R.Input].Path) << " "
+       << R.Program << ": " << (R.Fails.empty() ? "unknown" : "fails")
+       << " on " << Bad.size() << " of " << T.Kernels << " kernels: ";
+    // One clause per distinct first reason, in order of appearance.
+    std::vector<std::pair<std::string, std::vector<size_t>>> Why;
+    for (const auto &[K, V] : Bad) {
+      std::string Text = firstReason(*V);
+      auto It = llvm::find_if(Why, [&](const auto &W) { return W.first == Text; });
+      if (It == Why.end())
+        Why.push_back({Text, {K}});
+      else
+        It->second.push_back(K);
+    }
+    for (size_t W = 0; W < Why.size() && W < 3; ++W)
+      OS << (W ? "; " : "") << Why[W].first << " (" << Why[W].second.size()
+         << " kernel" << (Why[W].second.size() == 1 ? "" : "s") << ", e.g. "
+         << S.Jobs[Why[W].second.front()].OutRelPath << ")";
+    if (Why.size() > 3)
+      OS << "; " << Why.size() - 3 << " more reasons";
+    OS << "\n";
+  }
 }
 
 } // namespace btfgen

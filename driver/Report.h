@@ -22,6 +22,7 @@
 #include "Inputs.h"
 #include "DedupTree.h"
 #include "KernelPipeline.h"
+#include "Verdicts.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/raw_ostream.h"
@@ -51,6 +52,26 @@ void writeReportJSON(const RunSummary &S, llvm::raw_ostream &OS);
 /// index-file-relative ones).
 void writeIndexJSON(const RunSummary &S, llvm::StringRef FilePrefix,
                     llvm::raw_ostream &OS);
+
+/// The verdicts of a run, per (input, program), over the successful
+/// kernels: where each fails or is unknown, and where it trips --fail-on.
+struct VerdictTally {
+  struct Row {
+    uint32_t Input;
+    std::string Program;
+    /// (kernel index, verdict) where it fails / is unknown, job order.
+    std::vector<std::pair<size_t, const VerdictRecord *>> Fails, Unknown;
+    std::vector<size_t> Trips; ///< kernels where it trips the level
+  };
+  std::vector<Row> Rows; ///< first-seen order (inputs, then libbpf's order)
+  size_t Kernels = 0;    ///< successful kernels
+};
+VerdictTally tallyVerdicts(const RunSummary &S, FailOn Level);
+
+/// The summary's lead: "N of M programs load on all K kernels", then per
+/// failing (else unknown) program where, with the first reason.
+void printVerdictSummary(const RunSummary &S, const VerdictTally &T,
+                         llvm::raw_ostream &OS, unsigned TopPrograms = 10);
 
 /// True if no relocation of a kernel is Poisoned or Error.
 bool fullySupported(const TargetResult &R);

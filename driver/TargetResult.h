@@ -13,6 +13,7 @@
 #define BTFGEN_DRIVER_TARGETRESULT_H
 
 #include "Inputs.h"
+#include "Verdicts.h"
 
 #include "btfgen/CoreMatch.h"
 
@@ -49,6 +50,9 @@ struct TargetResult {
   std::vector<RelocRecord> Records;
   /// libbpf hard errors (ambiguity, ...): "prog.o: byte_off [3] 0:1: msg".
   std::vector<std::string> LoadErrorMessages;
+  /// Per input, per program (libbpf's order): the load verdict on this
+  /// kernel; empty when not asked for (min_core_btf).
+  std::vector<VerdictRecord> Verdicts;
   /// Set when the shrunk table failed its self-check and the unshrunk one
   /// was written instead (Minimize.h, BuildStatus); not cached.
   std::string ShrinkFallback;

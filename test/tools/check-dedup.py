@@ -2,7 +2,8 @@
 """check-dedup.py - check a btfgen-driver output tree.
 
     check-dedup.py TREE
-        No two regular files in TREE have the same bytes; every symlink is
+        No two regular files of one directory in TREE have the same bytes
+        (the driver's default --link-scope dir); every symlink is
         relative, stays inside TREE and resolves to a regular file; every
         file is raw BTF (magic 0xeB9F). Prints
         "TREE: N outputs, U regular files, L symlinks, 0 duplicates".
@@ -26,6 +27,8 @@ def walk(tree):
         for name in sorted(files) + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
             path = os.path.join(root, name)
             rel = os.path.relpath(path, tree)
+            if rel == ".btfgen-tree.json":
+                continue  # the tree's record (driver/OutputTree.h), not an output
             if os.path.islink(path):
                 entries[rel] = ("link", os.readlink(path))
             elif os.path.isfile(path):
@@ -48,7 +51,7 @@ def check_dedup(tree):
             n_files += 1
             if e[3] != b"\x9f\xeb":
                 problems.append("%s: not raw little-endian BTF (magic %r)" % (rel, e[3]))
-            by_hash.setdefault(e[1], []).append(rel)
+            by_hash.setdefault((os.path.dirname(rel), e[1]), []).append(rel)
         elif e[0] == "link":
             n_links += 1
             text = e[1]
