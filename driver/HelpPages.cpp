@@ -28,7 +28,8 @@ constexpr const char *RunSynopsis =
 )";
 constexpr const char *EmbedSynopsis =
     "    btfgen-driver embed TREE -o OUT.c [--symbol NAME] [--header OUT.h]\n";
-constexpr const char *DumpSynopsis = "    btfgen-driver dump FILE\n";
+constexpr const char *DumpSynopsis =
+    "    btfgen-driver dump FILE [--format raw|c]\n";
 constexpr const char *MinCoreSynopsis =
     "    btfgen-driver min_core_btf INPUT OUTPUT OBJECT...\n";
 constexpr const char *ManifestSynopsis = "    btfgen-driver manifest FILE\n";
@@ -431,16 +432,30 @@ void printDumpPage(raw_ostream &OS) {
      << DumpSynopsis << R"(
 DESCRIPTION
     Print every type of the BTF in FILE on stdout, as the same text as
-    `bpftool btf dump file FILE` (raw format). FILE may be
+    `bpftool btf dump file FILE [format raw|c]`. FILE may be
       - raw BTF (/sys/kernel/btf/vmlinux, an output of run);
       - an ELF file with a .BTF section (a BPF object, a vmlinux);
       - an xz-compressed tarball (recognized by its content) named
         <release>.btf.tar.xz, <release>.tar.xz or <release>.txz: its
         entry <release>.btf (or ./<release>.btf) is printed.
 
+    With --format c the BTF is printed as a C header, the vmlinux.h that
+    CO-RE programs include: every struct, union, enum and typedef in an
+    order that compiles (forward declarations where types point at each
+    other), anonymous ones inline, repeated names numbered name___2, explicit
+    padding and __attribute__((packed)) where the layout needs them, inside
+    an __VMLINUX_H__ guard and a `#pragma clang attribute` block that marks
+    every struct and union preserve_access_index (define
+    BPF_NO_PRESERVE_ACCESS_INDEX to leave it out).
+
 OPTIONS
     FILE
         The file to print; exactly one. After `--` it may start with '-'.
+
+    --format FORMAT, --format=FORMAT
+        raw (the default): one line per type and one per member, value or
+        parameter, as bpftool's default (raw) format.
+        c: compilable C type definitions, as bpftool's `format c`.
 
 )" << HelpOptionText
      << R"(
@@ -449,8 +464,10 @@ OPTIONS
 
 EXIT STATUS
     0   the BTF was printed
-    1   FILE could not be read, unpacked or parsed as BTF
-    2   usage error: no FILE, more than one, or an unknown option
+    1   FILE could not be read, unpacked or parsed as BTF; or, with
+        --format c, a type cannot be written in C (a cycle of anonymous
+        types, or types nested more than 1000 levels deep)
+    2   usage error: no FILE, more than one, an unknown option or format
 
 EXAMPLES
     Show what a tailored file keeps:
@@ -461,6 +478,9 @@ EXAMPLES
 
     Look into a BTFHub tarball without unpacking it:
         btfgen-driver dump 6.1.0-48-amd64.btf.tar.xz | grep "'task_struct'"
+
+    Write the vmlinux.h of a BTFHub kernel (no bpftool, no unpacking):
+        btfgen-driver dump 6.1.0-48-amd64.btf.tar.xz --format c > vmlinux.h
 )";
 }
 

@@ -17,7 +17,6 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include "TestUtil.h"
@@ -33,18 +32,6 @@ using namespace btfgen;
 using namespace btfgen::testutil;
 
 namespace {
-
-std::optional<std::string> findBpftool() {
-  for (const char *Name : {"bpftool"}) {
-    ErrorOr<std::string> P = sys::findProgramByName(Name);
-    if (P)
-      return *P;
-    P = sys::findProgramByName(Name, {"/usr/sbin", "/sbin"});
-    if (P)
-      return *P;
-  }
-  return std::nullopt;
-}
 
 std::string ourDump(const TypeTable &T) {
   std::string S;

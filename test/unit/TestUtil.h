@@ -15,6 +15,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 
 #include <cstdio>
 #include <optional>
@@ -38,6 +39,16 @@ inline std::optional<std::string> runCapture(const std::string &Cmd) {
   if (pclose(P) != 0)
     return std::nullopt;
   return Out;
+}
+
+/// The installed bpftool (the referee of the dump tests), if any.
+inline std::optional<std::string> findBpftool() {
+  llvm::ErrorOr<std::string> P = llvm::sys::findProgramByName("bpftool");
+  if (!P)
+    P = llvm::sys::findProgramByName("bpftool", {"/usr/sbin", "/sbin"});
+  if (!P)
+    return std::nullopt;
+  return *P;
 }
 
 /// The single member of a .tar.xz, unpacked by xz and tar.
