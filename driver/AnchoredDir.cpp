@@ -331,6 +331,9 @@ Error writeFileAtomic(StringRef Path, StringRef Bytes, StringRef Role) {
     DirPath = ".";
   StringRef Name = sys::path::filename(Path);
   int DirFd = ::open(DirPath.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (DirFd < 0 && errno == ENOENT)
+    return pathError(Path, "cannot write the " + Role + ": its directory '" +
+                               DirPath + "' does not exist");
   if (DirFd < 0)
     return pathError(Path, "cannot open the " + Role + "'s directory '" +
                                DirPath + "': " + errnoText());

@@ -4,7 +4,9 @@
 // and meaning of `bpftool gen min_core_btf` (bpftool src/gen.c
 // do_min_core_btf): INPUT is the full kernel BTF (raw or ELF), OUTPUT the
 // minimized raw BTF, OBJECTs the programs (BPF objects or btfgen manifests),
-// minimized together.
+// minimized together. `gen min_core_btf ...` is the same command, so a
+// script calling bpftool needs only the binary name changed. --shrink
+// writes run's default (shrunk) shape instead of bpftool's.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,8 +25,10 @@ using namespace llvm;
 namespace btfgen {
 
 Error cmdMinCoreBTF(ArrayRef<StringRef> Args) {
+  bool Shrink = false;
+  const OptionSpec Table[] = {{"--shrink", "", false, setFlag(Shrink)}};
   Expected<std::vector<std::string>> PositionalOr =
-      parseOptions("min_core_btf", {}, Args);
+      parseOptions("min_core_btf", Table, Args);
   if (!PositionalOr)
     return PositionalOr.takeError();
   const std::vector<std::string> &Positional = *PositionalOr;
@@ -45,13 +49,23 @@ Error cmdMinCoreBTF(ArrayRef<StringRef> Args) {
     return Target.takeError();
   TypeTable &T = *Target;
   T.buildNameIndex();
-  Expected<TargetResult> R = minimizeTarget(T, *Programs, Input, /*Verify=*/false,
-                                            /*Shrink=*/false);
+  Expected<TargetResult> R =
+      minimizeTarget(T, *Programs, Input, /*Verify=*/false, Shrink);
   if (!R)
     return R.takeError();
   for (const std::string &Msg : R->LoadErrorMessages)
     reportWarning(Msg + " (libbpf would fail to load this relocation)");
   return writeFileAtomic(Output, R->Bytes);
+}
+
+Error cmdGen(ArrayRef<StringRef> Args) {
+  // bpftool's `gen` has other subcommands (skeleton, object, subskeleton);
+  // btfgen is a drop-in for min_core_btf only.
+  if (Args.empty() || Args.front() != "min_core_btf")
+    return usageError("gen: only 'gen min_core_btf INPUT OUTPUT OBJECT...' "
+                      "is supported (the drop-in for bpftool gen "
+                      "min_core_btf)");
+  return cmdMinCoreBTF(Args.drop_front());
 }
 
 } // namespace btfgen

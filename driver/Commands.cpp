@@ -38,6 +38,7 @@ static const Command Commands[] = {
     {"dump", cmdDump, "print BTF like `bpftool btf dump file`"},
     {"min_core_btf", cmdMinCoreBTF,
      "minimize one kernel BTF like `bpftool gen min_core_btf`"},
+    {"gen", cmdGen, "`gen min_core_btf ...`: the same, in bpftool's words"},
     {"manifest", cmdManifest,
      "list the CO-RE relocations of a manifest or BPF object"},
     {"help", cmdHelp, "print this manual, or the page of one command"},

@@ -31,7 +31,8 @@ constexpr const char *EmbedSynopsis =
 constexpr const char *DumpSynopsis =
     "    btfgen-driver dump FILE [--format raw|c]\n";
 constexpr const char *MinCoreSynopsis =
-    "    btfgen-driver min_core_btf INPUT OUTPUT OBJECT...\n";
+    "    btfgen-driver min_core_btf INPUT OUTPUT OBJECT... [--shrink]\n"
+    "    btfgen-driver gen min_core_btf INPUT OUTPUT OBJECT... [--shrink]\n";
 constexpr const char *ManifestSynopsis = "    btfgen-driver manifest FILE\n";
 constexpr const char *HelpSynopsis =
     R"(    btfgen-driver help [COMMAND]
@@ -498,6 +499,10 @@ DESCRIPTION
     BPF objects or btfgen manifests (detected from the content), minimized
     together. INPUT may be raw BTF, an ELF file with .BTF, or a
     <release>.btf.tar.xz tarball (see `btfgen-driver help dump`).
+    `gen min_core_btf` is the same command in bpftool's words, so a script
+    that calls bpftool (BTFHub's tools/btfgen.sh) needs only the binary
+    name changed. OUTPUT is bpftool's shape, byte for byte, unless
+    --shrink asks for run's default shape.
 
     OUTPUT is written atomically (temporary file + rename) and is not
     rewritten if its content would not change. No cache is used.
@@ -514,6 +519,10 @@ OPTIONS
     OBJECT...
         One or more BPF objects or btfgen manifests.
 
+    --shrink
+        Write run's default, shrunk output (see `btfgen-driver help run`,
+        --no-shrink) instead of bpftool's shape.
+
 )" << HelpOptionText
      << R"(
     --
@@ -527,6 +536,9 @@ EXIT STATUS
     2   usage error: fewer than three arguments, or an unknown option
 
 EXAMPLES
+    BTFHub's per-kernel loop, with btfgen instead of bpftool:
+        btfgen-driver gen min_core_btf 5.4.0-91.btf out/5.4.0-91.btf prog.bpf.o
+
     Tailor the running kernel's BTF for one program:
         btfgen-driver min_core_btf /sys/kernel/btf/vmlinux min.btf prog.bpf.o
 
@@ -615,7 +627,8 @@ struct CommandPage {
 const CommandPage Pages[] = {
     {"run", printRunPage},           {"embed", printEmbedPage},
     {"dump", printDumpPage},
-    {"min_core_btf", printMinCorePage}, {"manifest", printManifestPage},
+    {"min_core_btf", printMinCorePage}, {"gen", printMinCorePage},
+    {"manifest", printManifestPage},
     {"help", printHelpPage},
 };
 
