@@ -7,12 +7,16 @@
 #     on the fuzz seed corpora (test/fuzz/corpus/{OsReleaseFuzzer,
 #     JsonIndexFuzzer}).
 #   BTFGEN_DRIVER=... BTFGEN_WHICH=... run-go.sh embed SRC WORK CLANG
-#     builds a real tailored tree with btfgen-driver (examples/tracer/
-#     tracer.bpf.c over examples/archive, plus this machine's kernel when
-#     /sys/kernel/btf/vmlinux is readable), copies it as regular files
-#     (cp -L) into a copy of test/unit-runtime/go-embed, which go:embeds it,
-#     and runs go vet and go test there: for every kernel Go must choose the
-#     same bytes as btfgen-which (or fail with the same message).
+#     tailors examples/tracer/tracer.bpf.c for a real archive with
+#     btfgen-driver: the corpus ($BTFGEN_CORPUS, default ../shared/corpus
+#     beside the checkout) or, without it (said loudly), examples/archive
+#     plus this machine's kernel. Writes --layout content (no symlinks,
+#     blobs/ + index.json) into a copy of test/unit-runtime/go-embed, which
+#     go:embeds it as it is, and the path layout beside it; runs go vet and
+#     go test there: for every kernel of the index and simulated hosts
+#     (os-release, uname), Go must choose the bytes the path layout holds
+#     for that kernel, and the same bytes as btfgen-which (or fail with the
+#     same message).
 #
 # Nothing is downloaded: GOPROXY=off, GOTOOLCHAIN=local, and the package has
 # no dependencies (the embed test reaches it by a replace directive). Caches
@@ -48,19 +52,37 @@ embed)
   CLANG=$4
   W=$WORK/embed
   rm -rf "$W"
-  mkdir -p "$W/archive" "$W/mod"
-  cp -r "$SRC/examples/archive/." "$W/archive/"
-  if [ -r /sys/kernel/btf/vmlinux ] && [ -r /etc/os-release ]; then
-    # This machine's kernel, as scripts/run-example.sh adds it.
-    host=$(. /etc/os-release && echo "${ID:-host}/${VERSION_ID:-unknown}")
-    mkdir -p "$W/archive/$host/$(uname -m)"
-    cp /sys/kernel/btf/vmlinux "$W/archive/$host/$(uname -m)/$(uname -r).btf"
-  fi
+  mkdir -p "$W/mod"
   multiarch=$(gcc -print-multiarch 2>/dev/null || echo "$(uname -m)-linux-gnu")
   run "$CLANG" --target=bpf -g -O2 -I"/usr/include/$multiarch" \
     -c "$SRC/examples/tracer/tracer.bpf.c" -o "$W/tracer.bpf.o"
-  run "$BTFGEN_DRIVER" "$W/tracer.bpf.o" --archive "$W/archive" -o "$W/out" \
-    --no-cache --index "$W/out/index.json"
+  CORPUS=${BTFGEN_CORPUS:-$SRC/../shared/corpus}
+  if [ -d "$CORPUS" ]; then
+    ARCHIVE=$CORPUS
+    echo "run-go.sh: archive: the real corpus $CORPUS"
+  else
+    echo "run-go.sh: NOTE: no corpus at $CORPUS (set BTFGEN_CORPUS): using the bundled" \
+      "examples/archive and this machine's kernel instead"
+    ARCHIVE=$W/archive
+    mkdir -p "$ARCHIVE"
+    cp -r "$SRC/examples/archive/." "$ARCHIVE/"
+    if [ -r /sys/kernel/btf/vmlinux ] && [ -r /etc/os-release ]; then
+      # This machine's kernel, as scripts/run-example.sh adds it.
+      host=$(. /etc/os-release && echo "${ID:-host}/${VERSION_ID:-unknown}")
+      mkdir -p "$ARCHIVE/$host/$(uname -m)"
+      cp /sys/kernel/btf/vmlinux "$ARCHIVE/$host/$(uname -m)/$(uname -r).btf"
+    fi
+  fi
+  # The symlink-free layout go:embed takes as it is (blobs/ + index.json),
+  # and, as the independent answer for every kernel, the path layout.
+  run "$BTFGEN_DRIVER" "$W/tracer.bpf.o" --archive "$ARCHIVE" -o "$W/mod/btf" \
+    --layout content --no-cache --fail-on never -j 2
+  run "$BTFGEN_DRIVER" "$W/tracer.bpf.o" --archive "$ARCHIVE" -o "$W/out" \
+    --no-cache --fail-on never -j 2 --index "$W/out/index.json"
+  if [ -n "$(find "$W/mod/btf" -type l)" ]; then
+    echo "run-go.sh: --layout content wrote symlinks" >&2
+    exit 1
+  fi
   cp "$SRC/test/unit-runtime/go-embed/embed_test.go" "$W/mod/"
   cat > "$W/mod/go.mod" <<EOM
 module btfgen.test/embed
@@ -71,10 +93,8 @@ require github.com/btfgen/btfgen/runtime/go v0.0.0
 
 replace github.com/btfgen/btfgen/runtime/go => $SRC/runtime/go
 EOM
-  # Regular files only: go:embed drops symlinks.
-  cp -rL "$W/out" "$W/mod/btf"
   echo "run-go.sh: embedded tree: $(find "$W/mod/btf" -type f | wc -l) files," \
-    "$(find "$W/out" -type l | wc -l) of them symlinks in the driver's tree"
+    "$(grep -c '"file"' "$W/mod/btf/index.json") index rows"
   cd "$W/mod"
   run "$GO" vet ./...
   BTFGEN_WHICH=$BTFGEN_WHICH BTFGEN_TREE=$W/out run "$GO" test -count=1 -v ./...

@@ -1,10 +1,10 @@
 // Package embed checks the Go package (runtime/go) on a real tailored
-// tree embedded with go:embed, against the C library. run-go.sh builds
-// the tree with btfgen-driver (examples/tracer over examples/archive and
-// this machine's kernel), copies it here as regular files into btf/ (what
-// go:embed keeps of the driver's symlinked layout, and the layout of
-// regular files) and runs this test with $BTFGEN_WHICH (btfgen-which) and
-// $BTFGEN_TREE (the driver's original tree, with its symlinks).
+// tree embedded with go:embed, against the C library. run-go.sh tailors
+// examples/tracer for a real archive (the corpus when present) with
+// btfgen-driver --layout content into btf/ (blobs named by content and
+// the index, no symlinks: go:embed takes it as it is), and the same run
+// with the path layout into $BTFGEN_TREE; it runs this test with
+// $BTFGEN_WHICH (btfgen-which).
 package embed
 
 import (
@@ -88,7 +88,7 @@ func TestEveryKernelAsTheCLibraryChoosesIt(t *testing.T) {
 	if len(entries) < 5 {
 		t.Fatalf("the tree has only %d kernels", len(entries))
 	}
-	found, failed := 0, 0
+	found, failed, exact := 0, 0, 0
 	for _, e := range entries {
 		for _, h := range variants(e) {
 			root := t.TempDir()
@@ -127,6 +127,18 @@ func TestEveryKernelAsTheCLibraryChoosesIt(t *testing.T) {
 						e, h.name, got, got.Match, len(data), c.what, len(c.res.data), c.res.msg)
 				}
 			}
+			if goErr == nil && h.name == "exact" {
+				// The right BTF: what the path layout holds for this kernel.
+				want, err := os.ReadFile(filepath.Join(treeDir, e.Distro, e.Version, e.Arch, e.Release+".btf"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if string(want) != string(data) {
+					t.Errorf("%v: Go chose %v (%d bytes), the path layout holds %d other bytes",
+						e, got, len(data), len(want))
+				}
+				exact++
+			}
 			if goErr == nil {
 				found++
 			} else {
@@ -134,8 +146,12 @@ func TestEveryKernelAsTheCLibraryChoosesIt(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d kernels, %d lookups found the same BTF as btfgen-which, %d failed with the same message",
-		len(entries), found, failed)
+	if exact != len(entries) {
+		t.Errorf("%d of %d kernels found by their own os-release and uname", exact, len(entries))
+	}
+	t.Logf("%d kernels (%d found as themselves, bytes as in the path layout), %d lookups "+
+		"found the same BTF as btfgen-which, %d failed with the same message",
+		len(entries), exact, found, failed)
 }
 
 // This machine, as HostFromSystem sees it, against btfgen-which with no
