@@ -134,6 +134,11 @@ measure ours-warm-same "$driver" "${chg[@]}" --archive "$archive" -o "$work/ours
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 largest=$(find "$archive" -name '*.btf.tar.xz' -exec xz --robot --list {} \; 2>/dev/null |
   awk '$1 == "totals" {if ($5 > m) m = $5} END {print m + 0}')
+raw_total=$(find "$archive" -name '*.btf.tar.xz' -exec xz --robot --list {} \; 2>/dev/null |
+  awk '$1 == "totals" {s += $5} END {print s + 0}')
+xz_total=$(find "$archive" -name '*.btf.tar.xz' -printf '%s\n' | awk '{s += $1} END {print s + 0}')
+cache_kernels=$(find "$work/cache" -path '*/btf/*' -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}')
+cache_results=$(find "$work/cache" -path '*/out/*' -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}')
 
 echo
 echo "Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, kernel $(uname -r)"
@@ -162,6 +167,16 @@ echo "| ours, changed set | - | $ours_chg_bytes |"
 echo "| bpftool, changed set | - | $bpftool_chg_bytes |"
 echo
 echo "Largest output: ours $big_ours; bpftool $big_bpf"
+echo
+echo "| cache on disk (after run 6) | bytes |"
+echo "|---|---:|"
+echo "| archive .btf.tar.xz files | $xz_total |"
+echo "| archive tar streams (decoded) | $raw_total |"
+echo "| cache: decoded kernels (btf/) | $cache_kernels |"
+echo "| cache: results (out/) | $cache_results |"
+printf 'Cache/tar.xz bytes %.2fx; cache kernels/decoded %.2fx\n' \
+  "$(echo "($cache_kernels + $cache_results) / $xz_total" | bc -l)" \
+  "$(echo "$cache_kernels / $raw_total" | bc -l)"
 echo
 printf 'Ratios: bpftool/ours-cold wall %.2fx; ours-cold/xz-floor wall %.2fx; bpftool-chg/ours-warm-chg wall %.2fx; ours/bpftool bytes %.3f\n' \
   "$(echo "$(get bpftool) / $(get ours-cold)" | bc -l)" \

@@ -302,6 +302,16 @@ Error AnchoredDir::remove(StringRef RelPath) const {
   return Error::success();
 }
 
+void AnchoredDir::touch(StringRef RelPath) const {
+  StringRef Name;
+  Expected<int> Dir = parentFd(RelPath, /*Create=*/false, Name);
+  if (!Dir) {
+    consumeError(Dir.takeError());
+    return;
+  }
+  (void)::utimensat(*Dir, Name.str().c_str(), nullptr, AT_SYMLINK_NOFOLLOW);
+}
+
 bool AnchoredDir::removeDirIfEmpty(StringRef RelDir) const {
   StringRef Name;
   Expected<int> Dir = parentFd(RelDir, /*Create=*/false, Name);

@@ -80,6 +80,8 @@ public:
                                        uint64_t MaxSize) const;
   /// Remove file or symlink RelPath; absent is not an error.
   llvm::Error remove(llvm::StringRef RelPath) const;
+  /// Set RelPath's mtime to now (not following a symlink); best effort.
+  void touch(llvm::StringRef RelPath) const;
   /// Remove directory RelDir if it is empty; true if it was removed.
   bool removeDirIfEmpty(llvm::StringRef RelDir) const;
 

@@ -1,18 +1,23 @@
 //===- Cache.cpp - Content-addressed cache for archive runs ---------------===//
 //
-// Entry format (little-endian):
+// Entry format (little-endian), directory "v2":
 //
 //   offset  size  field
-//        0     8  magic "BTFGCAC1"
-//        8     8  payload length
-//       16     8  xxh3_64 of the payload
+//        0     8  magic "BTFGCAC2"
+//        8     8  stored length
+//       16     8  xxh3_64 of the stored bytes
 //       24    24  first 24 bytes of the entry's key
-//       48     *  payload
+//       48     8  payload length
+//       56     *  the payload, zstd-compressed (one frame)
 //
-// The file must be exactly 48 + length bytes. A "btf" payload is the raw
-// BTF; an "out" payload is a TargetResult (see "Result payload" below). xxh3 is an integrity check
-// against truncation and bit rot, not against an adversary who can write
-// the cache directory (such a user can replace the tool as well).
+// The file must be exactly 48 + stored length bytes. A "btf" payload is the
+// raw BTF; an "out" payload is a TargetResult (see "Result payload"
+// below). zstd at a fast level keeps a decoded kernel at about a third of
+// its size for a few milliseconds of CPU (docs/benchmarks.md, "Cache on
+// disk"). xxh3 is an integrity check against truncation and bit rot, not
+// against an adversary who can write the cache directory (such a user can
+// replace the tool as well). Format 1 ("v1", uncompressed) is no longer
+// read; CacheSpace.cpp removes it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,6 +27,7 @@
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/BLAKE3.h"
+#include "llvm/Support/Compression.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -37,9 +43,12 @@ namespace btfgen {
 
 namespace {
 
-constexpr char Magic[8] = {'B', 'T', 'F', 'G', 'C', 'A', 'C', '1'};
+constexpr char Magic[8] = {'B', 'T', 'F', 'G', 'C', 'A', 'C', '2'};
 constexpr size_t HeaderSize = 48;
 constexpr size_t KeyPrefix = 24;
+constexpr size_t SizePrefix = 8;
+/// zstd level: fast to write on the cold path, ~3x smaller than raw BTF.
+constexpr int CompressionLevel = 1;
 
 } // namespace
 
@@ -103,14 +112,20 @@ const CacheKey &toolIdentity() {
 }
 
 Expected<Cache> Cache::open(StringRef DirPath) {
+  if (!compression::zstd::isAvailable())
+    return createStringError(inconvertibleErrorCode(),
+                             "cache: this LLVM was built without zstd");
   SmallString<256> P(DirPath);
-  sys::path::append(P, "v1");
+  sys::path::append(P, FormatDir);
+  bool Existed = sys::fs::is_directory(P);
   Expected<std::unique_ptr<AnchoredDir>> D =
       AnchoredDir::open(P, /*Create=*/true, "cache");
   if (!D)
     return D.takeError();
   Cache C;
   C.Dir = std::move(*D);
+  C.Parent = DirPath.str();
+  C.FirstUse = !Existed;
   C.sweepStaleTemps();
   return C;
 }
@@ -167,7 +182,8 @@ CacheLookup Cache::lookup(StringRef NS, const CacheKey &Key, CacheEntry &Out,
   };
   // Only regular files, read into memory, at most the largest payload any
   // run stores (a decoded kernel is bounded by the tar reader).
-  Expected<std::string> Bytes = Dir->readFile(Rel, HeaderSize + MaxEntrySize);
+  Expected<std::string> Bytes = Dir->readFile(
+      Rel, HeaderSize + SizePrefix + MaxEntrySize + MaxEntrySize / 64);
   if (!Bytes) {
     // Absent is a miss; anything else at the entry's name (a FIFO, a
     // device, a symlink, too big, unreadable) is not an entry of ours.
@@ -194,21 +210,46 @@ CacheLookup Cache::lookup(StringRef NS, const CacheKey &Key, CacheEntry &Out,
     return Corrupt("length mismatch (truncated?)");
   if (xxh3_64bits(B.drop_front(HeaderSize)) != Sum)
     return Corrupt("checksum mismatch");
-  Out.Bytes = std::move(*Bytes);
-  Out.Payload = StringRef(Out.Bytes).drop_front(HeaderSize);
+  if (Len < SizePrefix)
+    return Corrupt("no payload length");
+  uint64_t RawLen = support::endian::read64le(B.data() + HeaderSize);
+  if (RawLen > MaxEntrySize)
+    return Corrupt("payload length " + std::to_string(RawLen) +
+                   " over the bound");
+  std::string Raw(RawLen, '\0');
+  size_t Got = RawLen;
+  StringRef Frame = B.drop_front(HeaderSize + SizePrefix);
+  if (Error E = compression::zstd::decompress(
+          arrayRefFromStringRef(Frame),
+          reinterpret_cast<uint8_t *>(Raw.data()), Got)) {
+    return Corrupt("does not decompress: " + toString(std::move(E)));
+  }
+  if (Got != RawLen)
+    return Corrupt("decompressed length mismatch");
+  // Least recently used goes first when the cache is over its cap
+  // (CacheSpace.cpp): a hit makes the entry young again.
+  Dir->touch(Rel);
+  Out.Bytes = std::move(Raw);
+  Out.Payload = Out.Bytes;
   return CacheLookup::Hit;
 }
 
 Error Cache::store(StringRef NS, const CacheKey &Key, StringRef Payload) const {
   if (!enabled())
     return Error::success();
+  SmallVector<uint8_t, 0> Frame;
+  compression::zstd::compress(arrayRefFromStringRef(Payload), Frame,
+                              CompressionLevel);
+  std::string Stored(SizePrefix, '\0');
+  support::endian::write64le(Stored.data(), Payload.size());
+  Stored.append(reinterpret_cast<const char *>(Frame.data()), Frame.size());
   char Header[HeaderSize];
   std::memcpy(Header, Magic, sizeof(Magic));
-  support::endian::write64le(Header + 8, Payload.size());
-  support::endian::write64le(Header + 16, xxh3_64bits(Payload));
+  support::endian::write64le(Header + 8, Stored.size());
+  support::endian::write64le(Header + 16, xxh3_64bits(Stored));
   std::memcpy(Header + 24, Key.data(), KeyPrefix);
   std::string Entry(Header, HeaderSize);
-  Entry.append(Payload.data(), Payload.size());
+  Entry += Stored;
   if (Error E = Dir->writeFile(entryRelPath(NS, Key), Entry))
     return createStringError(inconvertibleErrorCode(),
                              "cache: " + toString(std::move(E)));

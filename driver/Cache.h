@@ -8,8 +8,13 @@
 //   out/<kk>/<O>.res    O = BLAKE3(tool identity, K, program-set key): the
 //                       minimized BTF and the per-relocation results
 //
-// Every entry starts with a 48-byte header (magic, payload length, xxh3 of
-// the payload, first 24 bytes of its own key), so a truncated, corrupt or
+// below "<cache dir>/v2". Payloads are zstd-compressed. The cache has a
+// size cap (--cache-max, default 2 GiB): after a run, least recently used
+// entries go first (a hit refreshes an entry's mtime); `btfgen-driver
+// cache stats|prune|clear` manage it by hand (CacheSpace.cpp).
+//
+// Every entry starts with a 48-byte header (magic, stored length, xxh3 of
+// the stored bytes, first 24 bytes of its own key), so a truncated, corrupt or
 // misnamed entry is detected on read, reported, and replaced; it is never
 // trusted. Entries are written to a unique temporary name in the same
 // directory and renamed into place, so concurrent runs only ever see
@@ -34,9 +39,43 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace btfgen {
+
+/// The directory of the entry format this build reads and writes.
+constexpr const char *FormatDir = "v2";
+
+/// The default cap on the cache's size: a laptop's share, about 1,400
+/// compressed kernels. --cache-max changes it.
+constexpr uint64_t DefaultCacheMax = 2ull << 30;
+/// No cap (--cache-max none).
+constexpr uint64_t NoCacheCap = UINT64_MAX;
+
+/// "512M", "2G", "1.5G", "100000" (bytes; K, M, G, T are powers of 1024),
+/// "none" (NoCacheCap); std::nullopt if V is none of these.
+std::optional<uint64_t> parseCacheSize(llvm::StringRef V);
+/// Bytes as "1.4 GiB", "880 KiB", "12 B".
+std::string formatSize(uint64_t Bytes);
+
+/// What the cache holds (CacheSpace.cpp).
+struct CacheUsage {
+  uint64_t Kernels = 0, KernelBytes = 0; ///< btf/ entries
+  uint64_t Results = 0, ResultBytes = 0; ///< out/ entries
+  uint64_t Temps = 0, TempBytes = 0;     ///< temporaries of running writers
+  uint64_t OldBytes = 0; ///< entries of an older format, no longer read
+  uint64_t total() const {
+    return KernelBytes + ResultBytes + TempBytes + OldBytes;
+  }
+};
+
+/// What evictTo() removed.
+struct CacheEviction {
+  uint64_t Removed = 0, RemovedBytes = 0;
+  uint64_t OldBytes = 0; ///< older-format entries removed
+  CacheUsage After;
+};
 
 /// A 32-byte BLAKE3 digest.
 using CacheKey = std::array<uint8_t, 32>;
@@ -95,6 +134,17 @@ public:
 
   bool enabled() const { return Dir != nullptr; }
   const std::string &root() const;
+  /// The directory given to open() ("<it>/v2" is root()).
+  const std::string &parent() const { return Parent; }
+  /// Whether open() created the cache: the run says where it goes.
+  bool firstUse() const { return FirstUse; }
+
+  /// Entries and bytes on disk, by kind (CacheSpace.cpp).
+  llvm::Expected<CacheUsage> usage() const;
+  /// Remove older-format entries, then least recently used entries
+  /// (oldest mtime first, then by name) until the cache holds at most
+  /// MaxBytes. Entries are removed whole; readers never see a partial one.
+  llvm::Expected<CacheEviction> evictTo(uint64_t MaxBytes) const;
 
   /// The default directory: $XDG_CACHE_HOME/btfgen, else ~/.cache/btfgen;
   /// "" if neither can be determined.
@@ -130,7 +180,9 @@ private:
   llvm::Error store(llvm::StringRef NS, const CacheKey &Key,
                     llvm::StringRef Payload) const;
 
-  std::unique_ptr<AnchoredDir> Dir; // "<Dir>/v1"
+  std::unique_ptr<AnchoredDir> Dir; // "<Parent>/v2"
+  std::string Parent;
+  bool FirstUse = false;
 };
 
 } // namespace btfgen

@@ -51,6 +51,7 @@ struct RunOptions {
   std::string IndexFile;
   std::string CacheDir; // "" = default
   bool NoCache = false;
+  uint64_t CacheMax = DefaultCacheMax;
   bool Verify = false;
   bool Shrink = true;
   unsigned Jobs = 0;
@@ -87,6 +88,15 @@ Expected<RunOptions> parseRunArgs(ArrayRef<StringRef> Args) {
          if (V.empty())
            return usageError("empty --cache-dir");
          Opts.CacheDir = V.str();
+         return Error::success();
+       }},
+      {"--cache-max", "", true,
+       [&](StringRef V) -> Error {
+         std::optional<uint64_t> N = parseCacheSize(V);
+         if (!N)
+           return usageError("invalid --cache-max '" + V +
+                             "' (bytes, a number with K, M, G or T, or none)");
+         Opts.CacheMax = *N;
          return Error::success();
        }},
       {"--arch", "", true, setString(Opts.Select.Arch)},
@@ -213,7 +223,34 @@ Cache openCache(const RunOptions &Opts) {
     reportWarning(toString(C.takeError()) + "; running without the cache");
     return Cache();
   }
+  if (C->firstUse())
+    WithColor::note(errs(), ToolName)
+        << "caching decoded kernels and results in '" << Dir << "' (at most "
+        << (Opts.CacheMax == NoCacheCap ? std::string("no cap")
+                                        : formatSize(Opts.CacheMax))
+        << ", --cache-max; --no-cache to go without; `btfgen-driver cache "
+           "clear` empties it)\n";
   return std::move(*C);
+}
+
+/// After the run: cut the cache to --cache-max, least recently used first.
+void capCache(const Cache &C, const RunOptions &Opts) {
+  if (!C.enabled() || Opts.CacheMax == NoCacheCap)
+    return;
+  Expected<CacheEviction> Ev = C.evictTo(Opts.CacheMax);
+  if (!Ev) {
+    reportWarning("cache: " + toString(Ev.takeError()));
+    return;
+  }
+  if (Opts.Verbose && (Ev->Removed || Ev->OldBytes))
+    WithColor::note(errs(), ToolName)
+        << "cache over " << formatSize(Opts.CacheMax) << ": removed "
+        << Ev->Removed << " least recently used entries ("
+        << formatSize(Ev->RemovedBytes) << ")"
+        << (Ev->OldBytes ? ", and " + formatSize(Ev->OldBytes) +
+                               " of an older format"
+                         : std::string())
+        << "; it holds " << formatSize(Ev->After.total()) << "\n";
 }
 
 /// The output-cache key of the program set: the digests of the bytes each
@@ -491,6 +528,7 @@ Error cmdRun(ArrayRef<StringRef> Args) {
   }
   if (Opts.Verbose && C.enabled())
     printCacheStats(C, Slots);
+  capCache(C, Opts);
   errs() << ToolName << ": " << Jobs.size() << " kernels processed, " << Failed
          << " failed, " << Written.Unique << " unique outputs, "
          << Written.UniqueBytes << " bytes\n";

@@ -41,6 +41,7 @@ static const Command Commands[] = {
     {"gen", cmdGen, "`gen min_core_btf ...`: the same, in bpftool's words"},
     {"manifest", cmdManifest,
      "list the CO-RE relocations of a manifest or BPF object"},
+    {"cache", cmdCache, "show or trim the cache of run"},
     {"help", cmdHelp, "print this manual, or the page of one command"},
 };
 

@@ -97,6 +97,7 @@ llvm::Error cmdRun(llvm::ArrayRef<llvm::StringRef> Args);
 llvm::Error cmdEmbed(llvm::ArrayRef<llvm::StringRef> Args);
 llvm::Error cmdDump(llvm::ArrayRef<llvm::StringRef> Args);
 llvm::Error cmdMinCoreBTF(llvm::ArrayRef<llvm::StringRef> Args);
+llvm::Error cmdCache(llvm::ArrayRef<llvm::StringRef> Args);
 llvm::Error cmdGen(llvm::ArrayRef<llvm::StringRef> Args);
 llvm::Error cmdManifest(llvm::ArrayRef<llvm::StringRef> Args);
 llvm::Error cmdHelp(llvm::ArrayRef<llvm::StringRef> Args);

@@ -21,7 +21,8 @@ namespace {
 constexpr const char *RunSynopsis =
     R"(    btfgen-driver [run] INPUT... --archive DIR [-o OUT] [-j N]
                   [--report FILE] [--index FILE] [--verify] [--no-shrink]
-                  [--cache-dir DIR | --no-cache] [--wait-lock] [-v]
+                  [--cache-dir DIR | --no-cache] [--cache-max SIZE]
+                  [--wait-lock] [-v]
                   [--arch ARCH] [--include GLOB]... [--exclude GLOB]...
                   [--layout tree|content] [--link-scope dir|distro|tree|none]
                   [--fail-on never|error|unloadable|unknown]
@@ -34,6 +35,8 @@ constexpr const char *MinCoreSynopsis =
     "    btfgen-driver min_core_btf INPUT OUTPUT OBJECT... [--shrink]\n"
     "    btfgen-driver gen min_core_btf INPUT OUTPUT OBJECT... [--shrink]\n";
 constexpr const char *ManifestSynopsis = "    btfgen-driver manifest FILE\n";
+constexpr const char *CacheSynopsis =
+    "    btfgen-driver cache stats|prune|clear [--cache-dir DIR] [--max SIZE]\n";
 constexpr const char *HelpSynopsis =
     R"(    btfgen-driver help [COMMAND]
     btfgen-driver COMMAND --help
@@ -82,22 +85,26 @@ constexpr const char *FilesText = R"(FILES
         after SIGKILL or a crash they stay, and the next run writing into
         the same directory removes those whose <pid> no longer exists.
 
-    CACHE/v1/btf/<kk>/<hash>.btf
-        Raw BTF decoded from a kernel tarball, keyed by the BLAKE3 hash of
-        the tarball; <kk> is the first two hex digits of <hash>.
+    CACHE/v2/btf/<kk>/<hash>.btf
+        Raw BTF decoded from a kernel tarball (zstd-compressed), keyed by
+        the BLAKE3 hash of the tarball; <kk> is the first two hex digits
+        of <hash>.
 
-    CACHE/v1/out/<kk>/<hash>.res
+    CACHE/v2/out/<kk>/<hash>.res
         Result of one kernel for one set of programs (minimized BTF and the
         outcome of every relocation), keyed by the driver binary itself,
         the kernel file and the program INPUTs, in command-line order.
 
-    CACHE/v1/{btf,out}/<kk>/.<hash>.<ext>.tmp-<pid>-XXXXXXXX
+    CACHE/v2/{btf,out}/<kk>/.<hash>.<ext>.tmp-<pid>-XXXXXXXX
         Temporary cache entry, renamed into place once complete; removed
         on SIGINT/SIGTERM/SIGHUP, and by the next run after a SIGKILL.
 
     CACHE is --cache-dir DIR, else $XDG_CACHE_HOME/btfgen, else
     $HOME/.cache/btfgen. Entries are checksummed; a corrupt one is
     ignored and replaced. The whole directory may be deleted at any time.
+    After each run the cache is cut to its cap (--cache-max, default 2
+    GiB), least recently used entries first; CACHE/v1 (an older format)
+    is removed then.
 )";
 
 constexpr const char *HelpOptionText = R"(    -h, --help
@@ -284,6 +291,12 @@ OPTIONS
     --no-cache
         Neither read nor write the cache (also when --cache-dir is given).
 
+    --cache-max SIZE
+        Cap on the cache's size, in bytes or with a K, M, G or T suffix
+        (powers of 1024), or none. Default 2G. After the run, least
+        recently used entries (a hit counts as a use) are removed until the
+        cache holds at most SIZE. See `btfgen-driver help cache`.
+
     --wait-lock
         OUT is locked for the whole run (one run per output tree). Without
         this option a run that finds OUT locked by another run fails at
@@ -292,7 +305,8 @@ OPTIONS
     -v, --verbose
         Also print per-phase times, worker time per stage, notes (cache
         hits, corrupt cache entries, failed cache writes), one line per
-        kernel ("PATH: N types, M bytes [-> LINK]") and cache hit counts.
+        kernel ("PATH: N types, M bytes [-> LINK]"), cache hit counts and
+        what the cap removed from the cache.
 
 )" << HelpOptionText
      << R"(
@@ -589,6 +603,52 @@ EXAMPLES
 )";
 }
 
+void printCachePage(raw_ostream &OS) {
+  OS << "NAME\n"
+        "    btfgen-driver cache - show or trim the cache of run\n"
+        "\n"
+        "SYNOPSIS\n"
+     << CacheSynopsis << R"(
+DESCRIPTION
+    run keeps decoded kernels and per-kernel results in a cache (FILES in
+    `btfgen-driver --help`), so reruns skip xz decoding and unchanged
+    kernels. After each run the cache is cut to its cap (run --cache-max,
+    default 2G), least recently used entries first.
+
+    stats   print the entries and bytes per kind (decoded kernels, results,
+            temporaries of running writers, entries of an older format)
+    prune   remove entries of an older format, then the least recently
+            used entries until the cache holds at most --max SIZE
+    clear   remove every entry (prune --max 0)
+
+    Concurrent runs are safe: an entry is removed whole, and a run that
+    finds it gone decodes the kernel again.
+
+OPTIONS
+    --cache-dir DIR, --cache-dir=DIR
+        The cache of run --cache-dir DIR. Default: $XDG_CACHE_HOME/btfgen,
+        else $HOME/.cache/btfgen.
+
+    --max SIZE
+        prune only: the size to cut to, in bytes or with a K, M, G or T
+        suffix (powers of 1024). Default 2G, run's default cap.
+
+)" << HelpOptionText
+     << R"(
+EXIT STATUS
+    0   done (stats: printed; a missing cache is reported as empty)
+    1   the cache could not be read or an entry could not be removed
+    2   usage error: no or unknown action, bad SIZE, unknown option
+
+EXAMPLES
+    How much the cache holds:
+        btfgen-driver cache stats
+
+    Keep at most 500 MiB:
+        btfgen-driver cache prune --max 500M
+)";
+}
+
 void printHelpPage(raw_ostream &OS) {
   OS << "NAME\n"
         "    btfgen-driver help - print the manual or one command's page\n"
@@ -629,6 +689,7 @@ const CommandPage Pages[] = {
     {"dump", printDumpPage},
     {"min_core_btf", printMinCorePage}, {"gen", printMinCorePage},
     {"manifest", printManifestPage},
+    {"cache", printCachePage},
     {"help", printHelpPage},
 };
 
@@ -649,7 +710,8 @@ void printHelp(raw_ostream &OS) {
 
 SYNOPSIS
 )" << RunSynopsis
-     << EmbedSynopsis << DumpSynopsis << MinCoreSynopsis << ManifestSynopsis << HelpSynopsis
+     << EmbedSynopsis << DumpSynopsis << MinCoreSynopsis << ManifestSynopsis
+     << CacheSynopsis << HelpSynopsis
      << R"(    btfgen-driver --help | --version
 
 DESCRIPTION

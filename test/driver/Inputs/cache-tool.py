@@ -15,12 +15,17 @@
 #   truncate ENTRY              drop the last 100 bytes
 #   magic ENTRY                 overwrite the magic
 #
-# Entry layout (driver/Cache.cpp): "BTFGCAC1", u64 length, u64 xxh3, 24
-# key bytes, payload. xxh3 is not available in Python's stdlib, so "check"
-# compares the payload against a fresh decode when the entry is a kernel
-# entry, and only checks magic/length otherwise.
+#   age ENTRY...                set the mtime two hours back (LRU tests)
+#
+# Entry layout (driver/Cache.cpp): "BTFGCAC2", u64 stored length, u64 xxh3,
+# 24 key bytes, then the stored bytes: u64 payload length and one zstd
+# frame of the payload. xxh3 is not in Python's stdlib, so "check" checks
+# magic and lengths and that the frame decompresses (zstd(1)) to the
+# payload length; "find" compares payloads with a fresh decode.
 import glob
 import io
+import subprocess
+import time
 import lzma
 import os
 import struct
@@ -28,6 +33,17 @@ import sys
 import tarfile
 
 HDR = 48
+MAGIC = b"BTFGCAC2"
+
+
+def payload(b):
+    """The decompressed payload of entry bytes b, or None."""
+    if len(b) < HDR + 8:
+        return None
+    p = subprocess.run(["zstd", "-dcq"], input=bytes(b[HDR + 8:]), capture_output=True)
+    if p.returncode != 0:
+        return None
+    return p.stdout
 
 
 def decode_tarball(path):
@@ -45,9 +61,9 @@ def main():
         root, ns, tarball = sys.argv[2:5]
         want = decode_tarball(tarball)
         hits = []
-        for e in sorted(glob.glob(os.path.join(root, "v1", ns, "*", "*"))):
+        for e in sorted(glob.glob(os.path.join(root, "v2", ns, "*", "*"))):
             b = open(e, "rb").read()
-            if b[HDR:] == want:
+            if payload(b) == want:
                 hits.append(e)
         if len(hits) != 1:
             raise SystemExit("found %d entries" % len(hits))
@@ -70,12 +86,20 @@ def main():
 def edit(cmd, path):
     b = bytearray(open(path, "rb").read())
     if cmd == "check":
-        if b[:8] != b"BTFGCAC1":
+        if b[:8] != MAGIC:
             print("bad: magic")
         elif struct.unpack_from("<Q", b, 8)[0] != len(b) - HDR:
             print("bad: length")
         else:
-            print("entry ok")
+            raw = payload(b)
+            if raw is None or len(raw) != struct.unpack_from("<Q", b, HDR)[0]:
+                print("bad: payload")
+            else:
+                print("entry ok")
+        return
+    if cmd == "age":
+        t = time.time() - 7200
+        os.utime(path, (t, t))
         return
     if cmd == "flip":
         b[HDR + (len(b) - HDR) // 2] ^= 0x55

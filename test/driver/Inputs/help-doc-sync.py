@@ -54,7 +54,7 @@ check_order("--help", list(msecs), ["NAME", "SYNOPSIS", "DESCRIPTION", "COMMANDS
                                     "FILES", "EXAMPLES", "SEE ALSO"])
 commands = [l.split()[0] for l in msecs.get("COMMANDS", [])
             if re.match(r"^    [a-z_]+  ", l)]
-if sorted(commands) != sorted(["run", "embed", "dump", "min_core_btf", "gen",
+if sorted(commands) != sorted(["run", "embed", "dump", "min_core_btf", "gen", "cache",
                                "manifest", "help"]):
     problems.append("COMMANDS lists %s" % commands)
 
