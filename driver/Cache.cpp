@@ -216,9 +216,14 @@ CacheLookup Cache::lookup(StringRef NS, const CacheKey &Key, CacheEntry &Out,
   if (RawLen > MaxEntrySize)
     return Corrupt("payload length " + std::to_string(RawLen) +
                    " over the bound");
+  StringRef Frame = B.drop_front(HeaderSize + SizePrefix);
+  // BTF compresses about 3x; a claimed length far beyond what the frame
+  // can hold is a crafted entry, refused before allocating for it.
+  if (RawLen > 64 * uint64_t(Frame.size()) + (1u << 20))
+    return Corrupt("implausible payload length " + std::to_string(RawLen) +
+                   " for a " + std::to_string(Frame.size()) + "-byte frame");
   std::string Raw(RawLen, '\0');
   size_t Got = RawLen;
-  StringRef Frame = B.drop_front(HeaderSize + SizePrefix);
   if (Error E = compression::zstd::decompress(
           arrayRefFromStringRef(Frame),
           reinterpret_cast<uint8_t *>(Raw.data()), Got)) {
