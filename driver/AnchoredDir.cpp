@@ -358,12 +358,12 @@ readInputBytes(const Twine &PathT, StringRef Role, uint64_t MaxStream) {
   std::string Path = PathT.str();
   int FD = ::open(Path.c_str(), O_RDONLY | O_CLOEXEC);
   if (FD < 0)
-    return pathError(Path, errnoText());
+    return pathError(Path, "cannot read the " + Role + ": " + errnoText());
   struct stat St;
   if (::fstat(FD, &St) != 0) {
     int E = errno;
     ::close(FD);
-    return pathError(Path, errnoText(E));
+    return pathError(Path, "cannot read the " + Role + ": " + errnoText(E));
   }
   if (S_ISDIR(St.st_mode)) {
     ::close(FD);
@@ -383,7 +383,8 @@ readInputBytes(const Twine &PathT, StringRef Role, uint64_t MaxStream) {
     return pathError(Path, EC == std::errc::file_too_large
                                ? Role + " stream is larger than " +
                                      Twine(MaxStream) + " bytes"
-                               : Twine(EC.message()));
+                               : "cannot read the " + Role + ": " +
+                                     EC.message());
   return MemoryBuffer::getMemBufferCopy(Bytes, Path);
 }
 

@@ -370,8 +370,8 @@ std::vector<std::string> aliasDirsOf(StringRef RelDir,
   return Out;
 }
 
-Expected<std::string> loadBTFFile(StringRef Path) {
-  Expected<std::unique_ptr<MemoryBuffer>> Buf = readInputFile(Path);
+Expected<std::string> loadBTFFile(StringRef Path, StringRef Role) {
+  Expected<std::unique_ptr<MemoryBuffer>> Buf = readInputBytes(Path, Role);
   if (!Buf)
     return Buf.takeError();
   StringRef Bytes = (*Buf)->getBuffer();

@@ -144,8 +144,10 @@ readInputFile(const llvm::Twine &Path);
 
 /// Load the BTF bytes of a single file given on the command line: a
 /// `.btf.tar.xz` (detected by the xz magic; the entry is the file name minus
-/// ".tar.xz") or anything else as-is.
-llvm::Expected<std::string> loadBTFFile(llvm::StringRef Path);
+/// ".tar.xz") or anything else as-is. Role names the file in errors
+/// ("cannot read the <Role>: ...").
+llvm::Expected<std::string> loadBTFFile(llvm::StringRef Path,
+                                        llvm::StringRef Role);
 
 } // namespace btfgen
 

@@ -40,7 +40,7 @@ Error cmdDump(ArrayRef<StringRef> Args) {
   if (Files->size() != 1)
     return usageError("dump: expected exactly one FILE");
   StringRef Path = Files->front();
-  Expected<std::string> Bytes = loadBTFFile(Path);
+  Expected<std::string> Bytes = loadBTFFile(Path, "BTF file to dump");
   if (!Bytes)
     return Bytes.takeError();
   Expected<TypeTable> T = readBTFAny(MemoryBufferRef(*Bytes, Path));

@@ -342,7 +342,8 @@ Error cmdEmbed(ArrayRef<StringRef> Args) {
 
   sys::fs::file_status InSt;
   if (std::error_code EC = sys::fs::status(Opts->Input, InSt))
-    return pathError(Opts->Input, EC.message());
+    return pathError(Opts->Input, "cannot read the tree or index to embed: " +
+                                      EC.message());
   bool IsTree = InSt.type() == sys::fs::file_type::directory_file;
   // A tree written by run carries its record: its kernels are exactly that
   // run's (never a stale listing, never a foreign file). A directory

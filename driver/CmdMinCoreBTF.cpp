@@ -41,7 +41,7 @@ Error cmdMinCoreBTF(ArrayRef<StringRef> Args) {
   if (!Programs)
     return Programs.takeError();
 
-  Expected<std::string> Bytes = loadBTFFile(Input);
+  Expected<std::string> Bytes = loadBTFFile(Input, "kernel BTF (INPUT)");
   if (!Bytes)
     return Bytes.takeError();
   Expected<TypeTable> Target = readBTFAny(MemoryBufferRef(*Bytes, Input));
