@@ -485,14 +485,16 @@ Error cmdRun(ArrayRef<StringRef> Args) {
   auto T2 = Timer.start();
   Cache C = openCache(Opts);
   StageTimes Times;
+  VerdictMemo Memo;
   PipelineContext Ctx{*Programs, C, programSetKey(*Programs), Opts.Verify,
-                      Opts.Shrink, Times};
+                      Opts.Shrink, Times, &Memo};
   std::vector<KernelSlot> Slots = tailorKernels(Jobs, Ctx, Opts.Jobs);
   Timer.done("minimize", T2);
   if (Opts.Verbose) {
     errs() << ToolName << ": worker time by stage (s, summed over workers):";
     Times.print(errs());
-    errs() << "\n";
+    errs() << "\n" << ToolName << ": verdicts: " << Memo.hits()
+           << " input(s) judged as on an earlier kernel with equal results\n";
   }
 
   // 4. Diagnostics in job order, then the tree.

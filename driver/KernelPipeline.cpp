@@ -198,7 +198,8 @@ private:
     VerdictOptions VOpts;
     VOpts.Caps = verifierCapsFor(Job.Release, Job.Id.Distro, Job.Id.Version);
     Expected<TargetResult> R = minimizeTarget(Target, Ctx.Programs, Job.Path,
-                                              Ctx.Verify, Ctx.Shrink, &VOpts);
+                                              Ctx.Verify, Ctx.Shrink, &VOpts,
+                                              Ctx.Memo);
     if (!R)
       return fail(R.takeError());
     if (!R->ShrinkFallback.empty())
@@ -270,7 +271,8 @@ Expected<TargetResult> minimizeTarget(const TypeTable &Target,
                                       ArrayRef<Program> Programs,
                                       StringRef TargetName, bool Verify,
                                       bool Shrink,
-                                      const VerdictOptions *Verdicts) {
+                                      const VerdictOptions *Verdicts,
+                                      VerdictMemo *Memo) {
   TargetResult Out;
   Out.Records.reserve(countRelocs(Programs));
   MinimizeOptions MOpts;
@@ -303,8 +305,9 @@ Expected<TargetResult> minimizeTarget(const TypeTable &Target,
         AtLoadResults.push_back(std::move(*AtLoad));
     }
     if (Verdicts)
-      for (VerdictRecord &V : judgeInput(P, uint32_t(Input), AtLoadResults,
-                                         *Verdicts))
+      for (VerdictRecord &V :
+           Memo ? Memo->judge(P, uint32_t(Input), AtLoadResults, *Verdicts)
+                : judgeInput(P, uint32_t(Input), AtLoadResults, *Verdicts))
         Out.Verdicts.push_back(std::move(V));
   }
   recountResult(Out, Programs, TargetName);

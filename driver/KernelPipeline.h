@@ -19,6 +19,7 @@
 #include "Cache.h"
 #include "Inputs.h"
 #include "TargetResult.h"
+#include "Verdicts.h"
 
 #include "btfgen/TypeTable.h"
 
@@ -65,6 +66,8 @@ struct PipelineContext {
   bool Verify;
   bool Shrink;
   StageTimes &Times;
+  /// Verdicts shared across kernels (may be null: every kernel walks).
+  VerdictMemo *Memo = nullptr;
 };
 
 /// Tailor kernel Job for Ctx.Programs into Slot.
@@ -81,7 +84,8 @@ void processKernel(const KernelJob &Job, const PipelineContext &Ctx,
 llvm::Expected<TargetResult>
 minimizeTarget(const TypeTable &Target, llvm::ArrayRef<Program> Programs,
                llvm::StringRef TargetName, bool Verify = false,
-               bool Shrink = true, const VerdictOptions *Verdicts = nullptr);
+               bool Shrink = true, const VerdictOptions *Verdicts = nullptr,
+               VerdictMemo *Memo = nullptr);
 
 } // namespace btfgen
 

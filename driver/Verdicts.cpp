@@ -9,6 +9,8 @@
 #include "Verdicts.h"
 
 #include "llvm/ADT/Twine.h"
+#include "llvm/Support/BLAKE3.h"
+#include "llvm/Support/Endian.h"
 
 using namespace llvm;
 
@@ -76,6 +78,66 @@ std::vector<VerdictRecord> judgeInput(const Program &P, uint32_t Input,
   for (const BPFProgram &BP : P.Object->Programs)
     Out.push_back(toRecord(Input, judgeProgram(*P.Object, BP, Results, Opts)));
   return Out;
+}
+
+namespace {
+
+/// The memo key: everything judgeInput() reads, length-prefixed.
+std::array<uint8_t, 32> verdictKey(uint32_t Input, ArrayRef<CoreResult> Results,
+                                   const VerdictOptions &Opts) {
+  BLAKE3 H;
+  auto Num = [&](uint64_t V) {
+    uint8_t B[8];
+    support::endian::write64le(B, V);
+    H.update(ArrayRef<uint8_t>(B, 8));
+  };
+  auto Str = [&](StringRef S) {
+    Num(S.size());
+    H.update(S);
+  };
+  Num(Input);
+  Num(Opts.Budget);
+  for (Support S : Opts.Caps.S)
+    Num(uint64_t(S));
+  Str(Opts.Caps.Basis);
+  Num(Results.size());
+  for (const CoreResult &R : Results) {
+    Num(uint64_t(R.Outcome));
+    Num(R.OrigVal);
+    Num(R.NewVal);
+    Num(uint64_t(R.Poison) | uint64_t(R.Validate) << 1 |
+        uint64_t(R.FailMemsz) << 2);
+    Num(uint64_t(R.OrigSz) << 32 | R.NewSz);
+    Str(R.Message);
+  }
+  return H.final();
+}
+
+} // namespace
+
+std::vector<VerdictRecord> VerdictMemo::judge(const Program &P, uint32_t Input,
+                                              ArrayRef<CoreResult> Results,
+                                              const VerdictOptions &Opts) {
+  std::array<uint8_t, 32> Key = verdictKey(Input, Results, Opts);
+  {
+    std::lock_guard<std::mutex> L(Mu);
+    auto It = Done.find(Key);
+    if (It != Done.end()) {
+      ++Hits;
+      return It->second;
+    }
+  }
+  // Outside the lock: two workers asking the same question at once both
+  // walk and store equal answers.
+  std::vector<VerdictRecord> V = judgeInput(P, Input, Results, Opts);
+  std::lock_guard<std::mutex> L(Mu);
+  Done.try_emplace(Key, V);
+  return V;
+}
+
+uint64_t VerdictMemo::hits() const {
+  std::lock_guard<std::mutex> L(Mu);
+  return Hits;
 }
 
 std::optional<FailOn> parseFailOn(StringRef S) {

@@ -20,7 +20,10 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <array>
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,6 +61,29 @@ struct VerdictRecord {
 std::vector<VerdictRecord> judgeInput(const Program &P, uint32_t Input,
                                       llvm::ArrayRef<CoreResult> Results,
                                       const VerdictOptions &Opts);
+
+/// judgeInput() once per distinct question in a run. A verdict depends on
+/// the input, the kernel's verifier (VerdictOptions) and, per relocation,
+/// the fields of libbpf's result that patching and the verdict read
+/// (outcome, message, original and new value and size, poison, validate,
+/// fail-memsz: LoadVerdict.cpp, CorePatch.cpp); not on type ids or names
+/// of the kernel. Kernels whose relocations resolve alike, most of an
+/// archive, share one verifier walk. The answers are equal to judgeInput's
+/// by construction; the memo is looked up, never iterated, and safe to use
+/// from every worker.
+class VerdictMemo {
+public:
+  std::vector<VerdictRecord> judge(const Program &P, uint32_t Input,
+                                   llvm::ArrayRef<CoreResult> Results,
+                                   const VerdictOptions &Opts);
+  /// Walks skipped because an equal question was answered before.
+  uint64_t hits() const;
+
+private:
+  mutable std::mutex Mu;
+  std::map<std::array<uint8_t, 32>, std::vector<VerdictRecord>> Done;
+  uint64_t Hits = 0;
+};
 
 /// When a run's exit status is 1 because of verdicts (--fail-on).
 enum class FailOn { Never, Error, Unloadable, Unknown };
