@@ -6,7 +6,8 @@
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
 #   SECONDS  per target, default 60
 #   TARGET   BTFReaderFuzzer BTFExtFuzzer ObjectReaderFuzzer ManifestFuzzer
-#            TarXzFuzzer (default: all that were built)
+#            TarXzFuzzer OsReleaseFuzzer JsonIndexFuzzer (default: all that
+#            were built)
 # Environment:
 #   BUILD=dir      build directory (default <repo>/build-fuzz)
 #   WORK=dir       run directory: corpora, crash files, logs (default $BUILD/fuzz-run)
@@ -33,7 +34,8 @@ NICE=${NICE:-0}
 # be starved for seconds on a fast input, so raise it there (and re-run any
 # timeout artifact un-niced to tell starvation from a real hang).
 TIMEOUT=${TIMEOUT:-10}
-ALL=(BTFReaderFuzzer BTFExtFuzzer ObjectReaderFuzzer ManifestFuzzer TarXzFuzzer)
+ALL=(BTFReaderFuzzer BTFExtFuzzer ObjectReaderFuzzer ManifestFuzzer TarXzFuzzer
+  OsReleaseFuzzer JsonIndexFuzzer)
 
 run() { echo "+ $*" >&2; "$@"; }
 
@@ -50,7 +52,8 @@ status=0
 for t in "${TARGETS[@]}"; do
   bin=$BUILD/bin/$t
   if [ ! -x "$bin" ]; then
-    echo "fuzz.sh: $t not built (TarXzFuzzer needs driver/TarXz.h): skipped" >&2
+    echo "fuzz.sh: $t not built (TarXzFuzzer needs driver/TarXz.h, the runtime" \
+      "fuzzers the btfgen_runtime target): skipped" >&2
     continue
   fi
   seeds=$ROOT/test/fuzz/corpus/$t
@@ -61,11 +64,13 @@ for t in "${TARGETS[@]}"; do
   # Earlier regression inputs (test/Inputs/regress/<reader>) are read-only seeds.
   case $t in
     BTFReaderFuzzer) reg=btf ;; BTFExtFuzzer) reg=btfext ;;
-    ObjectReaderFuzzer) reg=object ;; ManifestFuzzer) reg=manifest ;; *) reg=tarxz ;;
+    ObjectReaderFuzzer) reg=object ;; ManifestFuzzer) reg=manifest ;;
+    TarXzFuzzer) reg=tarxz ;; OsReleaseFuzzer) reg=osrelease ;; *) reg=jsonindex ;;
   esac
   regdir=()
   [ -d "$ROOT/test/Inputs/regress/$reg" ] && regdir=("$ROOT/test/Inputs/regress/$reg")
   [ "$t" = ManifestFuzzer ] && dict=(-dict="$ROOT/test/fuzz/manifest.dict")
+  [ "$t" = JsonIndexFuzzer ] && dict=(-dict="$ROOT/test/fuzz/json-index.dict")
   # -rss_limit_mb/-malloc_limit_mb: readers must stay within a small
   # multiple of the input (BTFReader.h); -timeout: no input may take 10 s.
   start=$(date +%s)
