@@ -1,0 +1,101 @@
+#!/bin/bash
+# bench/memory-bounds.sh - peak RSS of btfgen-driver on hostile inputs
+#
+#   bench/memory-bounds.sh [-d BTFGEN_DRIVER] [-a ARCHIVE] [-w WORKDIR] [-b BOMBS]
+#
+# (a) xz bombs: a copy of the real kernels of ARCHIVE (default
+#     examples/archive, 5 kernels) plus BOMBS (default 4) tarballs made by
+#     test/driver/Inputs/make-xz-bomb.py, each a 4 GiB file of zeros (640 KB
+#     compressed), sorted before every real kernel. `run` with
+#     test/driver/Inputs/task.bpf.c at -j1 and -j2, with no bomb, one bomb
+#     and BOMBS bombs. Reports the peak RSS of the whole
+#     run (GNU time) and the largest RSS sampled (/proc/PID/status, every
+#     50 ms) after the last bomb's error was printed, i.e. what the workers
+#     keep once every bomb was rejected.
+# (b) a 20 MB manifest (test/driver/Inputs/make-large-manifest.py): peak RSS
+#     of `manifest FILE` (the reader alone) and of `run FILE` on ARCHIVE at
+#     -j1 and -j2; `--version` for the baseline (libLLVM loaded).
+# Prints one TSV line per measurement: case, -j, peak RSS MB, RSS MB after
+# the bombs (or -), exit status, wall s.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(dirname "$here")
+driver=${BTFGEN_DRIVER:-$src/build/bin/btfgen-driver}
+archive=$src/examples/archive
+work=${TMPDIR:-/tmp}/btfgen-bench-memory
+bombs=4
+while getopts "d:a:w:b:" opt; do
+  case $opt in
+    d) driver=$OPTARG ;;
+    a) archive=$OPTARG ;;
+    w) work=$OPTARG ;;
+    b) bombs=$OPTARG ;;
+    *) sed -n '2,20p' "$0"; exit 2 ;;
+  esac
+done
+inputs=$src/test/driver/Inputs
+mkdir -p "$work"
+clang-19 --target=bpf -g -O2 -c "$inputs/task.bpf.c" -o "$work/task.o"
+
+# archive-N: the real kernels plus N bombs in a group of their own.
+make_archive() {
+  local n=$1 dir=$work/archive-$1
+  [ -d "$dir" ] && return
+  mkdir -p "$dir"
+  cp -r "$archive"/. "$dir"/
+  mkdir -p "$dir/aaa-bombs/1/x86_64"
+  for i in $(seq 1 "$n"); do
+    python3 "$inputs/make-xz-bomb.py" \
+      "$dir/aaa-bombs/1/x86_64/0.0.$i-bomb.btf.tar.xz" 4096
+  done
+}
+
+# measure CASE JOBS NBOMBS CMD...: run CMD, sample its RSS.
+measure() {
+  local name=$1 jobs=$2 n=$3; shift 3
+  local err=$work/$name-j$jobs.err after=0 rss t0 rc
+  t0=$(date +%s.%N)
+  /usr/bin/time -f '%M' -o "$work/time.txt" "$@" > /dev/null 2> "$err" &
+  local pid=$!
+  local child=
+  while kill -0 "$pid" 2> /dev/null; do
+    # The child of time is the driver.
+    [ -n "$child" ] || child=$(pgrep -P "$pid" | head -1 || true)
+    if [ "$n" -gt 0 ] && [ -n "$child" ] &&
+      [ "$(grep -c 'decompressed size exceeds' "$err" || true)" -ge "$n" ]; then
+      rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$child/status" 2> /dev/null || echo 0)
+      [ "${rss:-0}" -gt "$after" ] && after=$rss
+    fi
+    sleep 0.05
+  done
+  rc=0
+  wait "$pid" || rc=$?
+  local peak
+  peak=$(tail -1 "$work/time.txt")
+  local wall
+  wall=$(echo "$(date +%s.%N) - $t0" | bc)
+  if [ "$n" -gt 0 ]; then after=$(( after / 1024 )); else after=-; fi
+  printf '%s\t-j%s\t%d\t%s\t%d\t%.1f\n' "$name" "$jobs" $(( peak / 1024 )) \
+    "$after" "$rc" "$wall"
+}
+
+printf 'case\tjobs\tpeak_rss_mb\trss_after_bombs_mb\texit\twall_s\n'
+for n in 0 1 "$bombs"; do
+  make_archive "$n"
+  for j in 1 2; do
+    rm -rf "$work/out"
+    measure "bombs=$n" "$j" "$n" "$driver" "$work/task.o" \
+      --archive "$work/archive-$n" -o "$work/out" -j"$j"
+  done
+done
+
+python3 "$inputs/make-large-manifest.py" 20000000 > "$work/big.json"
+measure "version" 1 0 "$driver" --version
+measure "manifest-20MB-read" 1 0 "$driver" manifest "$work/big.json"
+for j in 1 2; do
+  rm -rf "$work/out"
+  measure "manifest-20MB-run" "$j" 0 "$driver" "$work/big.json" \
+    --archive "$archive" -o "$work/out" -j"$j"
+done
+rm -rf "$work/out"
