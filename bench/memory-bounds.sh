@@ -16,6 +16,7 @@
 # (b) a 20 MB manifest (test/driver/Inputs/make-large-manifest.py): peak RSS
 #     of `manifest FILE` (the reader alone) and of `run FILE` on ARCHIVE at
 #     -j1 and -j2; `--version` for the baseline (libLLVM loaded).
+# Runs use --no-cache, so every real kernel is decoded and matched.
 # Prints one TSV line per measurement: case, -j, peak RSS MB, last sampled
 # RSS MB, exit status, wall s.
 set -euo pipefail
@@ -87,7 +88,7 @@ for n in 0 1 "$bombs"; do
   for j in 1 2; do
     rm -rf "$work/out"
     measure "bombs=$n" "$j" "$n" "$driver" "$work/task.o" \
-      --archive "$work/archive-$n" -o "$work/out" -j"$j"
+      --archive "$work/archive-$n" -o "$work/out" -j"$j" --no-cache
   done
 done
 
@@ -97,6 +98,6 @@ measure "manifest-20MB-read" 1 0 "$driver" manifest "$work/big.json"
 for j in 1 2; do
   rm -rf "$work/out"
   measure "manifest-20MB-run" "$j" 0 "$driver" "$work/big.json" \
-    --archive "$archive" -o "$work/out" -j"$j"
+    --archive "$archive" -o "$work/out" -j"$j" --no-cache
 done
 rm -rf "$work/out"
