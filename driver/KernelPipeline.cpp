@@ -21,6 +21,7 @@
 #include "llvm/Support/MemoryBufferRef.h"
 
 #include <chrono>
+#include <malloc.h>
 
 using namespace llvm;
 
@@ -166,7 +167,10 @@ private:
     Expected<StringRef> Entry = readTarXzEntryInto(
         File->getBuffer(), Job.Release + ".btf", Job.Path, DecodeScratch);
     if (!Entry) {
+      // A rejected bomb may have grown the buffer towards the limit: give
+      // the memory back to the system, not only to the heap.
       std::string().swap(DecodeScratch);
+      malloc_trim(0);
       fail(Entry.takeError());
       return false;
     }

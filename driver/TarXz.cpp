@@ -165,6 +165,36 @@ Error applyPax(StringRef Data, StringRef Name, std::string &Path,
   return Error::success();
 }
 
+/// Resize Buf to exactly N bytes keeping its first Keep: std::string's own
+/// growth doubles the capacity, which near the decode limit would allocate
+/// up to twice the limit while the old buffer is still held.
+void growExactly(std::string &Buf, uint64_t Keep, uint64_t N) {
+  std::string New;
+  New.reserve(N); // an empty string's reserve allocates exactly N
+  New.append(Buf.data(), Keep);
+  std::string().swap(Buf); // free the old buffer before faulting in the rest
+  New.resize(N);
+  Buf = std::move(New);
+}
+
+/// The size a tar stream's first header announces for a regular file
+/// entry, checked against MaxEntrySize (findTarEntry checks every header
+/// again once the stream is decoded).
+Error checkFirstHeader(StringRef Tar, StringRef Name) {
+  const char *Hdr = Tar.data();
+  uint64_t Size;
+  if (isZeroBlock(Hdr) || !checksumOK(Hdr) || !parseNumber(Hdr, 124, 12, Size))
+    return Error::success(); // not a header we can read early: decode on
+  char Type = Hdr[156];
+  if ((Type == '0' || Type == '\0' || Type == '7') && Size > MaxEntrySize) {
+    std::string Path(Hdr, strnlen(Hdr, 100));
+    return tarError(Name, formatv("tar entry '{0}': size {1} exceeds the "
+                                  "limit of {2} bytes",
+                                  Path, Size, MaxEntrySize));
+  }
+  return Error::success();
+}
+
 } // namespace
 
 bool isXz(StringRef Bytes) {
@@ -190,7 +220,8 @@ Expected<size_t> decompressXzInto(StringRef Compressed, StringRef Name,
   uint64_t Want = std::min<uint64_t>(
       std::max<uint64_t>(uint64_t(Compressed.size()) * 6, 1 << 20), Limit + 1);
   if (Buf.size() < Want)
-    Buf.resize(Want);
+    growExactly(Buf, 0, Want);
+  bool HeaderChecked = false;
   Strm.next_in = reinterpret_cast<const uint8_t *>(Compressed.data());
   Strm.avail_in = Compressed.size();
   Strm.next_out = reinterpret_cast<uint8_t *>(Buf.data());
@@ -207,10 +238,22 @@ Expected<size_t> decompressXzInto(StringRef Compressed, StringRef Name,
         return tarError(Name, formatv("decompressed size exceeds the limit "
                                       "of {0} bytes",
                                       Limit));
-      uint64_t NewCap = std::min<uint64_t>(
-          std::max<uint64_t>(Used * 2, Buf.size()), Limit + 1);
+      // A bomb announces itself in its first tar header: refuse it before
+      // the buffer grows towards the limit.
+      if (!HeaderChecked && Used >= BlockSize) {
+        HeaderChecked = true;
+        if (Error E = checkFirstHeader(StringRef(Buf.data(), Used), Name))
+          return std::move(E);
+      }
+      // Double while small (real kernels are at most a few tens of MB);
+      // past 64 MiB go straight to the limit, so that a stream that keeps
+      // going holds at most the limit plus one 64 MiB copy, never two
+      // large buffers at once.
+      uint64_t NewCap = Used * 2 <= (64u << 20) ? Used * 2 : Limit + 1;
+      NewCap = std::min<uint64_t>(std::max<uint64_t>(NewCap, Buf.size()),
+                                  Limit + 1);
       if (Buf.size() < NewCap)
-        Buf.resize(NewCap);
+        growExactly(Buf, Used, NewCap);
       Strm.next_out = reinterpret_cast<uint8_t *>(Buf.data()) + Used;
       Strm.avail_out = std::min<uint64_t>(Buf.size(), Limit + 1) - Used;
     }
