@@ -145,6 +145,10 @@ AnchoredDir::open(StringRef PathArg, bool Create, StringRef Role) {
       return pathError(Path, "the " + Role + " is not a directory");
     return pathError(Path, "cannot open the " + Role + ": " + errnoText());
   }
+  // The root too, like every directory below it (dirFd): a run killed
+  // while writing a file at the top (the tree's record, a top-level
+  // output) leaves its temporary here.
+  removeStaleTemps(FD);
   return std::unique_ptr<AnchoredDir>(new AnchoredDir(Path, Role.str(), FD));
 }
 

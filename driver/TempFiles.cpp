@@ -314,6 +314,9 @@ unsigned removeStaleTemps(int DirFd, StringRef OnlyName) {
     ::close(Dup);
     return 0;
   }
+  // The duplicate shares DirFd's file offset: start from the beginning
+  // whatever an earlier listing of DirFd left it at.
+  ::rewinddir(D);
   unsigned Removed = 0;
   pid_t Self = ::getpid();
   while (struct dirent *E = ::readdir(D)) {
