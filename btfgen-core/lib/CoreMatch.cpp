@@ -185,7 +185,7 @@ int matchMember(const TypeTable &L, const CoreAccessor &LAcc,
 
 /// bpf_core_spec_match(): match Local spec on target candidate TId.
 int specMatch(const TypeTable &L, const CoreSpec &LSpec, const TypeTable &T,
-              TypeId TId, CoreSpec &TSpec) {
+              TypeId TId, CoreSpec &TSpec, bool *InvalidFlex) {
   TSpec = CoreSpec();
   TSpec.RootType = TId;
   TSpec.Kind = LSpec.Kind;
@@ -232,8 +232,15 @@ int specMatch(const TypeTable &L, const CoreSpec &LSpec, const TypeTable &T,
         return 0;
       const BTFArray &A = T.array(TId);
       bool Flex = isFlexArray(T, &TSpec.Spec[I - 1], A);
-      if (!Flex && LAcc.Idx >= A.NElems)
+      if (!Flex && LAcc.Idx >= A.NElems) {
+        // cilium/ebpf fails the whole load here when the array has no
+        // elements ("target type has invalid flexible array", btf/core.go
+        // coreFindField, https://github.com/cilium/ebpf/blob/5ba0b3b27a92/btf/core.go#L807);
+        // libbpf only finds no match.
+        if (InvalidFlex && A.NElems == 0)
+          *InvalidFlex = true;
         return 0;
+      }
       if (!skipModsTypedefs(T, A.ElemType, TId))
         return ErrInval;
     }
@@ -708,7 +715,10 @@ Expected<CoreResult> CoreMatcher::calcImpl(const CoreRelocation &R,
   Res.Candidates.reserve(Cands.size());
   for (size_t I = 0; I < Cands.size(); ++I) {
     CoreSpec CandSpec;
-    int Err = specMatch(Local, LSpec, Target, Cands[I], CandSpec);
+    bool InvalidFlex = false;
+    int Err = specMatch(Local, LSpec, Target, Cands[I], CandSpec, &InvalidFlex);
+    if (InvalidFlex)
+      Res.InvalidFlexSpecs.push_back(CandSpec);
     CoreCandidateResult &CR = Res.Candidates.emplace_back();
     CR.Id = Cands[I];
     CR.Match = Err < 0 ? Err : Err > 0 ? 1 : 0;
