@@ -500,9 +500,11 @@ void Minimizer::markSpec(MarkState &S, const Column &C, size_t I) const {
     // Validated in addResult(), so this cannot fail.
     consumeError(recordFieldSpec(&S, Root, Raw));
   } else if (C.Kind == CoreReloKind::TypeMatches) {
-    if (C.MarkOff.empty())
-      markTypeMatch(S, Root, false); // invalid local type: bpftool's marks
-    else
+    // bpftool's marks for its output shape (and for an invalid local
+    // type), plus what the loaders read (cilium: members behind pointers).
+    if (!Opts.Shrink || C.MarkOff.empty())
+      markTypeMatch(S, Root, false);
+    if (!C.MarkOff.empty())
       applyTypeMatchMarks(S, ArrayRef<TypeMatchMark>(C.Marks).slice(
                                  C.MarkOff[I], C.MarkOff[I + 1] - C.MarkOff[I]));
   } else if (isTypeBased(C.Kind)) {
@@ -540,9 +542,11 @@ void Minimizer::applyGuardsAndFlex(MarkState &S) const {
   for (const Guard &G : Guards) {
     if (!S.Kept.test(G.Candidate))
       continue;
-    if (G.TypeMatches)
+    if (G.TypeMatches) {
+      if (!Opts.Shrink)
+        markTypeMatch(S, G.Candidate, false);
       applyTypeMatchMarks(S, G.Marks);
-    else
+    } else
       markType(S, G.Candidate, true);
   }
   // Flexible-array rule (see the file comment).
@@ -606,6 +610,8 @@ Minimizer::MarkState Minimizer::computeMarks() const {
   llvm::sort(Pending);
   for (const Guard &G : CiliumOnly) {
     S.Root.set(G.Candidate);
+    if (!Opts.Shrink)
+      markTypeMatch(S, G.Candidate, false);
     applyTypeMatchMarks(S, G.Marks);
   }
 
