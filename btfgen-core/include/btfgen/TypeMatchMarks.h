@@ -2,8 +2,8 @@
 //
 // The parts of a target type that the TYPE_MATCHES
 // relations of every supported loader read when they compare it with one
-// local type (docs/core.md, section 5, "TYPE_MATCHES: what each loader
-// reads"). The Minimizer keeps exactly these, instead of bpftool's "every
+// local type (docs/core.md, section 5, rule 6 of "What btfgen keeps beyond
+// bpftool"). The Minimizer keeps exactly these, instead of bpftool's "every
 // member of every struct not behind a pointer".
 //
 //===----------------------------------------------------------------------===//
