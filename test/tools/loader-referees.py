@@ -66,6 +66,18 @@ def sub_archive(archive, regex, dest):
     return picked
 
 
+def core_objects(btfgen, objs):
+    """The objects with CO-RE relocations ("relocations: M" of
+    btfgen-driver manifest), and how many were left out."""
+    keep = []
+    for o in objs:
+        r = subprocess.run([btfgen, "manifest", o], capture_output=True, text=True)
+        m = re.search(r"^types: \d+, relocations: (\d+)$", r.stdout, re.M)
+        if r.returncode == 0 and m and int(m.group(1)) > 0:
+            keep.append(o)
+    return keep, len(objs) - len(keep)
+
+
 def prepare_probes(args, work):
     src = os.path.join(args.referees, "probes")
     out = os.path.join(work, "probes", "objs")
@@ -158,6 +170,15 @@ def main():
                 print("loader-referees: %s: no kernel matches %r" % (name, args.kernels))
                 return 1
             archive = sub
+        # Objects without CO-RE relocations have nothing to tailor for (the
+        # driver refuses them) and nothing for a referee to compare.
+        objs, skipped = core_objects(args.btfgen, objs)
+        objdir = os.path.join(work, name, "objs")
+        os.makedirs(objdir, exist_ok=True)
+        for o in objs:
+            os.symlink(os.path.abspath(o), os.path.join(objdir, os.path.basename(o)))
+        print("%s: %d objects with CO-RE relocations (%d without, skipped)"
+              % (name, len(objs), skipped))
         for tree in trees:
             out = os.path.join(work, name, tree)
             r = subprocess.run([args.btfgen, "run"] + objs + ["--archive", archive, "-o", out,

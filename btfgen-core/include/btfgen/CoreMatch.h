@@ -109,8 +109,9 @@ struct CoreResult {
   /// Field kinds: the partial target specs (up to and including the member)
   /// of the candidates whose spec stops at a zero-length array that is not
   /// a flexible array. libbpf finds no match there, cilium/ebpf fails the
-  /// load ("target type has invalid flexible array"); the minimized BTF
-  /// keeps these paths so that it fails the same way.
+  /// load ("target type has invalid flexible array", btf/core.go
+  /// coreFindField: https://github.com/cilium/ebpf/blob/5ba0b3b27a92/btf/core.go#L807);
+  /// the minimized BTF keeps these paths so that it fails the same way.
   llvm::SmallVector<CoreSpec, 0> InvalidFlexSpecs;
   /// Every candidate of the full candidate list (bpf_core_find_cands
   /// order), each with its own answer. Empty for TYPE_ID_LOCAL and for an
