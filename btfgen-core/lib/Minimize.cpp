@@ -329,6 +329,44 @@ namespace {
 enum : uint8_t { MatchesAny = 1, MatchesTypeIdTarget = 2 };
 } // namespace
 
+Error Minimizer::addLoaderMarks(const TypeTable &Local, const CoreRelocation &R,
+                                const CoreResult &Res, Column &C) {
+  // What the loaders read beyond bpftool's marks (TypeMatchMarks.cpp,
+  // CoreResult::InvalidFlexSpecs).
+  bool LocalOk = Local.isValid(R.LocalType);
+  if (R.Kind == CoreReloKind::TypeMatches && LocalOk) {
+    // A candidate cilium/ebpf matches and libbpf does not must stay, or
+    // cilium's answer flips to "no match".
+    for (const CoreCandidateResult &CR : Res.Candidates)
+      if (CR.Match == 0 && Target.isValid(CR.Id) &&
+          ciliumTypesMatch(Local, R.LocalType, Target, CR.Id))
+        CiliumOnly.push_back(
+            {CR.Id, true,
+             collectTypeMatchMarks(Local, R.LocalType, Target, CR.Id)});
+    C.MarkOff.push_back(0);
+    for (TypeId Root : C.Roots) {
+      std::vector<TypeMatchMark> M =
+          collectTypeMatchMarks(Local, R.LocalType, Target, Root);
+      C.Marks.insert(C.Marks.end(), M.begin(), M.end());
+      C.MarkOff.push_back(C.Marks.size());
+    }
+  }
+  if (isFieldBased(R.Kind)) {
+    C.FlexOff.push_back(0);
+    for (const CoreSpec &Spec : Res.InvalidFlexSpecs) {
+      if (!Target.isValid(Spec.RootType))
+        continue;
+      if (Error E = recordFieldSpec(nullptr, Spec.RootType, Spec.RawSpec))
+        return E;
+      C.FlexRoots.push_back(Spec.RootType);
+      C.FlexRaw.insert(C.FlexRaw.end(), Spec.RawSpec.begin(),
+                       Spec.RawSpec.end());
+      C.FlexOff.push_back(C.FlexRaw.size());
+    }
+  }
+  return Error::success();
+}
+
 Error Minimizer::addResult(const TypeTable &Local, const CoreRelocation &R,
                            const CoreResult &Res) {
   // bpftool btfgen_record_reloc(), for every matching candidate; the marks
@@ -354,37 +392,9 @@ Error Minimizer::addResult(const TypeTable &Local, const CoreRelocation &R,
     }
     C.Roots.push_back(Spec.RootType);
   }
+  if (Error E = addLoaderMarks(Local, R, Res, C))
+    return E;
   bool LocalOk = Local.isValid(R.LocalType);
-  if (R.Kind == CoreReloKind::TypeMatches && LocalOk) {
-    // A candidate cilium/ebpf matches and libbpf does not must stay, or
-    // cilium's answer flips to "no match".
-    for (const CoreCandidateResult &CR : Res.Candidates)
-      if (CR.Match == 0 && Target.isValid(CR.Id) &&
-          ciliumTypesMatch(Local, R.LocalType, Target, CR.Id))
-        CiliumOnly.push_back(
-            {CR.Id, true,
-             collectTypeMatchMarks(Local, R.LocalType, Target, CR.Id)});
-    C.MarkOff.push_back(0);
-    for (TypeId Root : C.Roots) {
-      std::vector<TypeMatchMark> M =
-          collectTypeMatchMarks(Local, R.LocalType, Target, Root);
-      C.Marks.insert(C.Marks.end(), M.begin(), M.end());
-      C.MarkOff.push_back(C.Marks.size());
-    }
-  }
-  if (Field) {
-    C.FlexOff.push_back(0);
-    for (const CoreSpec &Spec : Res.InvalidFlexSpecs) {
-      if (!Target.isValid(Spec.RootType))
-        continue;
-      if (Error E = recordFieldSpec(nullptr, Spec.RootType, Spec.RawSpec))
-        return E;
-      C.FlexRoots.push_back(Spec.RootType);
-      C.FlexRaw.insert(C.FlexRaw.end(), Spec.RawSpec.begin(),
-                       Spec.RawSpec.end());
-      C.FlexOff.push_back(C.FlexRaw.size());
-    }
-  }
   if (Res.ErrorCandidate && Target.isValid(Res.ErrorCandidate))
     C.ErrorCandidate = Res.ErrorCandidate;
   if (Opts.Shrink) {

@@ -22,8 +22,10 @@ here (clang -g -O2 --target=bpf), x ARCHIVE. --core-reloc adds the set
 "core_reloc": the kernel selftests' 18 test_core_reloc_*.c programs x their
 69 btf__core_reloc_*.c targets, built as core-reloc-suite.py builds them.
 
---kernels keeps only the archive's kernels whose path matches REGEX (a
-symlinked sub-archive under --work), to fit a time budget.
+Each archive is first decompressed once into raw .btf files under --work
+(the referees would otherwise decompress every kernel once per run);
+--kernels keeps only the kernels whose path matches REGEX, to fit a time
+budget.
 
 Prints one line per (set, tree, referee):
     SET TREE REFEREE: N passed, M failed
@@ -36,8 +38,10 @@ import argparse
 import concurrent.futures as cf
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tarfile
 
 REFEREES = [
     ("libbpf-1.1.2", "check-equivalence.sh", {}),
@@ -56,13 +60,24 @@ def kernels(archive):
     return sorted(out)
 
 
-def sub_archive(archive, regex, dest):
-    """Symlink the kernels of archive matching regex into dest."""
-    picked = [k for k in kernels(archive) if re.search(regex, k)]
+def raw_archive(archive, regex, dest):
+    """The kernels of archive (those matching regex, if given) as raw .btf
+    files in the same layout under dest: each tarball is decompressed once
+    here instead of once per referee run."""
+    picked = [k for k in kernels(archive) if not regex or re.search(regex, k)]
     for k in picked:
-        p = os.path.join(dest, k)
-        os.makedirs(os.path.dirname(p), exist_ok=True)
-        os.symlink(os.path.join(os.path.abspath(archive), k), p)
+        src = os.path.join(os.path.abspath(archive), k)
+        if k.endswith(".tar.xz"):
+            p = os.path.join(dest, k[:-len(".tar.xz")])
+            os.makedirs(os.path.dirname(p), exist_ok=True)
+            with tarfile.open(src, "r:xz") as t:
+                m = next(m for m in t.getmembers() if m.isfile())
+                with open(p, "wb") as f:
+                    shutil.copyfileobj(t.extractfile(m), f)
+        else:
+            p = os.path.join(dest, k)
+            os.makedirs(os.path.dirname(p), exist_ok=True)
+            os.symlink(src, p)
     return picked
 
 
@@ -80,7 +95,7 @@ def core_objects(btfgen, objs):
 
 def prepare_probes(args, work):
     src = os.path.join(args.referees, "probes")
-    out = os.path.join(work, "probes", "objs")
+    out = os.path.join(work, "probes", "build")
     os.makedirs(out, exist_ok=True)
     multiarch = subprocess.run(["gcc", "-print-multiarch"], capture_output=True,
                                text=True).stdout.strip() or "x86_64-linux-gnu"
@@ -156,27 +171,28 @@ def main():
         sets.append(["probes", prepare_probes(args, work), args.probes])
     if args.core_reloc:
         sets.append(["core_reloc"] + list(prepare_core_reloc(args, work)))
-    runs, bad = [], 0
+    runs, bad, raw = [], 0, {}
     for name, objdir, archive in sets:
         objs = sorted(os.path.join(objdir, f) for f in os.listdir(objdir)
                       if f.endswith(".o"))
         if not objs:
             print("loader-referees: %s: no objects in %s" % (name, objdir))
             return 1
-        if args.kernels:
-            sub = os.path.join(work, name, "archive")
-            picked = sub_archive(archive, args.kernels, sub)
-            if not picked:
-                print("loader-referees: %s: no kernel matches %r" % (name, args.kernels))
+        key = (os.path.abspath(archive), args.kernels)
+        if key not in raw:
+            raw[key] = os.path.join(work, "archive%d" % len(raw))
+            if not raw_archive(archive, args.kernels, raw[key]):
+                print("loader-referees: %s: no kernel in %s matches %r"
+                      % (name, archive, args.kernels))
                 return 1
-            archive = sub
+        archive = raw[key]
         # Objects without CO-RE relocations have nothing to tailor for (the
         # driver refuses them) and nothing for a referee to compare.
         objs, skipped = core_objects(args.btfgen, objs)
         objdir = os.path.join(work, name, "objs")
         os.makedirs(objdir, exist_ok=True)
-        for o in objs:
-            os.symlink(os.path.abspath(o), os.path.join(objdir, os.path.basename(o)))
+        for o in objs:  # regular files: the referees find '-type f'
+            shutil.copyfile(o, os.path.join(objdir, os.path.basename(o)))
         print("%s: %d objects with CO-RE relocations (%d without, skipped)"
               % (name, len(objs), skipped))
         for tree in trees:

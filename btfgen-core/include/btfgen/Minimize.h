@@ -149,6 +149,10 @@ private:
   llvm::Error recordFieldSpec(MarkState *S, TypeId Root,
                               llvm::ArrayRef<uint32_t> Raw) const;
   void markSpec(MarkState &S, const Column &C, size_t I) const;
+  /// Record in C what TYPE_MATCHES reads of each candidate, candidates only
+  /// cilium/ebpf matches, and cilium's hard errors (addResult).
+  llvm::Error addLoaderMarks(const TypeTable &Local, const CoreRelocation &R,
+                             const CoreResult &Res, Column &C);
   /// Candidates left out by the class rule, before the fixed point.
   llvm::BitVector droppedCandidates() const;
   /// All marks, with guards, the flexible-array rule and the restoring of
