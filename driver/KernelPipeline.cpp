@@ -319,6 +319,8 @@ Expected<TargetResult> minimizeTarget(const TypeTable &Target,
   TypeTable Small = Min.build(&Status);
   Out.KeptTypes = Small.size() - 1;
   Out.ShrinkFallback = std::move(Status.Fallback);
+  if (Error E = checkClassicBTF(Small))
+    return E;
   Out.Bytes = writeBTFToString(Small);
   if (Verify)
     if (Error E = verifyMinimized(Out, Programs, TargetName))

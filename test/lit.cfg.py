@@ -15,6 +15,8 @@
 #                search it)
 #   %verifier_referee  ../shared/referees/verifier/verifier-referee (feature
 #                'verifier-referee': present, and bpf-load)
+#   %referees    ../shared/referees (feature 'loader-referees': the libbpf
+#                1.1.2, newest libbpf and cilium/ebpf referees present)
 # Features: corpus, linux-src, bpftool, bpf-load (root + BPF syscall +
 # /sys/kernel/btf/vmlinux), conformance (only with --param conformance=1).
 
@@ -110,6 +112,18 @@ else:
     lit_config.note("verifier referee not found at %s or no BPF syscall: tests "
                     "that compare verdicts with the verifier are UNSUPPORTED"
                     % verifier_referee)
+
+# The loader referees (libbpf 1.1.2, newest libbpf, cilium/ebpf; no kernel
+# needed) sit next to the corpus as well.
+referees = os.path.join(os.path.dirname(corpus), "referees")
+config.substitutions.append(("%referees", referees))
+if all(os.access(os.path.join(referees, p), os.X_OK) for p in
+       ("check-equivalence.sh", "libbpf-1.1.2/relo-oracle",
+        "libbpf-latest/relo-oracle", "cilium/cilium-referee")):
+    config.available_features.add("loader-referees")
+else:
+    lit_config.note("loader referees not found at %s: tests that compare "
+                    "loaders' CO-RE results are UNSUPPORTED" % referees)
 
 if lit_config.params.get("conformance", "0") == "1":
     config.available_features.add("conformance")

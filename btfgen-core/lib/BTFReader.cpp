@@ -71,6 +71,8 @@ public:
 
 private:
   Error readHeader();
+  Error readLayoutHeader();
+  Error checkLayoutSection();
   Error readTypes(TypeTable &T);
   Error checkRecord(TypeId Id, const BTFType &T, ArrayRef<uint32_t> D);
   Error checkRefs(const TypeTable &T);
@@ -94,11 +96,60 @@ private:
   StringRef Name;
   StringRef Bytes;
   BTFHeader Hdr{};
+  /// The newest header's layout section (0, 0 when absent).
+  static constexpr uint32_t LayoutHdrEnd = 32;
+  uint32_t LayoutOff = 0, LayoutLen = 0;
   uint64_t TypeBegin = 0, StrBegin = 0;
   uint32_t StrLen = 0;
 };
 
 } // namespace
+
+// The newest header (uapi btf.h of the newest kernels and libbpf, libbpf
+// f7081a6 src/btf.c btf_parse_hdr, btf_parse_layout_sec:
+// https://github.com/libbpf/libbpf/blob/f7081a6b/src/btf.c) adds layout_off
+// and layout_len after str_len (hdr_len 32): an optional section of one
+// 4-byte `struct btf_layout` {info_sz, elem_sz, flags} per kind the encoder
+// knew, between the type and the string sections, so that a reader can
+// step over kinds it does not know. btfgen knows every kind it accepts and
+// still refuses unknown ones (it could not write them back), so it checks
+// where the section lies, as libbpf does, and otherwise ignores it; a
+// header shorter than 32 bytes has no layout section. Outputs are always
+// written in the classic 24-byte form (BTFWriter).
+Error Reader::readLayoutHeader() {
+  using support::endian::read32le;
+  if (Hdr.HdrLen < LayoutHdrEnd)
+    return Error::success();
+  LayoutOff = read32le(Bytes.data() + 24);
+  LayoutLen = read32le(Bytes.data() + 28);
+  return Error::success();
+}
+
+Error Reader::checkLayoutSection() {
+  if (LayoutLen == 0)
+    return Error::success();
+  uint64_t TypeEnd = uint64_t(Hdr.TypeOff) + Hdr.TypeLen;
+  uint64_t LayoutEnd = uint64_t(LayoutOff) + LayoutLen;
+  if (LayoutOff % 4)
+    return malformed(Name, "header: layout_off {0} is not 4-byte aligned",
+                     LayoutOff);
+  if (LayoutOff < TypeEnd)
+    return malformed(Name,
+                     "header: layout section at {0} + {1} overlaps the type "
+                     "section at {2} + {3}",
+                     LayoutOff, LayoutLen, Hdr.TypeOff, Hdr.TypeLen);
+  if (LayoutEnd > Hdr.StrOff)
+    return malformed(Name,
+                     "header: layout section at {0} + {1} overlaps or "
+                     "follows the string section at {2}",
+                     LayoutOff, LayoutLen, Hdr.StrOff);
+  if (LayoutLen % 4)
+    return malformed(Name,
+                     "header: layout_len {0} is not a multiple of the "
+                     "4-byte kind layout record",
+                     LayoutLen);
+  return Error::success();
+}
 
 Error Reader::readHeader() {
   using support::endian::read16le;
@@ -137,6 +188,8 @@ Error Reader::readHeader() {
   if (Hdr.HdrLen > Size)
     return malformed(Name, "header: hdr_len {0} exceeds file size {1}",
                      Hdr.HdrLen, Size);
+  if (Error E = readLayoutHeader())
+    return E;
 
   TypeBegin = uint64_t(Hdr.HdrLen) + Hdr.TypeOff;
   uint64_t TypeEnd = TypeBegin + Hdr.TypeLen;
@@ -162,6 +215,9 @@ Error Reader::readHeader() {
                      "header: type section [{0}, {1}) overlaps or "
                      "follows string section [{2}, {3})",
                      TypeBegin, TypeEnd, StrBegin, StrEnd);
+
+  if (Error E = checkLayoutSection())
+    return E;
 
   // btf_parse_str_sec.
   if (Hdr.StrLen == 0)
@@ -309,8 +365,11 @@ Error Reader::readTypes(TypeTable &Table) {
     if (K == Kind::Unknown || DataSize < 0)
       return malformed(Name,
                        "type [{0}]: unknown kind {1} at type section "
-                       "offset {2}",
-                       Id, unsigned(K), Pos * 4);
+                       "offset {2}{3}",
+                       Id, unsigned(K), Pos * 4,
+                       LayoutLen ? " (the layout section describes its size, "
+                                   "but btfgen cannot represent the kind)"
+                                 : "");
     uint64_t Left = Hdr.TypeLen - (Pos + 3) * 4;
     if (uint64_t(DataSize) > Left)
       return malformed(Name,

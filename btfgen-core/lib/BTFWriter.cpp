@@ -19,6 +19,18 @@ using namespace llvm;
 
 namespace btfgen {
 
+Error checkClassicBTF(const TypeTable &T) {
+  for (TypeId Id = 1, N = T.size(); Id < N; ++Id)
+    if (T.vlen(Id) > BTFMaxVlen)
+      return createStringError(
+          inconvertibleErrorCode(),
+          "type [%u] %s '%s': vlen %u does not fit the classic BTF format "
+          "(at most %u), which is the only one btfgen writes",
+          Id, kindName(T.kind(Id)), T.name(Id).str().c_str(), T.vlen(Id),
+          BTFMaxVlen);
+  return Error::success();
+}
+
 std::string writeBTFToString(const TypeTable &T) {
   using support::endian::write16le;
   using support::endian::write32le;

@@ -30,10 +30,8 @@
 // kernel `struct s { long x; int b; }`, member b is found directly at index
 // 1, bit offset 64, so FIELD_BYTE_OFFSET relocates 4 -> 8.
 //
-// Where libbpf 1.1.2 has undefined behaviour on malformed input (negative
-// access indices, a zero-sized bitfield base type) we return an error
-// instead; see notes in the code.
-//
+// Malformed input where libbpf 1.1.2 has undefined behaviour (negative access
+// indices, a zero-sized bitfield base type) is an error here instead.
 //===----------------------------------------------------------------------===//
 
 #include "btfgen/CoreMatch.h"
@@ -183,9 +181,9 @@ int matchMember(const TypeTable &L, const CoreAccessor &LAcc,
   return 0;
 }
 
-/// bpf_core_spec_match(): match Local spec on target candidate TId.
+/// bpf_core_spec_match() of LSpec on TId (Bad: CoreResult::InvalidFlexSpecs).
 int specMatch(const TypeTable &L, const CoreSpec &LSpec, const TypeTable &T,
-              TypeId TId, CoreSpec &TSpec) {
+              TypeId TId, CoreSpec &TSpec, SmallVectorImpl<CoreSpec> &Bad) {
   TSpec = CoreSpec();
   TSpec.RootType = TId;
   TSpec.Kind = LSpec.Kind;
@@ -232,8 +230,11 @@ int specMatch(const TypeTable &L, const CoreSpec &LSpec, const TypeTable &T,
         return 0;
       const BTFArray &A = T.array(TId);
       bool Flex = isFlexArray(T, &TSpec.Spec[I - 1], A);
-      if (!Flex && LAcc.Idx >= A.NElems)
+      if (!Flex && LAcc.Idx >= A.NElems) {
+        if (A.NElems == 0) // cilium/ebpf: an error (InvalidFlexSpecs)
+          Bad.push_back(TSpec);
         return 0;
+      }
       if (!skipModsTypedefs(T, A.ElemType, TId))
         return ErrInval;
     }
@@ -708,7 +709,8 @@ Expected<CoreResult> CoreMatcher::calcImpl(const CoreRelocation &R,
   Res.Candidates.reserve(Cands.size());
   for (size_t I = 0; I < Cands.size(); ++I) {
     CoreSpec CandSpec;
-    int Err = specMatch(Local, LSpec, Target, Cands[I], CandSpec);
+    int Err = specMatch(Local, LSpec, Target, Cands[I], CandSpec,
+                        Res.InvalidFlexSpecs);
     CoreCandidateResult &CR = Res.Candidates.emplace_back();
     CR.Id = Cands[I];
     CR.Match = Err < 0 ? Err : Err > 0 ? 1 : 0;

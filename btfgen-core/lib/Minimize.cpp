@@ -14,7 +14,10 @@
 //   TYPE_ID_TARGET/EXISTS/SIZE btfgen_record_type_relo         root, pointees
 //                                                              followed
 //   TYPE_MATCHES              btfgen_record_type_match_relo    root, all members
-//                                                              (not behind ptr)
+//                                                              (not behind ptr);
+//                                                              here: only what
+//                                                              the loaders read
+//                                                              (TypeMatchMarks)
 //   ENUMVAL_*                 btfgen_record_enumval_relo       the enum
 //   TYPE_ID_LOCAL             -                                nothing
 //
@@ -40,7 +43,13 @@
 //    zero-length array that is the *last* member of its struct. A kept
 //    zero-length array that is not last in the full BTF (kernel
 //    `__cacheline_group_begin[0]` style markers) would become last when the
-//    members after it are dropped, so we keep the struct's last member too.
+//    members after it are dropped, so we keep the struct's last member too;
+//  * cilium/ebpf (btf/core.go at 5ba0b3b) reads more than libbpf in two
+//    places: TYPE_MATCHES compares pointees member by member (the marks of
+//    collectTypeMatchMarks cover both loaders, and candidates only cilium
+//    matches are kept), and a field spec through a zero-length array that
+//    is not flexible fails its whole load where libbpf finds no match
+//    (CoreResult::InvalidFlexSpecs are kept, so it fails again).
 //
 // Candidate classes. On kernels whose BTF was not fully deduplicated
 // (CentOS 8 aarch64: 476 copies of struct task_struct) keeping every
@@ -231,6 +240,33 @@ void Minimizer::markTypeMatch(MarkState &S, TypeId Id, bool BehindPtr) const {
   }
 }
 
+void Minimizer::applyTypeMatchMarks(MarkState &S,
+                                    ArrayRef<TypeMatchMark> Marks) const {
+  // What the TYPE_MATCHES relations of libbpf and cilium/ebpf read
+  // (TypeMatchMarks.cpp): types exactly, the members they look up.
+  for (const TypeMatchMark &M : Marks) {
+    if (M.Id == 0 || !Target.isValid(M.Id))
+      continue;
+    switch (M.Kind) {
+    case TypeMatchMark::Type:
+      if (!S.Kept.test(M.Id)) {
+        S.Kept.set(M.Id);
+        ++S.Changes;
+      }
+      S.Exact.set(M.Id);
+      S.MembersExact.set(M.Id);
+      break;
+    case TypeMatchMark::Member:
+      if (M.Index < Target.vlen(M.Id))
+        markMember(S, M.Id, M.Index);
+      break;
+    case TypeMatchMark::Shallow:
+      markType(S, M.Id, false);
+      break;
+    }
+  }
+}
+
 Expected<TypeId>
 walkTargetSpec(const TypeTable &Target, TypeId Root, ArrayRef<uint32_t> Raw,
                function_ref<void(TypeId, uint32_t, TypeId)> OnStep) {
@@ -293,6 +329,44 @@ namespace {
 enum : uint8_t { MatchesAny = 1, MatchesTypeIdTarget = 2 };
 } // namespace
 
+Error Minimizer::addLoaderMarks(const TypeTable &Local, const CoreRelocation &R,
+                                const CoreResult &Res, Column &C) {
+  // What the loaders read beyond bpftool's marks (TypeMatchMarks.cpp,
+  // CoreResult::InvalidFlexSpecs).
+  bool LocalOk = Local.isValid(R.LocalType);
+  if (R.Kind == CoreReloKind::TypeMatches && LocalOk) {
+    // A candidate cilium/ebpf matches and libbpf does not must stay, or
+    // cilium's answer flips to "no match".
+    for (const CoreCandidateResult &CR : Res.Candidates)
+      if (CR.Match == 0 && Target.isValid(CR.Id) &&
+          ciliumTypesMatch(Local, R.LocalType, Target, CR.Id))
+        CiliumOnly.push_back(
+            {CR.Id, true,
+             collectTypeMatchMarks(Local, R.LocalType, Target, CR.Id)});
+    C.MarkOff.push_back(0);
+    for (TypeId Root : C.Roots) {
+      std::vector<TypeMatchMark> M =
+          collectTypeMatchMarks(Local, R.LocalType, Target, Root);
+      C.Marks.insert(C.Marks.end(), M.begin(), M.end());
+      C.MarkOff.push_back(C.Marks.size());
+    }
+  }
+  if (isFieldBased(R.Kind)) {
+    C.FlexOff.push_back(0);
+    for (const CoreSpec &Spec : Res.InvalidFlexSpecs) {
+      if (!Target.isValid(Spec.RootType))
+        continue;
+      if (Error E = recordFieldSpec(nullptr, Spec.RootType, Spec.RawSpec))
+        return E;
+      C.FlexRoots.push_back(Spec.RootType);
+      C.FlexRaw.insert(C.FlexRaw.end(), Spec.RawSpec.begin(),
+                       Spec.RawSpec.end());
+      C.FlexOff.push_back(C.FlexRaw.size());
+    }
+  }
+  return Error::success();
+}
+
 Error Minimizer::addResult(const TypeTable &Local, const CoreRelocation &R,
                            const CoreResult &Res) {
   // bpftool btfgen_record_reloc(), for every matching candidate; the marks
@@ -318,6 +392,9 @@ Error Minimizer::addResult(const TypeTable &Local, const CoreRelocation &R,
     }
     C.Roots.push_back(Spec.RootType);
   }
+  if (Error E = addLoaderMarks(Local, R, Res, C))
+    return E;
+  bool LocalOk = Local.isValid(R.LocalType);
   if (Res.ErrorCandidate && Target.isValid(Res.ErrorCandidate))
     C.ErrorCandidate = Res.ErrorCandidate;
   if (Opts.Shrink) {
@@ -335,11 +412,14 @@ Error Minimizer::addResult(const TypeTable &Local, const CoreRelocation &R,
     for (const CoreCandidateResult &CR : Res.Candidates)
       if (CR.Match != 0)
         K.Cands.push_back(CR);
+    if (R.Kind == CoreReloKind::TypeMatches && Local.isValid(R.LocalType))
+      for (const CoreCandidateResult &CR : Res.Candidates)
+        K.Cilium.emplace_back(
+            CR.Id, ciliumTypesMatch(Local, R.LocalType, Target, CR.Id));
     Checks.push_back(std::move(K));
   }
 
   // The candidate group of this root, refined by this relocation's answers.
-  bool LocalOk = Local.isValid(R.LocalType);
   std::string Name =
       LocalOk ? essentialName(Local.name(R.LocalType)).str() : std::string();
   Kind LK = LocalOk ? Local.kind(R.LocalType) : Kind::Unknown;
@@ -407,9 +487,15 @@ Error Minimizer::addResult(const TypeTable &Local, const CoreRelocation &R,
               essentialName(Target.name(Id)) == essentialName(LName))
             All.push_back(Id);
     }
-    for (TypeId Cand : All)
-      if (!llvm::is_contained(C.Roots, Cand))
-        Guards.push_back({Cand, R.Kind == CoreReloKind::TypeMatches});
+    for (TypeId Cand : All) {
+      if (llvm::is_contained(C.Roots, Cand))
+        continue;
+      bool TM = R.Kind == CoreReloKind::TypeMatches;
+      Guards.push_back(
+          {Cand, TM,
+           TM ? collectTypeMatchMarks(Local, R.LocalType, Target, Cand)
+              : std::vector<TypeMatchMark>()});
+    }
   }
   Columns.push_back(std::move(C));
   return Error::success();
@@ -424,7 +510,13 @@ void Minimizer::markSpec(MarkState &S, const Column &C, size_t I) const {
     // Validated in addResult(), so this cannot fail.
     consumeError(recordFieldSpec(&S, Root, Raw));
   } else if (C.Kind == CoreReloKind::TypeMatches) {
-    markTypeMatch(S, Root, false);
+    // bpftool's marks for its output shape (and for an invalid local
+    // type), plus what the loaders read (cilium: members behind pointers).
+    if (!Opts.Shrink || C.MarkOff.empty())
+      markTypeMatch(S, Root, false);
+    if (!C.MarkOff.empty())
+      applyTypeMatchMarks(S, ArrayRef<TypeMatchMark>(C.Marks).slice(
+                                 C.MarkOff[I], C.MarkOff[I + 1] - C.MarkOff[I]));
   } else if (isTypeBased(C.Kind)) {
     markType(S, Root, true);
   } else {
@@ -460,9 +552,11 @@ void Minimizer::applyGuardsAndFlex(MarkState &S) const {
   for (const Guard &G : Guards) {
     if (!S.Kept.test(G.Candidate))
       continue;
-    if (G.TypeMatches)
-      markTypeMatch(S, G.Candidate, false);
-    else
+    if (G.TypeMatches) {
+      if (!Opts.Shrink)
+        markTypeMatch(S, G.Candidate, false);
+      applyTypeMatchMarks(S, G.Marks);
+    } else
       markType(S, G.Candidate, true);
   }
   // Flexible-array rule (see the file comment).
@@ -509,6 +603,13 @@ Minimizer::MarkState Minimizer::computeMarks() const {
       else
         markSpec(S, C, I);
     }
+    for (size_t F = 0; F < C.FlexRoots.size(); ++F) {
+      // cilium/ebpf's "invalid flexible array" hard error (see addResult).
+      ArrayRef<uint32_t> Raw(C.FlexRaw.data() + C.FlexOff[F],
+                             C.FlexOff[F + 1] - C.FlexOff[F]);
+      S.Root.set(C.FlexRoots[F]);
+      consumeError(recordFieldSpec(&S, C.FlexRoots[F], Raw));
+    }
     if (C.ErrorCandidate) {
       // Matching failed inside this candidate (e.g. nesting deeper than
       // BPF_CORE_SPEC_MAX_LEN): keep all of it so it fails again.
@@ -517,6 +618,12 @@ Minimizer::MarkState Minimizer::computeMarks() const {
     }
   }
   llvm::sort(Pending);
+  for (const Guard &G : CiliumOnly) {
+    S.Root.set(G.Candidate);
+    if (!Opts.Shrink)
+      markTypeMatch(S, G.Candidate, false);
+    applyTypeMatchMarks(S, G.Marks);
+  }
 
   // Fixed point over guards, the flexible-array rule and restoring dropped
   // candidates that ended up kept (see the file comment). All three only

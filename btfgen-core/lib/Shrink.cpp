@@ -592,6 +592,15 @@ std::string Shrinker::checkAnswers(ArrayRef<Minimizer::Check> Checks,
       return formatv("{0}: candidate [{1}] no longer matches", Where,
                      Map(K.Cands[J].Id))
           .str();
+    // TYPE_MATCHES under cilium/ebpf (it compares more than libbpf): every
+    // kept candidate answers as on the full BTF.
+    for (const auto &[Id, Ans] : K.Cilium)
+      if (Map(Id) != 0 &&
+          ciliumTypesMatch(*K.Local, K.LocalType, T, Map(Id)) != Ans)
+        return formatv("{0}: candidate [{1}] answers differently under "
+                       "cilium/ebpf",
+                       Where, Map(Id))
+            .str();
   }
   return "";
 }

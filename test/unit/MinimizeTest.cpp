@@ -304,7 +304,10 @@ TEST(Minimize, SameResultsAsFull) {
   const TypeTable &Full = S.T.table();
   TypeTable Min = minimize(S.L.table(), S.Relocs, Full);
   Min.buildNameIndex();
-  EXPECT_LT(Min.size(), Full.size());
+  // Fewer bytes (the shrunk table may have more, canonical, types: here an
+  // anonymous 8-byte INT for the union member that TYPE_MATCHES does not
+  // read).
+  EXPECT_LT(writeBTFToString(Min).size(), writeBTFToString(Full).size());
   EXPECT_EQ(expectSameResults(S.L.table(), S.Relocs, Full, Min),
             S.Relocs.size());
   for (const auto &Order : someOrders(S.Relocs, 20))
@@ -379,7 +382,12 @@ TEST(Minimize, Deterministic) {
     ASSERT_FALSE(bool(Min.addResult(S.L.table(), R, *Res)));
   }
   EXPECT_TRUE(sameTables(Min.build(), Min.build()));
-  EXPECT_EQ(Min.numKeptTypes(), A.size() - 1);
+  // numKeptTypes() counts the marked kernel types: the bpftool-shaped
+  // table (the shrunk one adds canonical types).
+  MinimizeOptions Exact;
+  Exact.Shrink = false;
+  EXPECT_EQ(Min.numKeptTypes(),
+            minimize(S.L.table(), S.Relocs, Full, Exact).size() - 1);
 }
 
 TEST(Minimize, StructKeepsOnlyUsedMembers) {

@@ -28,7 +28,12 @@ using StrOffset = uint32_t;
 
 constexpr uint16_t BTFMagic = 0xEB9F;
 constexpr uint8_t BTFVersion = 1;
+/// The largest vlen of the classic format (16 bits), the one every loader
+/// reads and the one btfgen writes.
 constexpr uint32_t BTFMaxVlen = 0xffff;
+/// The largest vlen the newest kernels and libbpf read (24 bits, uapi
+/// btf.h BTF_MAX_VLEN since the layout section; libbpf f7081a6).
+constexpr uint32_t BTFMaxVlen24 = 0x00ffffff;
 constexpr uint32_t BTFMaxType = 0x000fffff;
 
 struct BTFHeader {
@@ -97,17 +102,21 @@ inline bool hasSizeWord(Kind K) {
 /// Common record: `struct btf_type`.
 struct BTFType {
   StrOffset NameOff;
-  /// bits 0-15: vlen, bits 24-28: kind, bit 31: kind_flag.
+  /// bits 0-23: vlen (0-15 in the classic format, where 16-23 must be 0),
+  /// bits 24-30: kind (24-28 classic), bit 31: kind_flag. The wide fields
+  /// are the newest uapi btf.h's (BTF_INFO_VLEN 0xffffff, BTF_INFO_KIND
+  /// 0x7f); every classic file reads the same through them.
   uint32_t Info;
   /// size for INT, ENUM, STRUCT, UNION, FLOAT, DATASEC, ENUM64; type for the
   /// rest (PTR, TYPEDEF, CV, FUNC, FUNC_PROTO return, VAR, TAGs).
   uint32_t SizeOrType;
 
-  Kind kind() const { return static_cast<Kind>((Info >> 24) & 0x1f); }
-  uint32_t vlen() const { return Info & 0xffff; }
+  Kind kind() const { return static_cast<Kind>((Info >> 24) & 0x7f); }
+  uint32_t vlen() const { return Info & BTFMaxVlen24; }
   bool kflag() const { return Info >> 31; }
   static uint32_t makeInfo(Kind K, uint32_t Vlen, bool KFlag) {
-    return (uint32_t(KFlag) << 31) | (uint32_t(K) << 24) | (Vlen & 0xffff);
+    return (uint32_t(KFlag) << 31) | (uint32_t(K) << 24) |
+           (Vlen & BTFMaxVlen24);
   }
 };
 static_assert(sizeof(BTFType) == 12, "btf_type is 12 bytes");

@@ -11,11 +11,18 @@
 
 #include "btfgen/TypeTable.h"
 
+#include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <string>
 
 namespace btfgen {
+
+/// Whether T fits the classic format writeBTF emits (the one libbpf 1.1.2
+/// and cilium/ebpf read): an error naming the first type whose vlen needs
+/// the newest 24-bit field, else success. A table read from a classic file
+/// always fits.
+llvm::Error checkClassicBTF(const TypeTable &T);
 
 void writeBTF(const TypeTable &T, llvm::raw_ostream &OS);
 std::string writeBTFToString(const TypeTable &T);

@@ -106,6 +106,13 @@ struct CoreResult {
   /// For an Error raised while matching a candidate (bpf_core_spec_match()
   /// < 0, e.g. spec too deep), that candidate's ID; else 0.
   TypeId ErrorCandidate = 0;
+  /// Field kinds: the partial target specs (up to and including the member)
+  /// of the candidates whose spec stops at a zero-length array that is not
+  /// a flexible array. libbpf finds no match there, cilium/ebpf fails the
+  /// load ("target type has invalid flexible array", btf/core.go
+  /// coreFindField: https://github.com/cilium/ebpf/blob/5ba0b3b27a92/btf/core.go#L807);
+  /// the minimized BTF keeps these paths so that it fails the same way.
+  llvm::SmallVector<CoreSpec, 0> InvalidFlexSpecs;
   /// Every candidate of the full candidate list (bpf_core_find_cands
   /// order), each with its own answer. Empty for TYPE_ID_LOCAL and for an
   /// anonymous root. Added for minimization (Minimize.cpp, candidate
@@ -135,6 +142,13 @@ int coreTypesAreCompat(const TypeTable &Local, TypeId LocalId,
 /// bpf_core_types_match() (behind_ptr false, level 32):
 int coreTypesMatch(const TypeTable &Local, TypeId LocalId,
                    const TypeTable &Target, TypeId TargetId);
+/// cilium/ebpf's TYPE_MATCHES relation (btf/core.go coreTypesMatch, at
+/// 5ba0b3b): true when it finds no difference. Unlike libbpf it compares
+/// composites behind pointers member by member, looks members up by exact
+/// name (the last target member of that name), and lets an anonymous type
+/// match any name. CiliumTypesMatch.cpp.
+bool ciliumTypesMatch(const TypeTable &Local, TypeId LocalId,
+                      const TypeTable &Target, TypeId TargetId);
 
 /// Matches relocations of one program against one kernel. Cheap to create;
 /// the Target's name index must be built (TypeTable::buildNameIndex()).

@@ -30,6 +30,7 @@
 
 #include "btfgen/CoreMatch.h"
 #include "btfgen/TypeTable.h"
+#include "btfgen/TypeMatchMarks.h"
 
 #include "llvm/ADT/BitVector.h"
 #include "llvm/Support/Error.h"
@@ -106,6 +107,8 @@ private:
   struct Guard {
     TypeId Candidate;
     bool TypeMatches;
+    /// TYPE_MATCHES: what the match of the local type reads of Candidate.
+    std::vector<TypeMatchMark> Marks;
   };
   /// One added relocation: its matching candidates and what marking each
   /// needs (field kinds: the target raw spec, flattened).
@@ -115,6 +118,15 @@ private:
     std::vector<TypeId> Roots;        ///< matching candidates, ID order
     std::vector<uint32_t> RawOff;     ///< field kinds: Roots.size() + 1 offsets
     std::vector<uint32_t> Raw;        ///< field kinds: raw specs
+    /// TYPE_MATCHES: Roots.size() + 1 offsets into Marks, and the marks
+    /// (what the match reads of each root, TypeMatchMarks.h).
+    std::vector<uint32_t> MarkOff;
+    std::vector<TypeMatchMark> Marks;
+    /// Field kinds: roots and partial raw specs of the candidates where
+    /// cilium/ebpf fails the load (CoreResult::InvalidFlexSpecs).
+    std::vector<TypeId> FlexRoots;
+    std::vector<uint32_t> FlexOff;
+    std::vector<uint32_t> FlexRaw;
     TypeId ErrorCandidate = 0;
   };
   /// The candidates of one root (essential name + kind class) over all
@@ -130,11 +142,17 @@ private:
   void markType(MarkState &S, TypeId Id, bool FollowPointees) const;
   void markTypeMatch(MarkState &S, TypeId Id, bool BehindPtr) const;
   void markMember(MarkState &S, TypeId Struct, uint32_t Idx) const;
+  void applyTypeMatchMarks(MarkState &S,
+                           llvm::ArrayRef<TypeMatchMark> Marks) const;
   /// Mark (S non-null) or only validate (S null) a field relocation's target
   /// raw spec rooted at Root.
   llvm::Error recordFieldSpec(MarkState *S, TypeId Root,
                               llvm::ArrayRef<uint32_t> Raw) const;
   void markSpec(MarkState &S, const Column &C, size_t I) const;
+  /// Record in C what TYPE_MATCHES reads of each candidate, candidates only
+  /// cilium/ebpf matches, and cilium's hard errors (addResult).
+  llvm::Error addLoaderMarks(const TypeTable &Local, const CoreRelocation &R,
+                             const CoreResult &Res, Column &C);
   /// Candidates left out by the class rule, before the fixed point.
   llvm::BitVector droppedCandidates() const;
   /// All marks, with guards, the flexible-array rule and the restoring of
@@ -159,12 +177,18 @@ private:
     std::string Access;
     CoreResult Full; ///< without specs and candidate list
     std::vector<CoreCandidateResult> Cands; ///< Match != 0 only
+    /// TYPE_MATCHES: every candidate with cilium/ebpf's answer on the full
+    /// BTF (ciliumTypesMatch).
+    std::vector<std::pair<TypeId, bool>> Cilium;
   };
   std::vector<Check> Checks;
 
   const TypeTable &Target;
   MinimizeOptions Opts;
   std::vector<Guard> Guards;
+  /// TYPE_MATCHES candidates that only cilium/ebpf matches (libbpf does
+  /// not, so they are no root): kept anyway, with their marks.
+  std::vector<Guard> CiliumOnly;
   std::vector<Column> Columns;
   std::vector<CandGroup> Groups;
   std::map<std::pair<std::string, unsigned>, uint32_t> GroupIndex;
