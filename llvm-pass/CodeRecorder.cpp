@@ -189,6 +189,12 @@ Error recordInto(Module &M, std::optional<unsigned> Level, Manifest &Mf) {
 void recordCode(Module &M, std::optional<unsigned> OptLevel, Manifest &Mf) {
   Mf.Code.reset();
   Mf.NoCode.clear();
+  // Without a CO-RE relocation there is nothing to judge (the driver
+  // refuses such an input): spare the compile.
+  if (Mf.Relocs.empty()) {
+    Mf.NoCode = "no CO-RE relocation, nothing to judge";
+    return;
+  }
   if (Error E = recordInto(M, OptLevel, Mf)) {
     Mf.Code.reset();
     Mf.NoCode = toString(std::move(E));
