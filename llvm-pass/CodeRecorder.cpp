@@ -16,6 +16,8 @@
 
 #include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/Analysis/TargetTransformInfo.h"
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/DiagnosticPrinter.h"
 #include "llvm/IR/LLVMContext.h"
@@ -29,7 +31,6 @@
 #include "llvm/TargetParser/Triple.h"
 #include "llvm/Transforms/IPO/ConstantMerge.h"
 #include "llvm/Transforms/IPO/GlobalDCE.h"
-#include "llvm/Transforms/Utils/Cloning.h"
 #include "llvm/Transforms/Utils/RelLookupTableConverter.h"
 
 using namespace llvm;
@@ -38,8 +39,8 @@ namespace btfgen {
 
 namespace {
 
-/// Swallows the clone's diagnostics (the real compile reports its own)
-/// and keeps the first error. Installed for the recorder's codegen only.
+/// Swallows the copy's diagnostics (the real compile reports its own)
+/// and keeps the first error. The handler of the copy's own context.
 class QuietHandler : public DiagnosticHandler {
 public:
   std::string FirstError;
@@ -121,7 +122,27 @@ Error emitObject(const Module &M, unsigned OptLevel, const std::string &CPU,
   if (!TM)
     return Fail("cannot create the BPF target machine");
 
-  std::unique_ptr<Module> Clone = CloneModule(M);
+  // The copy goes through bitcode, with the use-lists' order kept, into a
+  // context of its own. CloneModule does not keep that order, and
+  // instruction selection and register allocation depend on it
+  // (profiler2.c's code differed in one register); the own context keeps
+  // the copy's diagnostics away from the user's.
+  SmallVector<char, 0> Bitcode;
+  {
+    raw_svector_ostream BOS(Bitcode);
+    WriteBitcodeToFile(M, BOS, /*ShouldPreserveUseListOrder=*/true);
+  }
+  LLVMContext Ctx;
+  auto Quiet = std::make_unique<QuietHandler>();
+  QuietHandler *Q = Quiet.get();
+  Ctx.setDiagnosticHandler(std::move(Quiet));
+  Expected<std::unique_ptr<Module>> CloneOr = parseBitcodeFile(
+      MemoryBufferRef(StringRef(Bitcode.data(), Bitcode.size()),
+                      M.getModuleIdentifier()),
+      Ctx);
+  if (!CloneOr)
+    return Fail("cannot copy the module: " + toString(CloneOr.takeError()));
+  std::unique_ptr<Module> Clone = std::move(*CloneOr);
   if (OptLevel > 0)
     runLatePasses(*Clone, *TM);
 
@@ -134,16 +155,9 @@ Error emitObject(const Module &M, unsigned OptLevel, const std::string &CPU,
                               /*DisableVerify=*/true))
     return Fail("the BPF target cannot emit an object file");
 
-  LLVMContext &Ctx = Clone->getContext();
-  std::unique_ptr<DiagnosticHandler> Saved = Ctx.getDiagnosticHandler();
-  auto Quiet = std::make_unique<QuietHandler>();
-  QuietHandler *Q = Quiet.get();
-  Ctx.setDiagnosticHandler(std::move(Quiet));
   PM.run(*Clone);
-  std::string CodegenError = Q->FirstError;
-  Ctx.setDiagnosticHandler(std::move(Saved));
-  if (!CodegenError.empty())
-    return Fail("BPF codegen failed: " + CodegenError);
+  if (!Q->FirstError.empty())
+    return Fail("BPF codegen failed: " + Q->FirstError);
   return Error::success();
 }
 

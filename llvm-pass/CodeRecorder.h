@@ -3,8 +3,9 @@
 // Load verdicts need the programs' instructions, which do not exist before
 // codegen. At OptimizerLastEP the module is what the backend will compile,
 // up to the few module passes the default pipeline runs after that point
-// (GlobalDCE, ConstantMerge, RelLookupTableConverter). The recorder clones
-// the module, runs those passes on the clone, and compiles it with the BPF
+// (GlobalDCE, ConstantMerge, RelLookupTableConverter). The recorder copies
+// the module (through bitcode, keeping use-list order, into a context of
+// its own), runs those passes on the copy, and compiles it with the BPF
 // target in memory, with the CPU and features of the module's functions
 // and the compile's optimization level, to an ELF object that it reads as
 // object mode does (readBPFObjectPrograms). The programs then go into the
@@ -14,7 +15,7 @@
 // CPUs, a backend error, a relocation set that differs from the
 // manifest's) leaves the manifest without code and says why in NoCode;
 // the driver's verdict is then `unknown`, never a guess. Diagnostics of the
-// clone's codegen are kept from the user: the real codegen reports them.
+// copy's codegen are kept from the user: the real codegen reports them.
 //
 //===----------------------------------------------------------------------===//
 
