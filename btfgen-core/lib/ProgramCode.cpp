@@ -43,23 +43,50 @@ bool sameInsn(const BPFInsn &A, const BPFInsn &B) {
          A.Off == B.Off && A.Imm == B.Imm;
 }
 
-/// What tells two roots of one name apart: kind, name, size word, and
-/// member or enumerator names.
-std::string rootShape(const TypeTable &T, TypeId Id) {
-  if (!T.isValid(Id) || Id == 0)
-    return "?";
-  std::string S = formatv("{0}:{1}:{2}", unsigned(T.kind(Id)), T.name(Id),
-                          T.vlen(Id))
-                      .str();
+/// What tells two roots of one name apart: kind, name, size word, member,
+/// parameter or enumerator names, and the same of the types they refer to
+/// (anonymous pointers, arrays and prototypes differ only there), Depth
+/// levels down.
+void shapeOf(const TypeTable &T, TypeId Id, unsigned Depth, std::string &S) {
+  if (!T.isValid(Id) || Id == 0) {
+    S += "void;";
+    return;
+  }
   Kind K = T.kind(Id);
-  if (K == Kind::Struct || K == Kind::Union) {
-    S += formatv(":{0}", T.type(Id).SizeOrType).str();
+  S += formatv("{0}:{1}:{2}:", unsigned(K), T.name(Id), T.vlen(Id)).str();
+  switch (K) {
+  case Kind::Struct:
+  case Kind::Union:
+    S += formatv("{0}", T.type(Id).SizeOrType).str();
     for (const BTFMember &M : T.members(Id))
       S += "," + T.str(M.NameOff).str();
-  } else if (K == Kind::Enum) {
+    break;
+  case Kind::Enum:
+  case Kind::Enum64:
     for (uint32_t I = 0; I < T.vlen(Id); ++I)
       S += "," + T.enumName(Id, I).str();
+    break;
+  case Kind::Int:
+  case Kind::Float:
+    S += formatv("{0}", T.type(Id).SizeOrType).str();
+    break;
+  case Kind::Array:
+    S += formatv("[{0}]", T.array(Id).NElems).str();
+    break;
+  default:
+    break;
   }
+  S += ";";
+  if (Depth == 0 || K == Kind::Struct || K == Kind::Union)
+    return;
+  T.forEachRef(Id, [&](TypeId Ref, auto, uint32_t) {
+    shapeOf(T, Ref, Depth - 1, S);
+  });
+}
+
+std::string rootShape(const TypeTable &T, TypeId Id) {
+  std::string S;
+  shapeOf(T, Id, 4, S);
   return S;
 }
 
