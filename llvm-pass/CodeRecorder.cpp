@@ -101,7 +101,7 @@ void runLatePasses(Module &Clone, TargetMachine &TM) {
   MPM.run(Clone, MAM);
 }
 
-/// Compiles a clone of M to an ELF object in Out.
+/// Compiles a copy of M to an ELF object in Out.
 Error emitObject(const Module &M, unsigned OptLevel, const std::string &CPU,
                  const std::string &Features, SmallVectorImpl<char> &Out) {
   auto Fail = [](const Twine &Msg) {

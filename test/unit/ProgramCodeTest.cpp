@@ -193,6 +193,23 @@ TEST(ProgramCodeTest, MapsRelocationsByShape) {
   ASSERT_TRUE(bool(Map)) << toString(Map.takeError());
   EXPECT_EQ((*Map)[0], 1u);
   EXPECT_EQ((*Map)[1], 0u);
+  // Anonymous roots differ by what they point to.
+  Manifest P = codeManifest();
+  TypeId PtrS = P.Types.addType({0, BTFType::makeInfo(Kind::Ptr, 0, 0), 2}, {});
+  TypeId PtrE = P.Types.addType({0, BTFType::makeInfo(Kind::Ptr, 0, 0), 3}, {});
+  CoreRelocation L;
+  L.Kind = CoreReloKind::TypeIdLocal;
+  L.Access = "0";
+  L.LocalType = PtrS;
+  P.Relocs.push_back(L);
+  L.LocalType = PtrE;
+  P.Relocs.push_back(L);
+  Manifest Q = P;
+  std::swap(Q.Relocs[2], Q.Relocs[3]);
+  Map = mapRelocations(P, Q);
+  ASSERT_TRUE(bool(Map)) << toString(Map.takeError());
+  EXPECT_EQ((*Map)[2], 3u);
+  EXPECT_EQ((*Map)[3], 2u);
   B.Relocs[0].Access = "0";
   Map = mapRelocations(A, B);
   ASSERT_FALSE(bool(Map));
