@@ -156,6 +156,18 @@ def main():
     if missing:
         print("object-vs-manifest: no manifest for %s" % " ".join(missing))
         return 1
+    # The driver refuses a program without CO-RE relocations (nothing to
+    # tailor for): leave those out, and say how many.
+    import json
+    untailorable = []
+    for o in objs:
+        with open(o + ".btfgen.json") as f:
+            if not json.load(f)["relocations"]:
+                untailorable.append(o)
+    if untailorable:
+        print("object-vs-manifest: %d programs without CO-RE relocations left out: %s"
+              % (len(untailorable), " ".join(os.path.basename(o) for o in untailorable)))
+        objs = [o for o in objs if o not in untailorable]
 
     if args.together:
         pairs = [("all", objs, os.path.join(args.work, "obj"),
