@@ -180,7 +180,9 @@ void printRunPage(raw_ostream &OS) {
     loads: no libbpf error and no poisoned instruction reachable; fails: a
     libbpf error, or a reachable poison (named by field path and source
     line); unknown: the analysis cannot decide (an older verifier that
-    may not prune, a manifest INPUT without its object, ...). Verdicts
+    may not prune, a manifest INPUT without the program's code, ...). A
+    manifest the plugin wrote records that code (docs/manifest.md): it
+    gets the verdicts of its object. Verdicts
     cover CO-RE only, not verifier limits unrelated to it. Details:
     docs/verdicts.md; the report lists them per kernel.
 

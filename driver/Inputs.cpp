@@ -91,6 +91,14 @@ Expected<Program> loadProgram(StringRef Path) {
     if (!M)
       return M.takeError();
     P.M = std::move(*M);
+    // A version 2 manifest's code gives the programs object mode reads.
+    if (P.M.Code) {
+      Expected<BPFObject> Obj = programsFromCode(P.M, Path);
+      if (!Obj)
+        return Obj.takeError();
+      P.Object = std::make_shared<const BPFObject>(std::move(*Obj));
+      P.M.Code.reset(); // the object holds what verdicts need
+    }
   } else if (isELF(Bytes)) {
     if (std::optional<uint16_t> Machine = elfMachine(Bytes);
         Machine && *Machine != EMachineBPF)

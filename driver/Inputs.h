@@ -29,9 +29,11 @@ struct Program {
   std::string Path;
   bool IsObject = false;
   Manifest M;
-  /// Object inputs: the programs as libbpf links them, for load verdicts
-  /// (Verdicts.h). Null for manifests, or when the object's programs
-  /// could not be linked (ObjectError says why; M is still usable).
+  /// The programs as libbpf links them, for load verdicts (Verdicts.h):
+  /// from the object, or from a version 2 manifest's code. Null for a
+  /// manifest without code (M.Version and M.NoCode say why), or when the
+  /// object's programs could not be linked (ObjectError says why; M is
+  /// still usable).
   std::shared_ptr<const BPFObject> Object;
   std::string ObjectError;
   /// BLAKE3 of the exact bytes that were parsed into M (read once; the

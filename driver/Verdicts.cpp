@@ -1,8 +1,9 @@
 //===- Verdicts.cpp - Per program, per kernel: does it load? --------------===//
 //
-// judgeInput() runs the core's judgeProgram() on every program of an object
-// input and keeps what the report needs: the verdict, its reasons as text,
-// and the reachable and guarded poisons with their source places.
+// judgeInput() runs the core's judgeProgram() on every program of an input
+// (an object, or a version 2 manifest's recorded code) and keeps what the
+// report needs: the verdict, its reasons as text, and the reachable and
+// guarded poisons with their source places.
 //
 //===----------------------------------------------------------------------===//
 
@@ -66,12 +67,17 @@ std::vector<VerdictRecord> judgeInput(const Program &P, uint32_t Input,
     R.Input = Input;
     R.Program = "*";
     R.Kind = VerdictKind::Unknown;
-    R.Reasons.push_back(P.ObjectError.empty()
-                            ? "manifest input: its manifest carries no "
-                              "control-flow skeleton; pass the BPF object "
-                              "for verdicts"
-                            : "cannot read the object's programs: " +
-                                  P.ObjectError);
+    if (!P.ObjectError.empty())
+      R.Reasons.push_back("cannot read the object's programs: " +
+                          P.ObjectError);
+    else if (P.M.Version < 2)
+      R.Reasons.push_back("manifest version " + std::to_string(P.M.Version) +
+                          " carries no program code; rebuild it with this "
+                          "btfgen's plugin (version 2) or pass the BPF "
+                          "object");
+    else
+      R.Reasons.push_back("the manifest carries no program code: " +
+                          P.M.NoCode);
     Out.push_back(std::move(R));
     return Out;
   }

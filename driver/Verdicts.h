@@ -4,8 +4,9 @@
 // and every BPF program in it (named as libbpf names it), on one kernel,
 // the core's verdict (LoadVerdict.h) reduced to what the report, the
 // summary, the cache and --fail-on need. Object inputs are judged from
-// their instructions; a manifest says `unknown` until it carries what the
-// core needs.
+// their instructions, version 2 manifests from the code the plugin
+// recorded (the same instructions); a manifest without code says
+// `unknown`.
 //
 //===----------------------------------------------------------------------===//
 

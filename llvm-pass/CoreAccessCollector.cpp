@@ -22,9 +22,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "CoreAccessCollector.h"
+#include "CodeRecorder.h"
 #include "DebugInfoToBTF.h"
 #include "Diagnostics.h"
 #include "ManifestPath.h"
+#include "PluginOptions.h"
 
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -277,6 +279,11 @@ PreservedAnalyses CoreAccessCollectorPass::run(Module &M,
   if (!Triple(M.getTargetTriple()).isBPF())
     return PreservedAnalyses::all();
   Manifest Mf = collectCoreRelocations(M);
+  if (recordCodeOption())
+    recordCode(M, OptLevel, Mf);
+  else
+    Mf.NoCode = "not recorded (-btfgen-record-code=false or "
+                "BTFGEN_RECORD_CODE=0)";
   ManifestTarget Target = chooseManifestTarget(M.getSourceFileName());
   Mf.Object = Target.Object;
   Error E = writeToOutput(Target.Path, [&](raw_ostream &OS) {

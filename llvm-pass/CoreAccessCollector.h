@@ -26,6 +26,8 @@
 
 #include "llvm/IR/PassManager.h"
 
+#include <optional>
+
 namespace btfgen {
 
 /// Builds the manifest of M (Object left empty). Problems with individual
@@ -37,8 +39,15 @@ Manifest collectCoreRelocations(llvm::Module &M);
 class CoreAccessCollectorPass
     : public llvm::PassInfoMixin<CoreAccessCollectorPass> {
 public:
+  /// OptLevel: the compile's -O level (0-3) when the pass runs in clang's
+  /// pipeline, for the code recorder (CodeRecorder.h).
+  explicit CoreAccessCollectorPass(std::optional<unsigned> OptLevel = {})
+      : OptLevel(OptLevel) {}
   llvm::PreservedAnalyses run(llvm::Module &M, llvm::ModuleAnalysisManager &);
   static bool isRequired() { return true; }
+
+private:
+  std::optional<unsigned> OptLevel;
 };
 
 } // namespace btfgen

@@ -21,8 +21,8 @@ using namespace llvm;
 
 static void registerCallbacks(PassBuilder &PB) {
   PB.registerOptimizerLastEPCallback(
-      [](ModulePassManager &MPM, OptimizationLevel) {
-        MPM.addPass(btfgen::CoreAccessCollectorPass());
+      [](ModulePassManager &MPM, OptimizationLevel Level) {
+        MPM.addPass(btfgen::CoreAccessCollectorPass(Level.getSpeedupLevel()));
       });
   PB.registerPipelineParsingCallback(
       [](StringRef Name, ModulePassManager &MPM,

@@ -10,6 +10,8 @@
 
 #include "llvm/Support/CommandLine.h"
 
+#include <cstdlib>
+
 using namespace llvm;
 
 static cl::opt<std::string> ManifestPath(
@@ -19,3 +21,17 @@ static cl::opt<std::string> ManifestPath(
     cl::value_desc("path"), cl::init(""));
 
 const std::string &btfgen::manifestPathOption() { return ManifestPath; }
+
+static cl::opt<bool> RecordCode(
+    "btfgen-record-code",
+    cl::desc("Compile a copy of the module with the BPF backend and record "
+             "its programs' code in the manifest, for load verdicts "
+             "(default on; BTFGEN_RECORD_CODE=0 also turns it off)"),
+    cl::init(true));
+
+bool btfgen::recordCodeOption() {
+  if (const char *E = std::getenv("BTFGEN_RECORD_CODE"))
+    if (StringRef(E) == "0")
+      return false;
+  return RecordCode;
+}

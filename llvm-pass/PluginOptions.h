@@ -19,6 +19,10 @@ namespace btfgen {
 /// over the BTFGEN_MANIFEST environment variable.
 const std::string &manifestPathOption();
 
+/// Record the programs' code (manifest "code"): -btfgen-record-code,
+/// default on; the environment BTFGEN_RECORD_CODE=0 turns it off too.
+bool recordCodeOption();
+
 } // namespace btfgen
 
 #endif // BTFGEN_LLVMPASS_PLUGINOPTIONS_H

@@ -387,6 +387,8 @@ Error ObjectLinker::readFunctions(ArrayRef<Sym> Syms, StringRef StrTab) {
       F.SectionIndex = S.Index;
       F.SecInsnOff = static_cast<uint32_t>(Off / 8);
       F.NumInsns = static_cast<uint32_t>(Size / 8);
+      F.Insns.assign(S.Insns.begin() + F.SecInsnOff,
+                     S.Insns.begin() + F.SecInsnOff + F.NumInsns);
       unsigned Vis = Y.st_other & 0x3;
       MarkStatic.push_back(Y.getBinding() != ELF::STB_LOCAL &&
                            (Vis == ELF::STV_HIDDEN || Vis == ELF::STV_INTERNAL));

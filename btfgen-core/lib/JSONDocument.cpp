@@ -44,6 +44,13 @@ std::optional<StringRef> JSONValue::getAsString() const {
                   N.StrInArena);
 }
 
+std::optional<bool> JSONValue::getAsBoolean() const {
+  const JSONDocument::Node &N = D->Nodes[I];
+  if (N.Kind != JSONDocument::NodeKind::Bool)
+    return std::nullopt;
+  return N.Payload != 0;
+}
+
 std::optional<int64_t> JSONValue::getAsInteger() const {
   const JSONDocument::Node &N = D->Nodes[I];
   switch (N.Kind) {

@@ -37,6 +37,7 @@ class JSONObject;
 class JSONValue {
 public:
   std::optional<llvm::StringRef> getAsString() const;
+  std::optional<bool> getAsBoolean() const;
   /// An integer, or a double with an integral value, that fits int64.
   std::optional<int64_t> getAsInteger() const;
   /// A non-negative integer that fits uint64.

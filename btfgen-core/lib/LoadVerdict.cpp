@@ -167,6 +167,16 @@ public:
       : Obj(Obj), P(P), Results(Res), Opts(Opts) {
     V.Program = P.Name;
     V.Section = P.Section;
+    // libbpf patches the object's own ID into local_type_id relocations;
+    // a manifest's types are numbered otherwise (BPFObject::RootIds).
+    if (Obj.RootIds.empty())
+      return;
+    Own.assign(Res.begin(), Res.end());
+    for (uint32_t I = 0; I < Own.size(); ++I)
+      if (Obj.M.Relocs[I].Kind == CoreReloKind::TypeIdLocal &&
+          Own[I].Outcome == RelocOutcome::Resolved)
+        Own[I].OrigVal = Own[I].NewVal = Obj.RootIds[I];
+    Results = Own;
   }
   ProgramVerdict run();
 
@@ -184,6 +194,7 @@ private:
   const BPFObject &Obj;
   const BPFProgram &P;
   ArrayRef<CoreResult> Results;
+  std::vector<CoreResult> Own; ///< Results, with the object's type IDs
   const VerdictOptions &Opts;
   ProgramVerdict V;
   std::vector<BPFInsn> Insns;
@@ -372,7 +383,8 @@ PoisonSite Judge::site(uint32_t Insn) const {
   S.Reloc = X.Reloc;
   S.RecordIndex = X.RecordIndex;
   S.Why = X.Why;
-  S.Spec = formatCoreSpec(Obj.M.Types, Results[X.Reloc].LocalSpec);
+  S.Spec = formatCoreSpec(Obj.M.Types, Results[X.Reloc].LocalSpec,
+                          Obj.objectRootId(X.Reloc));
   S.Function = Obj.Functions[P.partOf(Insn).Function].Name;
   if (const ProgramLine *L = P.relocationLineOf(Insn)) {
     S.File = Obj.Files[L->File];
@@ -440,12 +452,14 @@ ProgramVerdict Judge::run() {
 
 } // namespace
 
-std::string formatCoreSpec(const TypeTable &Local, const CoreSpec &Spec) {
+std::string formatCoreSpec(const TypeTable &Local, const CoreSpec &Spec,
+                           TypeId ShownRoot) {
   std::string Out;
   raw_string_ostream OS(Out);
   TypeId Root = Spec.RootType;
   StringRef Name = Local.isValid(Root) ? Local.name(Root) : "";
-  OS << '<' << reloKindName(Spec.Kind) << "> [" << Root << "] "
+  OS << '<' << reloKindName(Spec.Kind) << "> ["
+     << (ShownRoot ? ShownRoot : Root) << "] "
      << (Local.isValid(Root) ? btfKindStr(Local.kind(Root)) : "unknown") << ' '
      << (Name.empty() ? StringRef("<anon>") : Name);
   if (isTypeBased(Spec.Kind))

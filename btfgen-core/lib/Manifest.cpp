@@ -14,6 +14,7 @@
 #include "btfgen/Errors.h"
 
 #include "JSONDocument.h"
+#include "ManifestReader.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -22,6 +23,7 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <tuple>
 
 using namespace llvm;
 
@@ -221,7 +223,7 @@ void writeManifest(const Manifest &M, raw_ostream &OS) {
   OS << "{\n";
   OS << "  \"format\": ";
   writeString(OS, FormatTag);
-  OS << ",\n  \"version\": " << ManifestVersion << ",\n";
+  OS << ",\n  \"version\": " << M.Version << ",\n";
   OS << "  \"source\": ";
   writeString(OS, M.Source);
   OS << ",\n  \"object\": ";
@@ -239,8 +241,17 @@ void writeManifest(const Manifest &M, raw_ostream &OS) {
     json::OStream J(OS);
     J.object([&] { writeReloc(M, M.Relocs[I], J); });
   }
-  OS << (M.Relocs.empty() ? "]\n" : "\n  ]\n");
-  OS << "}\n";
+  OS << (M.Relocs.empty() ? "]" : "\n  ]");
+  if (M.Version >= 2) {
+    if (M.Code) {
+      OS << ",\n  \"code\": ";
+      writeManifestCode(*M.Code, OS);
+    } else {
+      OS << ",\n  \"no_code\": ";
+      writeString(OS, M.NoCode.empty() ? "not recorded" : M.NoCode);
+    }
+  }
+  OS << "\n}\n";
 }
 
 void canonicalizeRelocs(Manifest &M) {
@@ -273,141 +284,6 @@ void canonicalizeRelocs(Manifest &M) {
 //===----------------------------------------------------------------------===//
 
 namespace {
-
-/// Typed accessors over one JSON object that build error messages with the
-/// JSON path of the value ("types[3].members[1].type_id"). The first error
-/// wins; later calls are no-ops, so callers can read a whole record and
-/// check once.
-class Reader {
-public:
-  Reader(StringRef Input, uint32_t NumTypes)
-      : Input(Input), NumTypes(NumTypes) {}
-
-  StringRef Input;
-  uint32_t NumTypes;
-  std::optional<std::string> Err;
-
-  bool failed() const { return Err.has_value(); }
-
-  void fail(const Twine &Path, const Twine &Msg) {
-    if (!Err)
-      Err = (Path + ": " + Msg).str();
-  }
-
-  Error takeError() {
-    if (!Err)
-      return Error::success();
-    return malformed(Input, "{0}", *Err);
-  }
-
-  std::optional<JSONValue> get(const JSONObject &O, const Twine &Path,
-                               StringRef Key) {
-    std::optional<JSONValue> V = O.get(Key);
-    if (!V)
-      fail(Path + "." + Key, "missing");
-    return V;
-  }
-
-  std::string str(const JSONObject &O, const Twine &Path, StringRef Key) {
-    std::optional<JSONValue> V = get(O, Path, Key);
-    if (!V)
-      return {};
-    std::optional<StringRef> S = V->getAsString();
-    if (!S) {
-      fail(Path + "." + Key, "expected a string");
-      return {};
-    }
-    return S->str();
-  }
-
-  /// An integer in [Min, Max].
-  int64_t integer(const JSONObject &O, const Twine &Path, StringRef Key,
-                  int64_t Min, int64_t Max) {
-    std::optional<JSONValue> V = get(O, Path, Key);
-    if (!V)
-      return 0;
-    std::optional<int64_t> I = V->getAsInteger();
-    if (!I) {
-      fail(Path + "." + Key, "expected an integer");
-      return 0;
-    }
-    if (*I < Min || *I > Max) {
-      fail(Path + "." + Key,
-           formatv("{0} out of range [{1}, {2}]", *I, Min, Max));
-      return 0;
-    }
-    return *I;
-  }
-
-  uint32_t u32(const JSONObject &O, const Twine &Path, StringRef Key) {
-    return static_cast<uint32_t>(
-        integer(O, Path, Key, 0, std::numeric_limits<uint32_t>::max()));
-  }
-
-  /// An optional u32 in [0, Max], Default when absent.
-  uint32_t optU32(const JSONObject &O, const Twine &Path, StringRef Key,
-                  uint32_t Max, uint32_t Default) {
-    if (!O.get(Key))
-      return Default;
-    return static_cast<uint32_t>(integer(O, Path, Key, 0, Max));
-  }
-
-  /// A type ID. Whether it names a type is checked by validateManifest;
-  /// here only that it is one, with the same message.
-  TypeId typeRef(const JSONObject &O, const Twine &Path, StringRef Key) {
-    std::optional<JSONValue> V = get(O, Path, Key);
-    if (!V)
-      return 0;
-    std::optional<int64_t> I = V->getAsInteger();
-    if (!I) {
-      fail(Path + "." + Key, "expected an integer");
-      return 0;
-    }
-    if (*I < 0 || *I > std::numeric_limits<uint32_t>::max()) {
-      fail(Path + "." + Key,
-           formatv("{0} out of range (types {1})", *I, NumTypes));
-      return 0;
-    }
-    return static_cast<TypeId>(*I);
-  }
-
-  std::optional<JSONArray> array(const JSONObject &O, const Twine &Path,
-                                 StringRef Key) {
-    std::optional<JSONValue> V = get(O, Path, Key);
-    if (!V)
-      return std::nullopt;
-    std::optional<JSONArray> A = V->getAsArray();
-    if (!A)
-      fail(Path + "." + Key, "expected an array");
-    return A;
-  }
-
-  /// V as an object whose keys are unique (llvm::json and many other
-  /// readers silently keep the last of two equal keys; a manifest must not
-  /// mean different things to different readers).
-  std::optional<JSONObject> object(JSONValue V, const Twine &Path) {
-    std::optional<JSONObject> O = V.getAsObject();
-    if (!O) {
-      fail(Path, "expected an object");
-      return std::nullopt;
-    }
-    if (std::optional<StringRef> Dup = O->firstDuplicateKey())
-      fail(Path + "." + boundedText(*Dup), "duplicate key");
-    return O;
-  }
-
-  /// Rejects keys that are not in Allowed: a typo must not be ignored.
-  void onlyKeys(const JSONObject &O, const Twine &Path,
-                ArrayRef<StringRef> Allowed) {
-    std::vector<StringRef> Keys;
-    for (JSONObject::Member M : O)
-      Keys.push_back(M.Key);
-    llvm::sort(Keys);
-    for (StringRef K : Keys)
-      if (!llvm::is_contained(Allowed, K))
-        fail(Path + "." + boundedText(K), "unknown key");
-  }
-};
 
 /// Reads one element of "types" into a BTF record: the common keys, then
 /// the kind's own (one method per shape). What JSON cannot get wrong but a
@@ -750,8 +626,6 @@ Expected<Manifest> readManifest(MemoryBufferRef Buf) {
   Reader R(Input, NumTypes);
   if (std::optional<StringRef> Dup = Top->firstDuplicateKey())
     R.fail("manifest." + boundedText(*Dup), "duplicate key");
-  R.onlyKeys(*Top, "manifest",
-             {"format", "version", "source", "object", "types", "relocations"});
   std::string Format = R.str(*Top, "manifest", "format");
   if (R.failed())
     return R.takeError();
@@ -761,11 +635,25 @@ Expected<Manifest> readManifest(MemoryBufferRef Buf) {
   int64_t Version = R.integer(*Top, "manifest", "version", 0, INT32_MAX);
   if (R.failed())
     return R.takeError();
-  if (Version != ManifestVersion)
-    return malformed(Input, "version: {0} is not supported (expected {1})",
+  if (Version != 1 && Version != ManifestVersion)
+    return malformed(Input, "version: {0} is not supported (expected 1 or {1})",
                      Version, ManifestVersion);
+  if (Version == 1)
+    R.onlyKeys(*Top, "manifest",
+               {"format", "version", "source", "object", "types",
+                "relocations"});
+  else
+    R.onlyKeys(*Top, "manifest",
+               {"format", "version", "source", "object", "types",
+                "relocations", "code", "no_code"});
+  if (Version >= 2 && bool(Top->get("code")) == bool(Top->get("no_code")))
+    R.fail("manifest", "a version 2 manifest has either 'code' or "
+                       "'no_code'");
+  if (R.failed())
+    return R.takeError();
 
   Manifest M;
+  M.Version = unsigned(Version);
   M.Source = R.str(*Top, "manifest", "source");
   M.Object = R.str(*Top, "manifest", "object");
   std::optional<JSONArray> TypeArr = R.array(*Top, "manifest", "types");
@@ -788,7 +676,26 @@ Expected<Manifest> readManifest(MemoryBufferRef Buf) {
   }
   if (Error E = validateManifest(M, Input))
     return std::move(E);
+  size_t Unique = M.Relocs.size();
+  std::vector<std::tuple<uint32_t, TypeId, std::string>> Order;
+  for (const CoreRelocation &X : M.Relocs)
+    Order.emplace_back(uint32_t(X.Kind), X.LocalType, X.Access);
   canonicalizeRelocs(M);
+  if (std::optional<JSONValue> NoCode = Top->get("no_code")) {
+    M.NoCode = R.str(*Top, "manifest", "no_code");
+    if (!R.failed() && M.NoCode.empty())
+      R.fail("manifest.no_code", "empty: say why there is no code");
+  } else if (std::optional<JSONValue> Code = Top->get("code")) {
+    // The code refers to relocations by index: they must be canonical
+    // (sorted, unique) as written.
+    if (M.Relocs.size() != Unique || !llvm::is_sorted(Order))
+      return malformed(Input, "relocations: not sorted by (kind_id, type, "
+                              "access) and unique, which 'code' needs (it "
+                              "refers to them by index)");
+    readManifestCode(R, *Code, M);
+  }
+  if (R.failed())
+    return R.takeError();
   return M;
 }
 

@@ -2,11 +2,14 @@
 //
 // Feeds arbitrary bytes to readManifest (llvm::json parse + validation of
 // every type, member and relocation). Whatever is accepted must survive a
-// write/read round trip, and writing is then a fixed point. Use with
+// write/read round trip, and writing is then a fixed point. A version 2
+// manifest's code is relinked into programs (programsFromCode), which must
+// fail cleanly or give programs whose every index is in range. Use with
 // -dict=manifest.dict (the JSON keys and kind names).
 //
 //===----------------------------------------------------------------------===//
 
+#include "btfgen/BPFObject.h"
 #include "btfgen/Manifest.h"
 
 #include "llvm/Support/Error.h"
@@ -46,6 +49,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   if (toJson(*M2) != J1) {
     errs() << "writing the re-read manifest is not a fixed point\n";
     abort();
+  }
+  if (!M->Code)
+    return 0;
+  Expected<BPFObject> Obj = programsFromCode(*M, "fuzz.json");
+  if (!Obj) {
+    consumeError(Obj.takeError());
+    return 0;
+  }
+  for (const BPFProgram &P : Obj->Programs) {
+    for (const ProgramCoreRelo &R : P.CoreRelos)
+      if (R.Insn >= P.Insns.size() || R.Reloc >= M->Relocs.size())
+        abort();
+    for (const ProgramLine &L : P.Lines)
+      if (L.Insn >= P.Insns.size() || L.File >= Obj->Files.size())
+        abort();
+    for (const InsnRef &R : P.Refs)
+      if (R.Insn >= P.Insns.size() || R.Target >= P.Insns.size())
+        abort();
   }
   return 0;
 }

@@ -16,7 +16,7 @@
 //
 // Every kind is present (the manifest is sorted by kind id):
 // CHECK: "format": "btfgen-manifest",
-// CHECK-NEXT: "version": 1,
+// CHECK-NEXT: "version": 2,
 // CHECK: "relocations": [
 // CHECK: {"kind":"byte_off","kind_id":0,
 // CHECK: {"kind":"byte_sz","kind_id":1,

@@ -18,7 +18,7 @@
 ;
 ; CHECK:      {
 ; CHECK-NEXT:   "format": "btfgen-manifest",
-; CHECK-NEXT:   "version": 1,
+; CHECK-NEXT:   "version": 2,
 ; CHECK-NEXT:   "source": "opt-input.c",
 ; CHECK-NEXT:   "object": "",
 ; CHECK-NEXT:   "types": [
@@ -34,7 +34,16 @@
 ; CHECK-NEXT:     {"kind":"field_exists","kind_id":2,"type":2,"type_name":"sk","access":"0:0","locations":[{"file":"/src/opt-input.c","line":5,"column":10,"function":"prog"}]},
 ; CHECK-NEXT:     {"kind":"local_type_id","kind_id":6,"type":2,"type_name":"sk","access":"0","locations":[{"file":"/src/opt-input.c","line":5,"column":3,"function":"prog"}]},
 ; CHECK-NEXT:     {"kind":"enumval_value","kind_id":11,"type":1,"type_name":"tcp","access":"1","locations":[{"file":"/src/opt-input.c","line":5,"column":10,"function":"prog"}]}
-; CHECK-NEXT:   ]
+; CHECK-NEXT:   ],
+; Through opt too the code is recorded (codegen level 2: the functions are
+; not optnone); the one program has the three CO-RE records codegen keeps.
+; CHECK-NEXT:   "code": {
+; CHECK-NEXT:     "codegen": {"cpu":"","features":"","opt_level":2},
+; CHECK-NEXT:     "root_ids": [{{[0-9]+}},{{[0-9]+}},{{[0-9]+}},{{[0-9]+}}],
+; CHECK:          "programs": [
+; CHECK-NEXT:       {"function":0,"parts":{{\[\[}}0,0]],"patches":[]}
+; CHECK-NEXT:     ]
+; CHECK-NEXT:   }
 ; CHECK-NEXT: }
 ; The chain above is exhaustive: the hand-added byte_sz relocation (used only
 ; by an unused passthrough) and the type_exists one (no use) are not recorded.

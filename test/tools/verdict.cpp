@@ -2,6 +2,14 @@
 //
 // btfgen-verdict OBJ KERNEL_BTF [--release R] [--distro D] [-v]
 // btfgen-verdict --dump OBJ
+// btfgen-verdict --same-code MANIFEST OBJ
+//
+// OBJ may also be a version 2 manifest: its programs are then the ones its
+// recorded code gives (programsFromCode), as the driver judges them.
+// --same-code checks that MANIFEST's recorded code gives exactly the
+// programs of the real object OBJ (diffPrograms), and prints
+//   same code: P programs, F functions, I instructions, R CO-RE records
+// or the first difference (exit status 1).
 //
 // For every program of OBJ (libbpf's names and order), btfgen's load
 // verdict on the kernel described by KERNEL_BTF (raw BTF, or an ELF file
@@ -31,6 +39,7 @@
 #include "btfgen/BTFReader.h"
 #include "btfgen/CoreMatch.h"
 #include "btfgen/LoadVerdict.h"
+#include "btfgen/Manifest.h"
 
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -49,6 +58,7 @@ struct Args {
   std::string Object, Kernel, Release, Distro;
   bool Verbose = false;
   bool Dump = false;
+  bool SameCode = false;
 };
 
 bool parseArgs(int Argc, char **Argv, Args &A) {
@@ -61,6 +71,8 @@ bool parseArgs(int Argc, char **Argv, Args &A) {
       A.Verbose = true;
     else if (S == "--dump")
       A.Dump = true;
+    else if (S == "--same-code")
+      A.SameCode = true;
     else if (S.starts_with("-"))
       return false;
     else
@@ -72,6 +84,8 @@ bool parseArgs(int Argc, char **Argv, Args &A) {
   if (A.Dump)
     return true;
   A.Kernel = Pos[1];
+  if (A.SameCode)
+    return true;
   if (A.Release.empty()) {
     StringRef Base = sys::path::filename(A.Kernel);
     Base.consume_back(".btf");
@@ -179,7 +193,8 @@ void dumpObject(raw_ostream &OS, const BPFObject &Obj) {
     for (const ProgramCoreRelo &R : P.CoreRelos) {
       const CoreRelocation &U = Obj.M.Relocs[R.Reloc];
       OS << "  core insn " << R.Insn << " relo #" << R.RecordIndex << ' '
-         << reloKindName(U.Kind) << " [" << U.LocalType << "] " << U.Access;
+         << reloKindName(U.Kind) << " [" << Obj.objectRootId(R.Reloc) << "] "
+         << U.Access;
       if (const ProgramLine *L = P.relocationLineOf(R.Insn))
         OS << " line " << L->Line << ':' << L->Column;
       OS << '\n';
@@ -203,24 +218,69 @@ int fail(const Twine &Msg) {
   return 1;
 }
 
+/// The programs of an object, or of a version 2 manifest's code.
+Expected<BPFObject> readPrograms(MemoryBufferRef Buf) {
+  if (!Buf.getBuffer().ltrim(" \t\r\n").starts_with("{"))
+    return readBPFObjectPrograms(Buf);
+  Expected<Manifest> M = readManifest(Buf);
+  if (!M)
+    return M.takeError();
+  if (!M->Code)
+    return createStringError(inconvertibleErrorCode(),
+                             "'%s': no code in the manifest (version %u): %s",
+                             Buf.getBufferIdentifier().str().c_str(),
+                             M->Version, M->NoCode.c_str());
+  return programsFromCode(*M, Buf.getBufferIdentifier());
+}
+
+int sameCode(const BPFObject &Man, const BPFObject &Obj, StringRef ManPath) {
+  Expected<std::vector<uint32_t>> Map = mapRelocations(Obj.M, Man.M);
+  if (!Map)
+    return fail("'" + ManPath + "': relocations: " +
+                toString(Map.takeError()));
+  std::string D = diffPrograms(Obj, Man, *Map);
+  if (!D.empty()) {
+    outs() << "code differs: " << D << '\n';
+    return 1;
+  }
+  size_t Insns = 0;
+  for (const BPFFunction &F : Obj.Functions)
+    Insns += F.NumInsns;
+  outs() << "same code: " << Obj.Programs.size() << " programs, "
+         << Obj.Functions.size() << " functions, " << Insns
+         << " instructions, " << Obj.CoreRelos.size() << " CO-RE records\n";
+  return 0;
+}
+
 } // namespace
 
 int main(int Argc, char **Argv) {
   Args A;
   if (!parseArgs(Argc, Argv, A)) {
     errs() << "usage: btfgen-verdict OBJ KERNEL_BTF [--release R] "
-              "[--distro D] [-v]\n       btfgen-verdict --dump OBJ\n";
+              "[--distro D] [-v]\n       btfgen-verdict --dump OBJ\n"
+              "       btfgen-verdict --same-code MANIFEST OBJ\n";
     return 2;
   }
   auto ObjBuf = MemoryBuffer::getFile(A.Object);
   if (!ObjBuf)
     return fail("'" + A.Object + "': " + ObjBuf.getError().message());
-  Expected<BPFObject> Obj = readBPFObjectPrograms((*ObjBuf)->getMemBufferRef());
+  Expected<BPFObject> Obj = readPrograms((*ObjBuf)->getMemBufferRef());
   if (!Obj)
     return fail(toString(Obj.takeError()));
   if (A.Dump) {
     dumpObject(outs(), *Obj);
     return 0;
+  }
+  if (A.SameCode) {
+    auto Real = MemoryBuffer::getFile(A.Kernel);
+    if (!Real)
+      return fail("'" + A.Kernel + "': " + Real.getError().message());
+    Expected<BPFObject> RealObj =
+        readBPFObjectPrograms((*Real)->getMemBufferRef());
+    if (!RealObj)
+      return fail(toString(RealObj.takeError()));
+    return sameCode(*Obj, *RealObj, A.Object);
   }
   auto KBuf = MemoryBuffer::getFile(A.Kernel);
   if (!KBuf)

@@ -272,9 +272,9 @@ TEST(ManifestTest, ErrTypeRefOutOfRange) {
 TEST(ManifestTest, ErrFormatAndVersion) {
   EXPECT_EQ(errorOf(mutated("btfgen-manifest", "other")),
             "'a.json': format: 'other' is not 'btfgen-manifest'");
-  EXPECT_EQ(errorOf(mutated("\"version\": 1", "\"version\": 2")),
-            "'a.json': version: 2 is not supported (expected 1)");
-  EXPECT_EQ(errorOf(mutated("\"version\": 1", "\"version\": \"1\"")),
+  EXPECT_EQ(errorOf(mutated("\"version\": 2", "\"version\": 3")),
+            "'a.json': version: 3 is not supported (expected 1 or 2)");
+  EXPECT_EQ(errorOf(mutated("\"version\": 2", "\"version\": \"2\"")),
             "'a.json': manifest.version: expected an integer");
 }
 
@@ -388,7 +388,7 @@ TEST(ManifestTest, ErrDuplicateKey) {
   // to btfgen and maybe another to other readers.
   EXPECT_EQ(errorOf(mutated("{\"id\":2,", "{\"id\":2,\"id\":2,")),
             "'a.json': types[1].id: duplicate key");
-  EXPECT_EQ(errorOf(mutated("\"version\": 1", "\"version\": 1, \"version\": 2")),
+  EXPECT_EQ(errorOf(mutated("\"version\": 2", "\"version\": 2, \"version\": 1")),
             "'a.json': manifest.version: duplicate key");
   EXPECT_EQ(errorOf(mutated("{\"name\":\"b\",", "{\"name\":\"b\",\"name\":\"c\",")),
             "'a.json': types[1].members[1].name: duplicate key");
@@ -426,9 +426,9 @@ TEST(ManifestTest, ReadsJSONAsLLVMJSONDid) {
               "\"source\": \"\\u00e9\\ud83d\\ude00\\n\\/\\t\""));
   ASSERT_TRUE(bool(M)) << toString(M.takeError());
   EXPECT_EQ(M->Source, "\xc3\xa9\xf0\x9f\x98\x80\n/\t");
-  M = fromJSON(mutated("\"version\": 1", "\"version\": 1.0"));
+  M = fromJSON(mutated("\"version\": 2", "\"version\": 2.0"));
   EXPECT_TRUE(bool(M)) << toString(M.takeError());
-  EXPECT_EQ(errorOf(mutated("\"version\": 1", "\"version\": 1.5")),
+  EXPECT_EQ(errorOf(mutated("\"version\": 2", "\"version\": 2.5")),
             "'a.json': manifest.version: expected an integer");
   EXPECT_EQ(errorOf(mutated("\"source\": \"p", "\"source\": \"\xff")),
             "'a.json': invalid JSON: [4:13, byte=61]: invalid UTF-8 in a "

@@ -28,6 +28,7 @@
 
 #include "btfgen/BPFInsn.h"
 #include "btfgen/Manifest.h"
+#include "btfgen/ProgramCode.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/Error.h"
@@ -39,13 +40,6 @@
 
 namespace btfgen {
 
-/// BTF FUNC linkage (uapi btf.h BTF_FUNC_*) of a function as the kernel
-/// sees it: from the func_info record at the function's first instruction,
-/// made static by libbpf for a global symbol with hidden or internal
-/// visibility (bpf_object__sanitize_and_load_btf's mark_btf_static step).
-enum class FuncLinkage : uint8_t { Static, Global, Extern, None };
-const char *funcLinkageName(FuncLinkage L); // "static", "global", ...
-
 /// A function of the object: one STT_FUNC symbol in an executable section.
 struct BPFFunction {
   std::string Name;
@@ -55,6 +49,7 @@ struct BPFFunction {
   uint32_t NumInsns = 0;
   bool IsSubprog = false;  ///< libbpf 1.1.2 prog_is_subprog()
   FuncLinkage Linkage = FuncLinkage::None;
+  std::vector<BPFInsn> Insns; ///< as in the section (before linking)
 };
 
 /// One .BTF.ext CO-RE record, placed on an instruction of a program.
@@ -63,39 +58,6 @@ struct ProgramCoreRelo {
   uint32_t Reloc = 0;       ///< index in BPFObject::M.Relocs
   uint32_t RecordIndex = 0; ///< libbpf's "relo #N": index in its section block
   uint32_t Function = 0;    ///< the function the record belongs to
-};
-
-/// A .BTF.ext line_info record, placed on an instruction of a program.
-struct ProgramLine {
-  uint32_t Insn = 0;
-  uint32_t File = 0; ///< index in BPFObject::Files
-  uint32_t Line = 0;
-  uint32_t Column = 0;
-};
-
-/// What a 64-bit immediate load or a call refers to, from the ELF
-/// relocation on it (libbpf.c bpf_program__record_reloc).
-enum class InsnRefKind : uint8_t {
-  Map,      ///< a map of ".maps" (RELO_LD64): a map pointer
-  MapValue, ///< global data (RELO_DATA): a pointer into Section's map value
-  Func,     ///< a subprogram's address (RELO_SUBPROG_ADDR, a callback)
-  Extern,   ///< an extern variable (__kconfig, __ksym)
-  Kfunc,    ///< a call of an extern function (RELO_EXTERN_FUNC)
-};
-
-struct InsnRef {
-  uint32_t Insn = 0;
-  InsnRefKind Kind = InsnRefKind::Map;
-  std::string Section; ///< MapValue: the data section (".rodata", ".bss")
-  uint64_t Offset = 0; ///< MapValue: byte offset in that section
-  uint32_t Target = 0; ///< Func: first instruction of the callee in Insns
-  std::string Symbol;
-};
-
-/// A function's place in a linked program.
-struct ProgramPart {
-  uint32_t Function = 0; ///< index in BPFObject::Functions
-  uint32_t Start = 0;    ///< its first instruction in BPFProgram::Insns
 };
 
 /// An entry point, linked as libbpf links it before loading.
@@ -129,21 +91,6 @@ struct BPFProgram {
   const InsnRef *refOf(uint32_t Insn) const;
 };
 
-/// A CO-RE record of a function, as libbpf applies it (in .BTF.ext order).
-struct FunctionCoreRelo {
-  uint32_t Function = 0;
-  uint32_t Insn = 0; ///< index in the function
-  uint32_t Reloc = 0;
-  uint32_t RecordIndex = 0;
-};
-
-/// A data section whose contents the verifier sees as constants (libbpf
-/// creates ".rodata*" maps read-only for programs and freezes them).
-struct ReadOnlySection {
-  std::string Name;
-  std::string Bytes;
-};
-
 struct BPFObject {
   /// The same manifest readBPFObject() builds (local types, unique
   /// relocations sorted by (kind, type, access)).
@@ -157,7 +104,16 @@ struct BPFObject {
   std::vector<FunctionCoreRelo> CoreRelos;
   std::vector<std::string> Files; ///< source files named by line info
   std::vector<ReadOnlySection> ReadOnlyData;
+  /// Per M.Relocs: the root type's ID in the object's .BTF, where M's IDs
+  /// are not the object's (a version 2 manifest, whose types the plugin
+  /// numbers itself). Empty: M's IDs are the object's. libbpf prints this
+  /// ID in its messages and patches it into local_type_id relocations.
+  std::vector<TypeId> RootIds;
 
+  /// The ID libbpf knows relocation I's root type by (RootIds).
+  TypeId objectRootId(uint32_t I) const {
+    return RootIds.empty() ? M.Relocs[I].LocalType : RootIds[I];
+  }
   /// The CO-RE records libbpf applies when only program P is loaded.
   std::vector<FunctionCoreRelo> relosAppliedFor(const BPFProgram &P) const;
 };
@@ -166,6 +122,34 @@ struct BPFObject {
 /// ELF64 relocatable object, no symbol table, a static function outside
 /// ".text" (libbpf refuses to open such an object), bad .BTF/.BTF.ext.
 llvm::Expected<BPFObject> readBPFObjectPrograms(llvm::MemoryBufferRef Buf);
+
+/// For each of From's relocations, the index of the same relocation in To
+/// (same kind and access string, root types of the same kind and name,
+/// and of the same size and members where names repeat). From and To
+/// describe one program in two numberings: an object's .BTF and a
+/// manifest's. Fails if a relocation has no partner or two candidates, or
+/// the two sets differ in size.
+llvm::Expected<std::vector<uint32_t>> mapRelocations(const Manifest &From,
+                                                     const Manifest &To);
+
+/// What a version 2 manifest keeps of Obj's programs (ProgramCode.h), with
+/// Obj.M's relocation I renamed RelocMap[I] (mapRelocations(Obj.M, the
+/// manifest)). Codegen is left default.
+ProgramCode recordProgramCode(const BPFObject &Obj,
+                              llvm::ArrayRef<uint32_t> RelocMap);
+
+/// The programs of a version 2 manifest M (M.Code set) as libbpf links
+/// them: the BPFObject readBPFObjectPrograms() gives for the object M was
+/// recorded from, with M's types and relocations and RootIds set. Errors
+/// (a callback address outside its program) name Input.
+llvm::Expected<BPFObject> programsFromCode(const Manifest &M,
+                                           llvm::StringRef Input);
+
+/// The first difference between the programs of A and B ("" if none):
+/// functions, linked instructions, parts, CO-RE records (A's relocation I
+/// being B's RelocMap[I]), lines, references, read-only data, link errors.
+std::string diffPrograms(const BPFObject &A, const BPFObject &B,
+                         llvm::ArrayRef<uint32_t> RelocMap);
 
 } // namespace btfgen
 

@@ -111,8 +111,10 @@ ProgramVerdict judgeProgram(const BPFObject &Obj, const BPFProgram &P,
                             const VerdictOptions &Opts);
 
 /// libbpf's bpf_core_format_spec() of a local spec built on Local (its
-/// CoreResult::LocalSpec).
-std::string formatCoreSpec(const TypeTable &Local, const CoreSpec &Spec);
+/// CoreResult::LocalSpec). ShownRoot, when not 0, is the root's ID as the
+/// object numbers it (BPFObject::objectRootId), printed instead of Local's.
+std::string formatCoreSpec(const TypeTable &Local, const CoreSpec &Spec,
+                           TypeId ShownRoot = 0);
 
 } // namespace btfgen
 

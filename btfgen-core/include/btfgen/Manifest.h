@@ -13,19 +13,22 @@
 #define BTFGEN_MANIFEST_H
 
 #include "btfgen/CoreRelo.h"
+#include "btfgen/ProgramCode.h"
 #include "btfgen/TypeTable.h"
 
 #include "llvm/Support/Error.h"
 #include "llvm/Support/MemoryBufferRef.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace btfgen {
 
-/// Current manifest format version ("version" in the JSON).
-constexpr unsigned ManifestVersion = 1;
+/// Current manifest format version ("version" in the JSON). Readers also
+/// accept version 1, which has no "code".
+constexpr unsigned ManifestVersion = 2;
 
 struct Manifest {
   /// Source file the module was compiled from (Module::getSourceFileName()).
@@ -37,6 +40,12 @@ struct Manifest {
   TypeTable Types;
   /// Unique by (Kind, LocalType, Access); sorted by that key.
   std::vector<CoreRelocation> Relocs;
+  /// The format version it was read as (written back the same way).
+  unsigned Version = ManifestVersion;
+  /// Version 2: the programs' code (ProgramCode.h), for load verdicts;
+  /// absent when the plugin could not record it, NoCode then says why.
+  std::optional<ProgramCode> Code;
+  std::string NoCode;
 };
 
 /// Serialize M as JSON (stable key order, one type/relocation per line).
