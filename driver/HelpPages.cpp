@@ -323,8 +323,8 @@ OPTIONS
 EXIT STATUS
     0   every kernel was minimized and written, and no verdict trips
         --fail-on (warnings do not change it)
-    1   an INPUT could not be read or parsed or gives nothing to tailor
-        for (nothing is written), the archive could not be read or holds
+    1   an INPUT could not be read or parsed, or no INPUT has a CO-RE
+        relocation (nothing is written), the archive could not be read or holds
         no kernel, a kernel failed (read, decode, parse, match, --verify),
         an output, the report or the index could not be written, or a
         verdict trips --fail-on; each failure is on stderr

@@ -55,18 +55,36 @@ Error readObjectInput(MemoryBufferRef Ref, Program &P) {
   return Error::success();
 }
 
-/// Refuse an input that gives nothing to tailor for.
-Error checkTailorable(const Program &P) {
-  if (!P.M.Relocs.empty())
-    return Error::success();
-  return createStringError(
-      inconvertibleErrorCode(),
-      "'" + P.Path + "': no CO-RE relocation, nothing to tailor BTF for" +
-          (P.IsObject ? " (the object has no .BTF.ext CO-RE records: compile "
-                        "with clang --target=bpf -g -O2, and access kernel "
-                        "types through BPF_CORE_READ() or "
-                        "preserve_access_index types)"
-                      : ""));
+/// Why an input with no CO-RE relocation adds nothing, and how to compile
+/// one that does.
+std::string noRelocMessage(const Program &P) {
+  return "'" + P.Path + "': no CO-RE relocation" +
+         (P.IsObject ? std::string(" (the object has no .BTF.ext CO-RE "
+                                   "records: compile with clang "
+                                   "--target=bpf -g -O2, and access kernel "
+                                   "types through BPF_CORE_READ() or "
+                                   "preserve_access_index types)")
+                     : std::string());
+}
+
+/// A run whose inputs have no CO-RE relocation at all has nothing to tailor
+/// for: refuse it. One such input among others (bcc's cpufreq beside its
+/// CO-RE tools) needs no kernel BTF; bpftool gen min_core_btf skips it too
+/// (btfgen_record_obj in tools/bpf/bpftool/gen.c returns early when
+/// core_relo_info is empty), so say so and go on. Returns the number of
+/// inputs refused.
+size_t checkTailorable(ArrayRef<Program> Programs) {
+  if (countRelocs(Programs) != 0) {
+    for (const Program &P : Programs)
+      if (P.M.Relocs.empty())
+        reportWarning(noRelocMessage(P) +
+                      "; it needs no kernel BTF and adds nothing to the "
+                      "tailored files");
+    return 0;
+  }
+  for (const Program &P : Programs)
+    reportError(noRelocMessage(P) + ", nothing to tailor BTF for");
+  return Programs.size();
 }
 
 } // namespace
@@ -130,9 +148,6 @@ Expected<std::vector<Program>> loadPrograms(ArrayRef<std::string> Paths,
   std::vector<std::string> Errors(Paths.size());
   parallelForEachIndex(Paths.size(), Jobs, [&](size_t I) {
     Expected<Program> Prog = loadProgram(Paths[I]);
-    if (Prog && Tailoring)
-      if (Error E = checkTailorable(*Prog))
-        Prog = std::move(E);
     if (Prog)
       Slots[I] = std::move(*Prog);
     else
@@ -151,6 +166,9 @@ Expected<std::vector<Program>> loadPrograms(ArrayRef<std::string> Paths,
   }
   if (Failed)
     return make_error<FailuresReported>(Failed);
+  if (Tailoring)
+    if (size_t Refused = checkTailorable(Programs))
+      return make_error<FailuresReported>(Refused);
   return Programs;
 }
 

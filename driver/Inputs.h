@@ -49,9 +49,10 @@ llvm::Expected<Program> loadProgram(llvm::StringRef Path);
 
 /// Load all program inputs (on up to Jobs threads); every failure is
 /// printed, in argument order. Returns FailuresReported if any failed.
-/// With Tailoring, an input that gives nothing to tailor for (no CO-RE
-/// relocation: an object compiled without -g or BTF, or that uses no
-/// CO-RE) is refused, as bpftool gen min_core_btf refuses it.
+/// With Tailoring, a run whose inputs have no CO-RE relocation at all is
+/// refused (nothing to tailor for); one such input among others gets a
+/// warning and adds nothing. Objects without BTF are refused by the parse,
+/// as bpftool gen min_core_btf refuses them.
 llvm::Expected<std::vector<Program>>
 loadPrograms(llvm::ArrayRef<std::string> Paths, unsigned Jobs = 1,
              bool Tailoring = true);
