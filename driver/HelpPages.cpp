@@ -324,10 +324,10 @@ EXIT STATUS
     0   every kernel was minimized and written, and no verdict trips
         --fail-on (warnings do not change it)
     1   an INPUT could not be read or parsed, or no INPUT has a CO-RE
-        relocation (nothing is written), the archive could not be read or holds
-        no kernel, a kernel failed (read, decode, parse, match, --verify),
-        an output, the report or the index could not be written, or a
-        verdict trips --fail-on; each failure is on stderr
+        relocation (nothing is written), the archive could not be read
+        or holds no kernel, a kernel failed (read, decode, parse, match,
+        --verify), an output, the report or the index could not be
+        written, or a verdict trips --fail-on; each failure is on stderr
     2   usage error: unknown option, missing value, no INPUT, no or a
         repeated --archive, bad -j, empty -o or --cache-dir, --index
         outside OUT; or a first argument named like a command that is
