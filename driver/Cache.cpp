@@ -11,10 +11,12 @@
 //       56     *  the payload, zstd-compressed (one frame)
 //
 // The file must be exactly 48 + stored length bytes. A "btf" payload is the
-// raw BTF; an "out" payload is a TargetResult (see "Result payload"
-// below). zstd at a fast level keeps a decoded kernel at about a third of
-// its size for a few milliseconds of CPU (docs/benchmarks.md, "Cache on
-// disk"). xxh3 is an integrity check against truncation and bit rot, not
+// kernel's view (btfgen/KernelView.h: raw BTF without FUNC, VAR, DATASEC
+// and DECL_TAG records), keyed by the view's version and the tarball's
+// content; an "out" payload is a TargetResult (see "Result payload"
+// below). zstd at a fast level keeps a kernel's view at about 0.75x of its
+// tarball's bytes for a few milliseconds of CPU (docs/benchmarks.md, "Cache
+// on disk"). xxh3 is an integrity check against truncation and bit rot, not
 // against an adversary who can write the cache directory (such a user can
 // replace the tool as well). Format 1 ("v1", uncompressed) is no longer
 // read; CacheSpace.cpp removes it.

@@ -4,7 +4,8 @@
 // xz decoding again, and a rerun with unchanged inputs should do almost
 // nothing. The cache has two kinds of entries, both content-addressed:
 //
-//   btf/<kk>/<K>.btf    K = BLAKE3(tarball bytes): the decoded raw BTF
+//   btf/<kk>/<V>.btf    V = BLAKE3(view version, K), K = BLAKE3(tarball
+//                       bytes): the decoded BTF's view (KernelView.h)
 //   out/<kk>/<O>.res    O = BLAKE3(tool identity, K, program-set key): the
 //                       minimized BTF and the per-relocation results
 //
@@ -47,8 +48,8 @@ namespace btfgen {
 /// The directory of the entry format this build reads and writes.
 constexpr const char *FormatDir = "v2";
 
-/// The default cap on the cache's size: a laptop's share, about 1,400
-/// compressed kernels. --cache-max changes it.
+/// The default cap on the cache's size: a laptop's share, about 2,500
+/// kernel views. --cache-max changes it.
 constexpr uint64_t DefaultCacheMax = 2ull << 30;
 /// No cap (--cache-max none).
 constexpr uint64_t NoCacheCap = UINT64_MAX;
@@ -150,7 +151,7 @@ public:
   /// "" if neither can be determined.
   static std::string defaultDir();
 
-  /// The decoded raw BTF of the kernel whose tarball has content key Key.
+  /// The view (KernelView.h) of the kernel under key Key.
   CacheLookup lookupKernel(const CacheKey &Key, CacheEntry &Out,
                            CacheProblem &Problem) const;
   llvm::Error storeKernel(const CacheKey &Key, llvm::StringRef BTF) const;

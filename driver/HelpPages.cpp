@@ -86,9 +86,10 @@ constexpr const char *FilesText = R"(FILES
         the same directory removes those whose <pid> no longer exists.
 
     CACHE/v2/btf/<kk>/<hash>.btf
-        Raw BTF decoded from a kernel tarball (zstd-compressed), keyed by
-        the BLAKE3 hash of the tarball; <kk> is the first two hex digits
-        of <hash>.
+        What tailoring reads of a kernel decoded from a tarball: its named
+        types other than functions and variables, and all they refer to
+        (zstd-compressed, smaller than the tarball), keyed by the BLAKE3
+        hash of the tarball; <kk> is the first two hex digits of <hash>.
 
     CACHE/v2/out/<kk>/<hash>.res
         Result of one kernel for one set of programs (minimized BTF and the

@@ -14,6 +14,7 @@
 #include "btfgen/BTFReader.h"
 #include "btfgen/BTFWriter.h"
 #include "btfgen/CoreMatch.h"
+#include "btfgen/KernelView.h"
 #include "btfgen/Minimize.h"
 
 #include "llvm/Support/Format.h"
@@ -80,12 +81,11 @@ public:
   void run() {
     if (!readFile() || takeCachedResult())
       return;
-    StringRef BTF;
-    if (!rawBTF(BTF))
-      return;
-    Expected<TypeTable> Target = parseTarget(BTF);
+    Expected<TypeTable> Target = kernelTable();
     if (!Target)
       return fail(Target.takeError());
+    // The name index points into the table's strings: build it in place.
+    Target->buildNameIndex();
     tailor(*Target);
   }
 
@@ -143,58 +143,57 @@ private:
     return false;
   }
 
-  /// The raw BTF: the file itself, a kernel-cache entry, or the tarball
-  /// decoded in memory (then stored in the cache).
-  bool rawBTF(StringRef &BTF) {
-    if (!Job.IsTarball) {
-      BTF = File->getBuffer();
-      return true;
-    }
+  /// The kernel's types: its view from the kernel cache, else the file
+  /// parsed (a raw BTF file is never cached), else the tarball decoded in
+  /// memory and parsed. A decoded kernel goes into the cache as its view
+  /// (KernelView.h), and the view is what is tailored, so that a cold and a
+  /// warm run compute on the same table.
+  Expected<TypeTable> kernelTable() {
+    if (!Job.IsTarball)
+      return parse(File->getBuffer());
     const Cache &C = Ctx.C;
     if (C.enabled()) {
+      ViewKey = KeyBuilder().add(KernelViewVersion).add(KernelKey).final();
       CacheProblem Problem;
-      CacheLookup L = C.lookupKernel(KernelKey, KernelEntry, Problem);
+      CacheEntry Entry;
+      CacheLookup L = C.lookupKernel(ViewKey, Entry, Problem);
       if (L == CacheLookup::Hit) {
-        BTF = KernelEntry.Payload;
         Slot.KernelCacheHit = true;
         note("'" + Job.Path + "': kernel cache hit");
-        return true;
+        return parse(Entry.Payload);
       }
       if (L == CacheLookup::Corrupt)
         noteCorrupt(Problem, "ignored, decoding the tarball");
     }
     Clock.lap(StageTimes::Decode);
-    Expected<StringRef> Entry = readTarXzEntryInto(
+    Expected<StringRef> BTF = readTarXzEntryInto(
         File->getBuffer(), Job.Release + ".btf", Job.Path, DecodeScratch);
-    if (!Entry) {
+    if (!BTF) {
       // A rejected bomb may have grown the buffer towards the limit: give
       // the memory back to the system, not only to the heap.
       std::string().swap(DecodeScratch);
       malloc_trim(0);
-      fail(Entry.takeError());
-      return false;
+      return BTF.takeError();
     }
-    BTF = *Entry;
+    Expected<TypeTable> Full = parse(*BTF);
+    if (!Full || !C.enabled())
+      return Full;
     Clock.lap(StageTimes::CacheWrite);
-    if (C.enabled())
-      if (Error E = C.storeKernel(KernelKey, BTF))
-        note(toString(std::move(E)));
-    return true;
+    TypeTable View = kernelView(*Full);
+    if (Error E = C.storeKernel(ViewKey, writeBTFToString(View)))
+      note(toString(std::move(E)));
+    return View;
   }
 
-  Expected<TypeTable> parseTarget(StringRef BTF) {
+  /// readBTF over Bytes (raw BTF or an ELF holding .BTF). The table owns a
+  /// copy of everything it needs: the raw bytes (up to ~30 MiB per kernel)
+  /// are released before matching starts.
+  Expected<TypeTable> parse(StringRef Bytes) {
     Clock.lap(StageTimes::Parse);
-    Expected<TypeTable> Target = readBTFAny(MemoryBufferRef(BTF, Job.Path));
-    // The table owns a copy of everything it needs: release the raw bytes
-    // (up to ~30 MiB per kernel) before matching starts.
-    KernelEntry = CacheEntry();
+    Expected<TypeTable> Table = readBTFAny(MemoryBufferRef(Bytes, Job.Path));
     File.reset();
     trimScratch();
-    if (!Target)
-      return Target.takeError();
-    // The name index points into the table's strings: build it in place.
-    Target->buildNameIndex();
-    return Target;
+    return Table;
   }
 
   void tailor(const TypeTable &Target) {
@@ -222,8 +221,7 @@ private:
   KernelSlot &Slot;
   StageClock Clock;
   std::unique_ptr<MemoryBuffer> File;
-  CacheEntry KernelEntry;
-  CacheKey KernelKey{}, OutKey{};
+  CacheKey KernelKey{}, ViewKey{}, OutKey{};
 };
 
 /// Read the minimized bytes of Out back, as a consumer would, match every

@@ -6,6 +6,7 @@
                        [--probes ARCHIVE] [--core-reloc LINUXSRC
                         --plugin SO [--clang C] [--objcopy O] [--srcroot D]]
                        [--kernels REGEX] [--trees default,no-shrink]
+                       [--cache-check]
 
 For every set (a directory of BPF objects and a BTFHub-layout archive), the
 driver tailors the archive for all the set's objects at once (object mode),
@@ -26,6 +27,14 @@ Each archive is first decompressed once into raw .btf files under --work
 (the referees would otherwise decompress every kernel once per run);
 --kernels keeps only the kernels whose path matches REGEX, to fit a time
 budget.
+
+--cache-check also tailors each set's archive as tarballs (packed here
+where the set's kernels are raw .btf files) three times: without the cache,
+with an empty cache (the kernels are decoded and their views stored), and
+again with only the kernel views left in the cache (the tailoring then
+reads the views, btfgen/KernelView.h); the three trees and reports must be
+identical. It prints
+    SET TREE cache: N kernels from views, trees and reports identical
 
 Prints one line per (set, tree, referee):
     SET TREE REFEREE: N passed, M failed
@@ -79,6 +88,60 @@ def raw_archive(archive, regex, dest):
             os.makedirs(os.path.dirname(p), exist_ok=True)
             os.symlink(src, p)
     return picked
+
+
+def tarball_archive(raw, dest):
+    """raw's .btf kernels as BTFHub tarballs (<release>.btf.tar.xz holding
+    <release>.btf) under dest, for the driver's kernel cache."""
+    for k in kernels(raw):
+        p = os.path.join(dest, k + ".tar.xz")
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with tarfile.open(p, "w:xz", preset=0) as t:
+            t.add(os.path.realpath(os.path.join(raw, k)), arcname=os.path.basename(k))
+    return dest
+
+
+def same_trees(a, b):
+    r = subprocess.run(["diff", "-r", "--no-dereference", a, b],
+                       capture_output=True, text=True)
+    return r.returncode == 0, r.stdout[-1000:]
+
+
+def report_body(path):
+    with open(path) as f:
+        return re.sub(r'"output_dir":"[^"]*"', "", f.read())
+
+
+def check_cache(args, work, name, tree, objs, archive):
+    """Uncached, cold and view-warm runs over tarball archive: None if the
+    three trees and reports are identical, else what differed."""
+    base = os.path.join(work, name, "cache-" + tree)
+    shutil.rmtree(base, ignore_errors=True)
+    cache = os.path.join(base, "cache")
+    runs = [("uncached", ["--no-cache"]), ("cold", ["--cache-dir", cache]),
+            ("views", ["--cache-dir", cache, "-v"])]
+    stderr = ""
+    for run, extra in runs:
+        if run == "views":
+            shutil.rmtree(os.path.join(cache, "v2", "out"))
+        r = subprocess.run([args.btfgen, "run"] + objs +
+                           ["--archive", archive, "-o", os.path.join(base, run),
+                            "--report", os.path.join(base, run + ".json"),
+                            "--fail-on", "never", "-j", str(args.jobs)] +
+                           TREES[tree] + extra, capture_output=True, text=True)
+        if r.returncode != 0:
+            return None, "%s run: exit %d: %s" % (run, r.returncode, r.stderr[-1000:])
+        stderr = r.stderr
+    hits = stderr.count("': kernel cache hit")
+    for run in ("cold", "views"):
+        ok, diff = same_trees(os.path.join(base, "uncached"), os.path.join(base, run))
+        if not ok:
+            return hits, "%s tree differs from the uncached one:\n%s" % (run, diff)
+        if report_body(os.path.join(base, run + ".json")) != \
+                report_body(os.path.join(base, "uncached.json")):
+            return hits, "%s report differs from the uncached one" % run
+    shutil.rmtree(base)
+    return hits, None
 
 
 def core_objects(btfgen, objs):
@@ -161,6 +224,7 @@ def main():
         os.path.dirname(os.path.abspath(__file__)))))
     ap.add_argument("--kernels", default=None)
     ap.add_argument("--trees", default="default,no-shrink")
+    ap.add_argument("--cache-check", action="store_true")
     args = ap.parse_args()
 
     work = os.path.abspath(args.work)
@@ -185,7 +249,7 @@ def main():
                 print("loader-referees: %s: no kernel in %s matches %r"
                       % (name, archive, args.kernels))
                 return 1
-        archive = raw[key]
+        archive_src, archive = archive, raw[key]
         # Objects without CO-RE relocations have nothing to tailor for (the
         # driver refuses them) and nothing for a referee to compare.
         objs, skipped = core_objects(args.btfgen, objs)
@@ -213,7 +277,20 @@ def main():
         if unloadable:
             print("%s: cilium/ebpf cannot load %d object(s), not judged by it: %s"
                   % (name, len(unloadable), " ".join(sorted(unloadable))))
+        tarballs = None
+        if args.cache_check:
+            has_tar = any(k.endswith(".tar.xz") for k in kernels(archive_src))
+            tarballs = archive_src if has_tar and not args.kernels else \
+                tarball_archive(archive, os.path.join(work, name, "tarballs"))
         for tree in trees:
+            if tarballs:
+                hits, why = check_cache(args, work, name, tree, objs, tarballs)
+                if why:
+                    bad += 1
+                    print("%s %s cache: %s" % (name, tree, why))
+                else:
+                    print("%s %s cache: %d kernels from views, trees and reports identical"
+                          % (name, tree, hits))
             out = os.path.join(work, name, tree)
             r = subprocess.run([args.btfgen, "run"] + objs + ["--archive", archive, "-o", out,
                                "--no-cache", "--fail-on", "never", "-j", str(args.jobs)] + TREES[tree],

@@ -1,11 +1,10 @@
 #!/usr/bin/env python3
 # cache-tool.py - inspect and damage btfgen cache entries (tests only).
 #
-#   find CACHE_DIR btf TARBALL  path of the kernel entry for TARBALL; the key
-#                               is computed here independently:
-#                               BLAKE3(tarball bytes), via b3sum if present,
-#                               else by scanning the entries for one whose
-#                               payload is the tarball's BTF
+#   find CACHE_DIR btf TARBALL  path of the kernel entry for TARBALL: the
+#                               entry whose payload is the tarball's view,
+#                               computed here independently (view() below,
+#                               after btfgen/KernelView.h)
 #   check ENTRY...              "entry ok" if header (magic, length) and
 #                               payload agree, else "bad: why"
 #
@@ -55,11 +54,87 @@ def decode_tarball(path):
     raise SystemExit("no .btf in " + path)
 
 
+DROPPED = {12, 14, 15, 17}  # FUNC, VAR, DATASEC, DECL_TAG
+# Extra bytes after the 12-byte record, and where names and type IDs are in
+# them (word indexes of one entry, entry size in words), per kind.
+EXTRA = {1: (1, 0, (), ()), 3: (3, 0, (), (0, 1)), 4: (3, 1, (0,), (1,)),
+         5: (3, 1, (0,), (1,)), 6: (2, 1, (0,), ()), 13: (2, 1, (0,), (1,)),
+         14: (1, 0, (), ()), 15: (3, 1, (), (0,)), 17: (1, 0, (), ()),
+         19: (3, 1, (0,), ())}
+REF_KINDS = {2, 7, 8, 9, 10, 11, 12, 13, 14, 17, 18}  # type word is an ID
+
+
+def view(btf):
+    """The kernel view of raw BTF btf as btfgen/KernelView.h defines it:
+    named records of kinds not in DROPPED and all they refer to keep their
+    IDs and contents, the others become an anonymous `const void`; strings
+    are re-added in first-use order, written with a 24-byte header."""
+    _, _, _, hl, toff, tlen, soff, slen = struct.unpack_from("<HBBIIIII", btf, 0)
+    ts, ss = hl + toff, hl + soff
+    recs = [None]
+    p = ts
+    while p < ts + tlen:
+        name, info, st = struct.unpack_from("<III", btf, p)
+        kind, vlen = (info >> 24) & 0x1f, info & 0xffff
+        words, per_vlen, _, _ = EXTRA.get(kind, (0, 0, (), ()))
+        n = words * (vlen if per_vlen else 1)
+        recs.append((name, info, st, list(struct.unpack_from("<%dI" % n, btf, p + 12))))
+        p += 12 + 4 * n
+
+    def string(off):
+        return btf[ss + off:btf.index(b"\0", ss + off)]
+
+    def refs(r):
+        name, info, st, data = r
+        kind, vlen = (info >> 24) & 0x1f, info & 0xffff
+        out = [st] if kind in REF_KINDS else []
+        words, per_vlen, _, ids = EXTRA.get(kind, (0, 0, (), ()))
+        for i in range(vlen if per_vlen else (1 if words else 0)):
+            out += [data[i * words + j] for j in ids]
+        return out
+
+    keep = [False] * len(recs)
+    work = [i for i in range(1, len(recs))
+            if (recs[i][1] >> 24) & 0x1f not in DROPPED and string(recs[i][0])]
+    for i in work:
+        keep[i] = True
+    while work:
+        for t in refs(recs[work.pop()]):
+            if 0 < t < len(recs) and not keep[t]:
+                keep[t] = True
+                work.append(t)
+    strs, table = {b"": 0}, bytearray(b"\0")
+
+    def add(off):
+        s = string(off)
+        if s not in strs:
+            strs[s] = len(table)
+            table.extend(s + b"\0")
+        return strs[s]
+
+    types = bytearray()
+    for i in range(1, len(recs)):
+        if not keep[i]:
+            types += struct.pack("<III", 0, 10 << 24, 0)
+            continue
+        name, info, st, data = recs[i]
+        kind, vlen = (info >> 24) & 0x1f, info & 0xffff
+        types += struct.pack("<III", add(name), info, st)
+        words, per_vlen, names, _ = EXTRA.get(kind, (0, 0, (), ()))
+        data = list(data)
+        for e in range(vlen if per_vlen else 0):
+            for j in names:
+                data[e * words + j] = add(data[e * words + j])
+        types += struct.pack("<%dI" % len(data), *data)
+    return struct.pack("<HBBIIIII", 0xeB9F, 1, 0, 24, 0, len(types), len(types),
+                       len(table)) + bytes(types) + bytes(table)
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "find":
         root, ns, tarball = sys.argv[2:5]
-        want = decode_tarball(tarball)
+        want = view(decode_tarball(tarball))
         hits = []
         for e in sorted(glob.glob(os.path.join(root, "v2", ns, "*", "*"))):
             b = open(e, "rb").read()

@@ -1,0 +1,52 @@
+//===- KernelView.h - The part of a kernel BTF that tailoring reads -*- C++ -*-===//
+//
+// A kernel's BTF is mostly about functions and variables: on Debian 6.1,
+// 45,000 of its 100,600 types are FUNC, VAR, DATASEC and DECL_TAG records,
+// and 31,000 more are the prototypes, pointers and modifiers only those
+// refer to. CO-RE never looks at them. A relocation's candidates are the
+// named types of the local type's kind (libbpf relo_core.c
+// bpf_core_add_cands skips anonymous targets; cilium/ebpf btf/core.go looks
+// targets up by name), a local type is never a FUNC, VAR, DATASEC or
+// DECL_TAG, and matching, minimization and the load verdicts only follow
+// references from a candidate. So the view keeps the named types of every
+// other kind and all they refer to, and replaces each other record by an
+// anonymous `const void` (12 bytes, no name, referring to void): every kept
+// type keeps its ID (TYPE_ID_TARGET values are target IDs), and only the
+// strings the kept types name remain. libbpf 1.1.2's FIELD_SIGNED quirk
+// reads the first word of the record after a type (CoreMatch.cpp,
+// wordAfterType); where that record became a stub the word was a name
+// offset or 0 and is now 0, and both have a zero encoding byte (name offsets
+// stay below 2^24), so even that answer is unchanged. Matching,
+// minimization, the load verdicts and the report give the same answers and
+// bytes on the view as on the full table (test/driver/archive-cache-view.test
+// checks this on the whole corpus; KernelViewTest the rules).
+//
+// The driver's kernel cache stores the view (docs/benchmarks.md, "Cache
+// design"): zstd makes it about half the size of the full BTF's frame. The
+// version string is part of the cache key, so a view that keeps more in a
+// later release never meets an entry made by this one.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BTFGEN_KERNELVIEW_H
+#define BTFGEN_KERNELVIEW_H
+
+#include "btfgen/TypeTable.h"
+
+namespace btfgen {
+
+/// Bumped whenever kernelView() keeps something else.
+constexpr const char *KernelViewVersion = "kernel-view-2";
+
+/// Whether the view replaces records of kind K by `const void`.
+bool isDroppedFromView(Kind K);
+
+/// Kernel with every record that is not a named type of a kept kind, nor
+/// referred to by a kept record, replaced by an anonymous `const void`;
+/// strings rebuilt in first-use order. Kept records keep their IDs and
+/// contents.
+TypeTable kernelView(const TypeTable &Kernel);
+
+} // namespace btfgen
+
+#endif // BTFGEN_KERNELVIEW_H

@@ -1,0 +1,166 @@
+//===- KernelViewTest.cpp - What the kernel cache's view keeps ------------===//
+//
+// btfgen/KernelView.h: named types of kept kinds and everything they refer
+// to keep their IDs and contents; FUNC, VAR, DATASEC, DECL_TAG and what only
+// those refer to become anonymous `const void`; a kept record never refers
+// to a stub, even in a file where a struct member refers to a FUNC.
+//
+//===----------------------------------------------------------------------===//
+
+#include "TestBTFBuilder.h"
+
+#include "btfgen/BTFReader.h"
+#include "btfgen/BTFWriter.h"
+#include "btfgen/KernelView.h"
+
+#include "llvm/Support/MemoryBufferRef.h"
+
+#include "gtest/gtest.h"
+
+#include <string>
+#include <vector>
+
+using namespace btfgen;
+
+namespace {
+
+/// Kind, name and kind-specific words with strings resolved: what must be
+/// equal between a kept record and its original.
+struct Record {
+  Kind K;
+  std::string Name;
+  uint32_t Info, SizeOrType;
+  std::vector<std::string> Words; // numbers, or the string of a name slot
+  bool operator==(const Record &O) const {
+    return K == O.K && Name == O.Name && Info == O.Info &&
+           SizeOrType == O.SizeOrType && Words == O.Words;
+  }
+};
+
+Record recordOf(const TypeTable &T, TypeId Id) {
+  Record R{T.kind(Id), T.name(Id).str(), T.type(Id).Info,
+           T.type(Id).SizeOrType, {}};
+  switch (R.K) {
+  case Kind::Struct:
+  case Kind::Union:
+    for (const BTFMember &M : T.members(Id))
+      R.Words.insert(R.Words.end(), {T.str(M.NameOff).str(),
+                                     std::to_string(M.Type),
+                                     std::to_string(M.Offset)});
+    break;
+  case Kind::Enum:
+    for (uint32_t I = 0; I < T.vlen(Id); ++I)
+      R.Words.insert(R.Words.end(), {T.enumName(Id, I).str(),
+                                     std::to_string(T.enumValue(Id, I))});
+    break;
+  case Kind::FuncProto:
+    for (const BTFParam &P : T.params(Id))
+      R.Words.insert(R.Words.end(),
+                     {T.str(P.NameOff).str(), std::to_string(P.Type)});
+    break;
+  default:
+    for (uint32_t W : T.data(Id))
+      R.Words.push_back(std::to_string(W));
+  }
+  return R;
+}
+
+bool isStub(const TypeTable &T, TypeId Id) {
+  return T.kind(Id) == Kind::Const && T.type(Id).NameOff == 0 &&
+         T.type(Id).SizeOrType == 0 && T.data(Id).empty();
+}
+
+/// A small kernel: what CO-RE can reach, and what only functions and
+/// variables use.
+struct SmallKernel {
+  test::TestBTFBuilder B;
+  TypeId Int, Ops, OpsPtr, OpProto, Pid, AnonEnum, Fn, FnProto, ParamPtr,
+      Var, Sec, Tag;
+  SmallKernel() {
+    Int = B.addInt("int", 4, true);                          // kept: named
+    Ops = B.addStruct("ops", 8, {{"op", 0, 0}});             // kept: named
+    OpProto = B.addFuncProto(Int, {{"x", Int}});             // kept: via ops
+    OpsPtr = B.addPtr(OpProto);
+    B.table().mutableData(Ops)[1] = OpsPtr;                  // ops.op: int (*)(int)
+    Pid = B.addTypedef("pid_t", Int);                        // kept: named
+    AnonEnum = B.addEnum("", 4, {{"A", 1}});                 // dropped: anonymous
+    ParamPtr = B.addPtr(Ops);                                // dropped: only FnProto
+    FnProto = B.addFuncProto(Int, {{"only_fn_param", ParamPtr}});
+    Fn = B.addFunc("do_thing", FnProto);
+    Var = B.addVar("some_var", Pid);
+    TypeTable &T = B.table();
+    BTFType DS{T.addString(".data"),
+               BTFType::makeInfo(Kind::Datasec, 1, false), 4};
+    Sec = T.addType(DS, {Var, 0, 4});
+    BTFType DT{T.addString("a_tag"),
+               BTFType::makeInfo(Kind::DeclTag, 0, false), Ops};
+    Tag = T.addType(DT, {uint32_t(-1)});
+  }
+};
+
+TEST(KernelView, KeepsNamedTypesAndWhatTheyReferToUnderTheirIds) {
+  SmallKernel K;
+  const TypeTable &T = K.B.table();
+  TypeTable V = kernelView(T);
+  ASSERT_EQ(V.size(), T.size());
+  for (TypeId Id : {K.Int, K.Ops, K.OpsPtr, K.OpProto, K.Pid})
+    EXPECT_EQ(recordOf(V, Id), recordOf(T, Id)) << "type " << Id;
+  for (TypeId Id :
+       {K.AnonEnum, K.ParamPtr, K.FnProto, K.Fn, K.Var, K.Sec, K.Tag})
+    EXPECT_TRUE(isStub(V, Id)) << "type " << Id;
+}
+
+TEST(KernelView, KeepsOnlyTheStringsOfKeptTypes) {
+  SmallKernel K;
+  TypeTable V = kernelView(K.B.table());
+  const std::string &S = V.strings();
+  for (const char *Kept : {"int", "ops", "op", "x", "pid_t"})
+    EXPECT_NE(S.find(Kept), std::string::npos) << Kept;
+  for (const char *Gone :
+       {"do_thing", "some_var", ".data", "a_tag", "only_fn_param"})
+    EXPECT_EQ(S.find(Gone), std::string::npos) << Gone;
+}
+
+TEST(KernelView, AKeptRecordNeverRefersToAStub) {
+  // A hostile kernel: a struct member whose type is a FUNC. The FUNC, its
+  // prototype and the prototype's parameter type stay whole.
+  SmallKernel K;
+  TypeId Odd = K.B.addStruct("odd", 4, {{"m", K.Fn, 0}});
+  TypeTable V = kernelView(K.B.table());
+  for (TypeId Id : {Odd, K.Fn, K.FnProto, K.ParamPtr})
+    EXPECT_EQ(recordOf(V, Id), recordOf(K.B.table(), Id)) << "type " << Id;
+  for (TypeId Id = 1; Id < V.size(); ++Id)
+    if (!isStub(V, Id))
+      V.forEachRef(Id, [&](TypeId R, RefRole, uint32_t) {
+        EXPECT_FALSE(R != 0 && isStub(V, R)) << Id << " -> " << R;
+      });
+}
+
+TEST(KernelView, ReadsBackAsBTFWithTheSameCandidates) {
+  SmallKernel K;
+  TypeTable &T = K.B.table();
+  T.buildNameIndex();
+  std::string Bytes = writeBTFToString(kernelView(T));
+  llvm::Expected<TypeTable> Back =
+      readBTF(llvm::MemoryBufferRef(Bytes, "view"));
+  ASSERT_TRUE(bool(Back)) << llvm::toString(Back.takeError());
+  Back->buildNameIndex();
+  EXPECT_EQ(Back->pointerSize(), T.pointerSize());
+  for (const char *Name : {"int", "ops", "pid_t"})
+    EXPECT_EQ(Back->findByEssentialName(Name), T.findByEssentialName(Name))
+        << Name;
+  EXPECT_TRUE(Back->findByEssentialName("do_thing").empty());
+  EXPECT_FALSE(T.findByEssentialName("do_thing").empty());
+}
+
+TEST(KernelView, DropsExactlyTheFourKinds) {
+  for (Kind K : {Kind::Func, Kind::Var, Kind::Datasec, Kind::DeclTag})
+    EXPECT_TRUE(isDroppedFromView(K));
+  for (Kind K : {Kind::Int, Kind::Ptr, Kind::Array, Kind::Struct, Kind::Union,
+                 Kind::Enum, Kind::Fwd, Kind::Typedef, Kind::Volatile,
+                 Kind::Const, Kind::Restrict, Kind::FuncProto, Kind::Float,
+                 Kind::TypeTag, Kind::Enum64})
+    EXPECT_FALSE(isDroppedFromView(K));
+}
+
+} // namespace
