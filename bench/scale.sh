@@ -1,0 +1,174 @@
+#!/bin/bash
+# bench/scale.sh - btfgen-driver on a BTFHub-sized archive
+#
+#   bench/scale.sh [-d BTFGEN_DRIVER] [-c CORPUS] [-o OBJDIR] [-w WORKDIR]
+#                  [-j N] [-n "SIZES"] [-s SAMPLE]
+#
+# Makes a synthetic archive of max(SIZES) kernels (default "750 3000") from
+# the real kernels of CORPUS (default ../shared/corpus beside the checkout)
+# with bench/make-replica-archive.py (every tarball distinct bytes, decoding
+# each costs what decoding its kernel costs), then for each size K (the
+# first K tarballs, hard-linked into their own tree) runs, side by side:
+#
+#   ours-cold       btfgen-driver, empty cache (--cache-max none), -j N
+#   xz-floor        xz -dc of every tarball to /dev/null; xargs -P N
+#   ours-warm-chg   btfgen-driver, warm cache, program set CHANGED (one
+#                   object dropped)
+#   ours-warm-same  btfgen-driver rerun with the same (changed) set
+#
+# and, once, the bpftool loop (bench/bpftool-one.sh, xargs -P N) with the
+# changed set on a SAMPLE (default 200) of the largest archive's kernels
+# spread evenly over it, extrapolated to each size. Objects: OBJDIR, else
+# Debian's libbpf-tools (extracted as bench/run.sh does). Prints Markdown
+# tables: wall, CPU, peak RSS (GNU time), cache and output bytes, ratios.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(dirname "$here")
+driver=
+corpus=$src/../shared/corpus
+objdir=
+work=${TMPDIR:-/tmp}/btfgen-scale
+jobs=2
+sizes="750 3000"
+sample=200
+while getopts "d:c:o:w:j:n:s:" opt; do
+  case $opt in
+    d) driver=$OPTARG ;;
+    c) corpus=$OPTARG ;;
+    o) objdir=$OPTARG ;;
+    w) work=$OPTARG ;;
+    j) jobs=$OPTARG ;;
+    n) sizes=$OPTARG ;;
+    s) sample=$OPTARG ;;
+    *) sed -n '2,22p' "$0"; exit 2 ;;
+  esac
+done
+[ -n "$driver" ] || driver=$src/build/bin/btfgen-driver
+[ -x "$driver" ] || { echo "scale: btfgen-driver not found (use -d)" >&2; exit 2; }
+command -v bpftool >/dev/null || { echo "scale: bpftool not installed" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "scale: GNU time (/usr/bin/time) not installed" >&2; exit 2; }
+corpus=$(cd "$corpus" && pwd)
+max=$(printf '%s\n' $sizes | sort -n | tail -1)
+mkdir -p "$work"
+
+# The synthetic archive, kept between runs of the script.
+full=$work/archive-$max
+if [ ! -e "$full.done" ]; then
+  rm -rf "$full"
+  python3 "$here/make-replica-archive.py" "$corpus" "$max" "$full" 2>"$work/make.log"
+  touch "$full.done"
+fi
+mapfile -t all < <(cd "$full" && find . -name '*.btf.tar.xz' | sed 's|^\./||' |
+  awk -F'-r' '{print $NF "\t" $0}' | sort -n | cut -f2)
+
+if [ -z "$objdir" ]; then
+  if ! dpkg -s libbpf-tools >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y libbpf-tools >&2
+  fi
+  objdir=$work/objs
+  rm -rf "$objdir"
+  python3 "$src/scripts/extract-libbpf-tools.py" "$objdir" >"$work/extract.log"
+fi
+objs=()
+for o in $(ls "$objdir"/*.o | sort); do
+  "$driver" manifest "$o" 2>/dev/null | grep -q '^types: [0-9]*, relocations: 0$' ||
+    objs+=("$o")
+done
+chg=("${objs[@]:0:${#objs[@]}-1}")
+
+results=()
+measure() { # NAME CMD...: GNU time; records wall user sys maxrss status
+  local name=$1 status=0
+  shift
+  /usr/bin/time -f "%e %U %S %M" -o "$work/$name.time" "$@" \
+    >"$work/$name.out" 2>"$work/$name.err" || status=$?
+  local wall user sys rss
+  read -r wall user sys rss < <(tail -1 "$work/$name.time")
+  results+=("$name $wall $user $sys $rss $status")
+  echo "scale: $name: wall $wall s, user $user s, sys $sys s, rss $rss KB, exit $status" >&2
+}
+get() { # NAME FIELD(2=wall 3=user 4=sys 5=rss)
+  local r n w u y m st
+  for r in "${results[@]}"; do
+    read -r n w u y m st <<<"$r"
+    [ "$n" = "$1" ] || continue
+    case $2 in 2) echo "$w" ;; 3) echo "$u" ;; 4) echo "$y" ;; 5) echo "$m" ;; esac
+  done
+}
+bytes() { find "$@" -type f -printf '%s\n' 2>/dev/null | awk '{s+=$1} END {print s+0}'; }
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+for k in $sizes; do
+  a=$work/a$k
+  if [ ! -e "$a.done" ]; then
+    rm -rf "$a"
+    for f in "${all[@]:0:$k}"; do
+      mkdir -p "$a/$(dirname "$f")"
+      ln "$full/$f" "$a/$f"
+    done
+    touch "$a.done"
+  fi
+  rm -rf "$work/cache$k" "$work/ours$k"
+  find "$a" -name '*.btf.tar.xz' | LC_ALL=C sort >"$work/tarballs$k.txt"
+  cat "$a"/*/*/*/*.btf.tar.xz >/dev/null # same page-cache state for every run
+  measure "ours-cold-$k" "$driver" "${objs[@]}" --archive "$a" -o "$work/ours$k" \
+    --cache-dir "$work/cache$k" --cache-max none -j "$jobs" --fail-on never
+  measure "xz-floor-$k" sh -c "xargs -P '$jobs' -n 1 -a '$work/tarballs$k.txt' xz -dc >/dev/null"
+  measure "ours-warm-chg-$k" "$driver" "${chg[@]}" --archive "$a" -o "$work/ours$k" \
+    --cache-dir "$work/cache$k" --cache-max none -j "$jobs" --fail-on never
+  measure "ours-warm-same-$k" "$driver" "${chg[@]}" --archive "$a" -o "$work/ours$k" \
+    --cache-dir "$work/cache$k" --cache-max none -j "$jobs" --fail-on never
+  eval "cache_btf_$k=$(bytes "$work/cache$k/v2/btf")"
+  eval "cache_out_$k=$(bytes "$work/cache$k/v2/out")"
+  eval "xz_$k=$(bytes "$a")"
+  eval "out_$k=$(bytes "$work/ours$k")"
+done
+
+# The bpftool loop on an evenly spread sample of the largest archive.
+step=$(( max / sample ))
+[ "$step" -ge 1 ] || step=1
+printf '%s\n' "${all[@]}" | awk -v s="$step" -v n="$sample" 'NR % s == 1 && c < n {print; c++}' |
+  sed "s|^|$full/|" >"$work/sample.txt"
+nsample=$(wc -l <"$work/sample.txt")
+rm -rf "$work/bpftool"
+measure bpftool-chg-sample xargs -P "$jobs" -n 1 -a "$work/sample.txt" \
+  "$here/bpftool-one.sh" "$full" "$work/bpftool" "${chg[@]}"
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+largest_raw=$(find "$corpus" -name '*.btf.tar.xz' -exec xz --robot --list {} \; 2>/dev/null |
+  awk '$1 == "totals" {if ($5 > m) m = $5} END {print m + 0}')
+echo
+echo "Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, kernel $(uname -r)"
+echo "Load average (1/5/15 min): before $load_before, after $load_after"
+echo "Corpus: $corpus; archive sizes: $sizes; objects: ${#objs[@]} (changed set ${#chg[@]}); -j/-P $jobs"
+echo "Largest raw kernel BTF of the corpus (tar stream): $largest_raw bytes"
+echo
+echo "| run | wall s | user s | sys s | CPU s | peak RSS MB | exit |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+for r in "${results[@]}"; do
+  read -r name wall user sys rss status <<<"$r"
+  printf '| %s | %s | %s | %s | %.2f | %.1f | %s |\n' "$name" "$wall" "$user" "$sys" \
+    "$(echo "$user + $sys" | bc)" "$(echo "scale=1; $rss / 1024" | bc)" "$status"
+done
+bt=$(get bpftool-chg-sample 2)
+echo
+echo "bpftool loop, changed set, $nsample kernels: $bt s wall"
+echo
+echo "| kernels | cold / xz floor | peak RSS / (largest raw x $jobs) | bpftool (extrapolated) / warm-chg | warm-same s | cache btf/ MB | cache out/ MB | tar.xz MB | output MB |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+for k in $sizes; do
+  c=$(get "ours-cold-$k" 2); f=$(get "xz-floor-$k" 2); w=$(get "ours-warm-chg-$k" 2)
+  s=$(get "ours-warm-same-$k" 2); rss=$(get "ours-cold-$k" 5)
+  for r in "ours-warm-chg-$k" "ours-warm-same-$k"; do
+    x=$(get "$r" 5); [ "$x" -gt "$rss" ] && rss=$x
+  done
+  cb=$(eval echo "\$cache_btf_$k"); co=$(eval echo "\$cache_out_$k")
+  xb=$(eval echo "\$xz_$k"); ob=$(eval echo "\$out_$k")
+  printf '| %d | %.2fx | %.2fx | %.1fx | %s | %.1f | %.1f | %.1f | %.2f |\n' "$k" \
+    "$(echo "$c / $f" | bc -l)" "$(echo "$rss * 1024 / ($largest_raw * $jobs)" | bc -l)" \
+    "$(echo "$bt * $k / $nsample / $w" | bc -l)" "$s" \
+    "$(echo "$cb / 1048576" | bc -l)" "$(echo "$co / 1048576" | bc -l)" \
+    "$(echo "$xb / 1048576" | bc -l)" "$(echo "$ob / 1048576" | bc -l)"
+done
+echo "Work directory: $work"
