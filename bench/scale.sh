@@ -96,7 +96,7 @@ get() { # NAME FIELD(2=wall 3=user 4=sys 5=rss)
     case $2 in 2) echo "$w" ;; 3) echo "$u" ;; 4) echo "$y" ;; 5) echo "$m" ;; esac
   done
 }
-bytes() { find "$@" -type f -printf '%s\n' 2>/dev/null | awk '{s+=$1} END {print s+0}'; }
+bytes() { find "$@" -type f -printf '%s\n' 2>/dev/null | awk '{s+=$1} END {printf "%.0f\n", s}'; }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for k in $sizes; do
