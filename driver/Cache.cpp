@@ -13,12 +13,13 @@
 // The file must be exactly 48 + stored length bytes. A "btf" payload is the
 // kernel's view (btfgen/KernelView.h: raw BTF keeping only the named types
 // other than FUNC, VAR, DATASEC and DECL_TAG and all they refer to), keyed
-// by the view's version and the tarball's content; an "out" payload is a TargetResult (see "Result payload"
-// below). zstd at a fast level keeps a kernel's view at about 0.75x of its
-// tarball's bytes for a few milliseconds of CPU (docs/benchmarks.md, "Cache
-// on disk"). xxh3 is an integrity check against truncation and bit rot, not
-// against an adversary who can write the cache directory (such a user can
-// replace the tool as well). Format 1 ("v1", uncompressed) is no longer
+// by the view's version and the tarball's content; an "out" payload is a
+// TargetResult (see "Result payload" below). zstd at a fast level keeps a
+// kernel's view at about 0.75x of its tarball's bytes for a few
+// milliseconds of CPU (docs/benchmarks.md, "Cache on disk"). xxh3 is an
+// integrity check against truncation and bit rot, not against an adversary
+// who can write the cache directory (such a user can replace the tool as
+// well). Format 1 ("v1", uncompressed) is no longer
 // read; CacheSpace.cpp removes it.
 //
 //===----------------------------------------------------------------------===//
@@ -472,5 +473,7 @@ CacheLookup Cache::lookupResult(const CacheKey &Key, ArrayRef<Program> Programs,
 Error Cache::storeResult(const CacheKey &Key, const TargetResult &R) const {
   return store("out", Key, encodeResult(R));
 }
+
+std::string resultPayload(const TargetResult &R) { return encodeResult(R); }
 
 } // namespace btfgen

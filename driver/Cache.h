@@ -107,6 +107,10 @@ private:
 /// key, so a rebuilt matcher/minimizer never reuses old results.
 const CacheKey &toolIdentity();
 
+/// The payload the cache stores for R ("Result payload" in Cache.cpp):
+/// everything but what lookupResult() recounts.
+std::string resultPayload(const TargetResult &R);
+
 /// What a lookup found.
 enum class CacheLookup { Hit, Miss, Corrupt };
 

@@ -293,10 +293,10 @@ void reportKernelDiagnostics(ArrayRef<KernelJob> Jobs,
       reportError(S.Error);
       continue;
     }
-    if (S.Result.LoadErrors)
-      reportWarning("'" + Jobs[I].Path + "': " + Twine(S.Result.LoadErrors) +
+    if (S.Result->LoadErrors)
+      reportWarning("'" + Jobs[I].Path + "': " + Twine(S.Result->LoadErrors) +
                     " relocation(s) would fail to load with libbpf; first: " +
-                    S.Result.LoadErrorMessages.front());
+                    S.Result->LoadErrorMessages.front());
   }
 }
 
@@ -307,8 +307,8 @@ void printOutputs(ArrayRef<KernelJob> Jobs, ArrayRef<KernelSlot> Slots,
     const KernelSlot &S = Slots[I];
     if (!S.OK)
       continue;
-    errs() << "  " << Jobs[I].OutRelPath << ": " << S.Result.KeptTypes
-           << " types, " << S.Result.Bytes.size() << " bytes";
+    errs() << "  " << Jobs[I].OutRelPath << ": " << S.Result->KeptTypes
+           << " types, " << S.Result->Bytes.size() << " bytes";
     if (!W.LinkText[I].empty())
       errs() << " -> " << W.LinkText[I];
     errs() << "\n";
@@ -380,7 +380,7 @@ Error recordIntent(const OutputTree &Tree, const TreeRecord &Old,
     if (Opts.Layout == TreeLayout::Tree)
       O.push_back(Jobs[I].OutRelPath);
     else if (Slots[I].OK)
-      O.push_back(contentPath(Slots[I].Result.Bytes));
+      O.push_back(contentPath(Slots[I].Result->Bytes));
   for (const ArchiveAlias &A : Aliases)
     O.push_back(A.Path);
   for (const std::string *F : {&Opts.ReportFile, &Opts.IndexFile}) {
@@ -486,8 +486,9 @@ Error cmdRun(ArrayRef<StringRef> Args) {
   Cache C = openCache(Opts);
   StageTimes Times;
   VerdictMemo Memo;
+  ResultPool Results;
   PipelineContext Ctx{*Programs, C, programSetKey(*Programs), Opts.Verify,
-                      Opts.Shrink, Times, &Memo};
+                      Opts.Shrink, Times, &Memo, &Results};
   std::vector<KernelSlot> Slots = tailorKernels(Jobs, Ctx, Opts.Jobs);
   Timer.done("minimize", T2);
   if (Opts.Verbose) {

@@ -196,7 +196,7 @@ private:
     for (size_t I = 0; I < Jobs.size(); ++I) {
       if (!Slots[I].OK)
         continue;
-      const std::string &Bytes = Slots[I].Result.Bytes;
+      const std::string &Bytes = Slots[I].Result->Bytes;
       std::string Path = contentPath(Bytes);
       if (Written.emplace(Path, I).second) {
         if (Error E = Tree.writeFile(Path, Bytes)) {
@@ -217,7 +217,7 @@ private:
     std::vector<std::string> Groups(Jobs.size());
     for (size_t I = 0; I < Jobs.size(); ++I) {
       if (Slots[I].OK)
-        Outputs[I] = &Slots[I].Result.Bytes;
+        Outputs[I] = &Slots[I].Result->Bytes;
       Groups[I] = scopeOf(Jobs[I].OutRelPath, Scope, I);
     }
     LinkTo = findDuplicates(Outputs, Groups);
@@ -239,14 +239,14 @@ private:
     for (size_t I = 0; I < Jobs.size(); ++I) {
       if (!Slots[I].OK || LinkTo[I])
         continue;
-      if (Error E = Tree.writeFile(Jobs[I].OutRelPath, Slots[I].Result.Bytes)) {
+      if (Error E = Tree.writeFile(Jobs[I].OutRelPath, Slots[I].Result->Bytes)) {
         writeFailed(I, std::move(E));
         continue;
       }
       W.File[I] = Jobs[I].OutRelPath;
       W.Owned.push_back(Jobs[I].OutRelPath);
       ++W.Unique;
-      W.UniqueBytes += Slots[I].Result.Bytes.size();
+      W.UniqueBytes += Slots[I].Result->Bytes.size();
     }
   }
 
@@ -257,7 +257,7 @@ private:
       if (!Slots[*LinkTo[I]].OK) {
         // Its leader could not be written: write the bytes instead.
         if (Error E =
-                Tree.writeFile(Jobs[I].OutRelPath, Slots[I].Result.Bytes)) {
+                Tree.writeFile(Jobs[I].OutRelPath, Slots[I].Result->Bytes)) {
           writeFailed(I, std::move(E));
           continue;
         }

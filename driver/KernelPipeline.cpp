@@ -79,6 +79,15 @@ public:
       : Job(Job), Ctx(Ctx), Slot(Slot), Clock(Ctx.Times, StageTimes::Read) {}
 
   void run() {
+    tailorOrTakeCached();
+    if (Slot.OK)
+      Slot.Result = Ctx.Results ? Ctx.Results->intern(std::move(Result))
+                                : std::make_shared<const TargetResult>(
+                                      std::move(Result));
+  }
+
+private:
+  void tailorOrTakeCached() {
     if (!readFile() || takeCachedResult())
       return;
     Expected<TypeTable> Target = kernelTable();
@@ -89,7 +98,6 @@ public:
     tailor(*Target);
   }
 
-private:
   void fail(Error E) { Slot.Error = toString(std::move(E)); }
   void note(const Twine &Msg) { Slot.Notes.push_back(Msg.str()); }
   void noteCorrupt(const CacheProblem &P, StringRef Action) {
@@ -127,8 +135,7 @@ private:
     if (Ctx.Verify)
       return false;
     CacheProblem Problem;
-    switch (C.lookupResult(OutKey, Ctx.Programs, Job.Path, Slot.Result,
-                           Problem)) {
+    switch (C.lookupResult(OutKey, Ctx.Programs, Job.Path, Result, Problem)) {
     case CacheLookup::Hit:
       Slot.OK = true;
       Slot.OutputCacheHit = true;
@@ -208,11 +215,11 @@ private:
     if (!R->ShrinkFallback.empty())
       note("'" + Job.Path + "': shrunk BTF kept unshrunk (self-check: " +
            R->ShrinkFallback + ")");
-    Slot.Result = std::move(*R);
+    Result = std::move(*R);
     Slot.OK = true;
     Clock.lap(StageTimes::CacheWrite);
     if (Ctx.C.enabled())
-      if (Error E = Ctx.C.storeResult(OutKey, Slot.Result))
+      if (Error E = Ctx.C.storeResult(OutKey, Result))
         note(toString(std::move(E)));
   }
 
@@ -222,6 +229,7 @@ private:
   StageClock Clock;
   std::unique_ptr<MemoryBuffer> File;
   CacheKey KernelKey{}, ViewKey{}, OutKey{};
+  TargetResult Result;
 };
 
 /// Read the minimized bytes of Out back, as a consumer would, match every

@@ -18,6 +18,7 @@
 #include "Archive.h"
 #include "Cache.h"
 #include "Inputs.h"
+#include "ResultPool.h"
 #include "TargetResult.h"
 #include "Verdicts.h"
 
@@ -38,7 +39,9 @@ namespace btfgen {
 /// Result slot of one kernel, written only by the worker that ran it.
 struct KernelSlot {
   bool OK = false;
-  TargetResult Result;
+  /// Shared by every kernel with an identical result (ResultPool.h); empty
+  /// when !OK.
+  std::shared_ptr<const TargetResult> Result = ResultPool::empty();
   std::string Error; // why it failed (when !OK)
   /// -v notes (cache hits, corrupt cache entries), printed in job order.
   std::vector<std::string> Notes;
@@ -68,6 +71,8 @@ struct PipelineContext {
   StageTimes &Times;
   /// Verdicts shared across kernels (may be null: every kernel walks).
   VerdictMemo *Memo = nullptr;
+  /// Where finished results are kept, each distinct one once.
+  ResultPool *Results = nullptr;
 };
 
 /// Tailor kernel Job for Ctx.Programs into Slot.

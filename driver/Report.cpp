@@ -111,7 +111,7 @@ void writeReportJSON(const RunSummary &S, raw_ostream &OS) {
   for (const KernelSlot &K : S.Slots)
     if (K.OK) {
       ++OKCount;
-      Supported += fullySupported(K.Result);
+      Supported += fullySupported(*K.Result);
     }
 
   OS << "{\"format\":\"btfgen-report\",\"version\":1,\n";
@@ -191,7 +191,7 @@ void writeReportJSON(const RunSummary &S, raw_ostream &OS) {
         J.attribute("error", Slot.Error);
         return;
       }
-      const TargetResult &R = Slot.Result;
+      const TargetResult &R = *Slot.Result;
       const std::string &File = S.Written.File[K];
       bool Linked = S.Written.Leader[K].has_value();
       J.attribute("output", Linked || File.empty() ? Job.OutRelPath : File);
@@ -266,9 +266,9 @@ void printSupportSummary(const RunSummary &S, raw_ostream &OS,
     if (!Slot.OK)
       continue;
     ++OKCount;
-    Supported += fullySupported(Slot.Result);
-    Refused += Slot.Result.LoadErrors != 0;
-    const std::vector<RelocRecord> &Recs = Slot.Result.Records;
+    Supported += fullySupported(*Slot.Result);
+    Refused += Slot.Result->LoadErrors != 0;
+    const std::vector<RelocRecord> &Recs = Slot.Result->Records;
     for (size_t I = 0; I < Recs.size() && I < Flat.size(); ++I) {
       int Sev;
       switch (Recs[I].Outcome) {
@@ -367,7 +367,7 @@ VerdictTally tallyVerdicts(const RunSummary &S, FailOn Level) {
     if (!S.Slots[K].OK)
       continue;
     ++T.Kernels;
-    for (const VerdictRecord &V : S.Slots[K].Result.Verdicts) {
+    for (const VerdictRecord &V : S.Slots[K].Result->Verdicts) {
       auto [It, New] = Index.try_emplace({V.Input, V.Program}, T.Rows.size());
       if (New)
         T.Rows.push_back({V.Input, V.Program, {}, {}, {}});
