@@ -10,8 +10,11 @@
 
 #include "VerifierState.h"
 
-#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/xxhash.h"
+
+#include <cstring>
 
 using namespace llvm;
 
@@ -20,25 +23,22 @@ namespace verifier {
 
 namespace {
 
-/// splitmix64 finalizer: a cheap, well-mixing 64-bit hash step.
-uint64_t mix(uint64_t X) {
-  X += 0x9e3779b97f4a7c15ULL;
-  X = (X ^ (X >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  X = (X ^ (X >> 27)) * 0x94d049bb133111ebULL;
-  return X ^ (X >> 31);
-}
-
+/// Collects a state as a sequence of 64-bit words and hashes them once
+/// (xxh3-128): one pass over a few hundred bytes instead of a dependent
+/// chain of mixing steps per word. Ids are renumbered by first appearance;
+/// a state holds only a few distinct ones, so a linear search beats a map.
 class Hasher {
 public:
-  void add(uint64_t V) {
-    A = mix(A ^ V);
-    B = mix(B + V * 0x2545f4914f6cdd1dULL + 0x632be59bd9b4e019ULL);
-  }
+  void add(uint64_t V) { Words.push_back(V); }
   void addId(uint32_t Id) {
     if (Id == 0)
       return add(0);
-    auto [It, New] = Ids.try_emplace(Id, Ids.size() + 1);
-    add(It->second);
+    auto It = llvm::find(Ids, Id);
+    if (It == Ids.end()) {
+      Ids.push_back(Id);
+      return add(Ids.size());
+    }
+    add(It - Ids.begin() + 1);
   }
   void addValue(const Value &V) {
     add(uint64_t(V.K) | uint64_t(V.Exact) << 8 | uint64_t(V.OffKnown) << 9 |
@@ -56,11 +56,16 @@ public:
       add(V.Hi);
     }
   }
-  StateDigest digest() const { return {A, B}; }
+  StateDigest digest() const {
+    XXH128_hash_t H = xxh3_128bits(ArrayRef<uint8_t>(
+        reinterpret_cast<const uint8_t *>(Words.data()),
+        Words.size() * sizeof(uint64_t)));
+    return {H.low64, H.high64};
+  }
 
 private:
-  uint64_t A = 0x243f6a8885a308d3ULL, B = 0x13198a2e03707344ULL;
-  DenseMap<uint32_t, uint32_t> Ids;
+  SmallVector<uint64_t, 256> Words;
+  SmallVector<uint32_t, 16> Ids;
 };
 
 uint64_t truncTo(uint64_t V, bool Is64) { return Is64 ? V : uint32_t(V); }
@@ -225,12 +230,10 @@ StateDigest digest(const State &S) {
     H.add(Used);
     for (size_t I = 0; I < Used; ++I) {
       const Slot &Sl = F.Stack[I];
-      uint64_t Bytes = 0;
-      bool HasSpill = false;
-      for (ByteKind B : Sl.Bytes) {
-        Bytes = Bytes << 8 | uint64_t(B);
-        HasSpill |= B == ByteKind::Spill;
-      }
+      static_assert(sizeof(Sl.Bytes) == sizeof(uint64_t));
+      uint64_t Bytes;
+      std::memcpy(&Bytes, Sl.Bytes.data(), sizeof(Bytes));
+      bool HasSpill = llvm::is_contained(Sl.Bytes, ByteKind::Spill);
       H.add(Bytes);
       if (HasSpill) {
         H.add(uint64_t(Sl.SpillAt) << 8 | Sl.SpillSize);
