@@ -53,10 +53,16 @@ BitVector recordsToKeep(const TypeTable &Kernel) {
 
 TypeTable kernelView(const TypeTable &Kernel) {
   BitVector Keep = recordsToKeep(Kernel);
+  // A kept record keeps all its words: reserve them exactly, since growth
+  // by doubling would hold up to twice the view's size (33 MB instead of
+  // 25 MB for the CentOS 8 kernel of the corpus, the largest).
+  size_t Words = 0;
+  for (unsigned Id : Keep.set_bits())
+    Words += Kernel.data(Id).size();
   TypeTable View;
-  View.reserve(Kernel.size() - 1, 0);
+  View.reserve(Kernel.size() - 1, Words);
   auto Same = [](TypeId Id) { return Id; };
-  SmallVector<uint32_t, 64> Words;
+  SmallVector<uint32_t, 64> Scratch;
   BitVector AllMembers;
   BTFType Stub{};
   Stub.Info = BTFType::makeInfo(Kind::Const, 0, false);
@@ -68,7 +74,7 @@ TypeTable kernelView(const TypeTable &Kernel) {
     AllMembers.clear();
     if (isComposite(Kernel.kind(Id)))
       AllMembers.resize(Kernel.vlen(Id), true);
-    emitType(Kernel, Id, AllMembers, Same, Same, View, Words);
+    emitType(Kernel, Id, AllMembers, Same, Same, View, Scratch);
   }
   View.setKnownPointerSize(Kernel.knownPointerSize());
   return View;

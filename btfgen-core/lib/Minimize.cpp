@@ -156,7 +156,7 @@ void Minimizer::markMember(MarkState &S, TypeId Struct, uint32_t Idx) const {
     S.Kept.set(Struct);
     ++S.Changes;
   }
-  BitVector &M = S.Members[Struct];
+  BitVector &M = S.Members.mark(Struct);
   if (M.empty())
     M.resize(Target.vlen(Struct));
   if (!M.test(Idx)) {
@@ -586,7 +586,7 @@ Minimizer::MarkState Minimizer::computeMarks() const {
   S.Followed.resize(N);
   S.MatchDone[0].resize(N);
   S.MatchDone[1].resize(N);
-  S.Members.resize(N);
+  S.Members.reset(N);
   S.Exact.resize(N);
   S.MembersExact.resize(N);
   S.Root.resize(N);
