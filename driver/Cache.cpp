@@ -39,6 +39,10 @@
 #include "llvm/Support/xxhash.h"
 
 #include <cstring>
+#include <optional>
+#include <vector>
+
+#include <zstd.h>
 
 using namespace llvm;
 
@@ -94,6 +98,39 @@ KeyBuilder &KeyBuilder::add(const CacheKey &Part) {
 
 CacheKey KeyBuilder::final() const { return P->H.final(); }
 
+namespace {
+
+/// BLAKE3 of the file at Path, read in 1 MiB pieces: the executable is
+/// 50 MB with debug information, and mapping or reading it whole showed
+/// in every run's peak RSS.
+std::optional<CacheKey> hashFile(StringRef Path) {
+  Expected<sys::fs::file_t> F = sys::fs::openNativeFileForRead(Path);
+  if (!F) {
+    consumeError(F.takeError());
+    return std::nullopt;
+  }
+  BLAKE3 H;
+  std::vector<char> Buf(1 << 20);
+  bool OK = true;
+  for (;;) {
+    Expected<size_t> N = sys::fs::readNativeFile(*F, Buf);
+    if (!N) {
+      consumeError(N.takeError());
+      OK = false;
+      break;
+    }
+    if (*N == 0)
+      break;
+    H.update(StringRef(Buf.data(), *N));
+  }
+  sys::fs::closeFile(*F);
+  if (!OK)
+    return std::nullopt;
+  return H.final();
+}
+
+} // namespace
+
 const CacheKey &toolIdentity() {
   static const CacheKey Id = [] {
     KeyBuilder B;
@@ -103,12 +140,9 @@ const CacheKey &toolIdentity() {
     B.add(Version);
     // The running binary (the core is linked in statically).
     std::string Exe = sys::fs::getMainExecutable(nullptr, nullptr);
-    ErrorOr<std::unique_ptr<MemoryBuffer>> Buf =
-        Exe.empty() ? ErrorOr<std::unique_ptr<MemoryBuffer>>(
-                          std::make_error_code(std::errc::no_such_file_or_directory))
-                    : MemoryBuffer::getFile(Exe, false, false);
-    if (Buf)
-      B.add((*Buf)->getBuffer());
+    if (!Exe.empty())
+      if (std::optional<CacheKey> K = hashFile(Exe))
+        B.add(*K);
     return B.final();
   }();
   return Id;
@@ -242,22 +276,50 @@ CacheLookup Cache::lookup(StringRef NS, const CacheKey &Key, CacheEntry &Out,
   return CacheLookup::Hit;
 }
 
+namespace {
+
+/// One zstd frame of Payload at CompressionLevel (what
+/// compression::zstd::compress writes), appended to Out. The output is first
+/// given half the payload's size, which real entries never fill (views
+/// compress about 6x, results more): zstd's worst-case bound would hold a
+/// second payload-sized buffer per worker, 25 MB for the largest corpus
+/// kernel. Only a payload that does not compress to half pays a retry.
+Error appendZstdFrame(StringRef Payload, std::string &Out) {
+  size_t Base = Out.size();
+  size_t Bound = ZSTD_compressBound(Payload.size());
+  size_t Cap = std::min(Bound, Payload.size() / 2 + 4096);
+  for (;;) {
+    Out.resize(Base + Cap);
+    size_t N = ZSTD_compress(Out.data() + Base, Cap, Payload.data(),
+                             Payload.size(), CompressionLevel);
+    if (!ZSTD_isError(N)) {
+      Out.resize(Base + N);
+      return Error::success();
+    }
+    if (Cap == Bound)
+      return createStringError(inconvertibleErrorCode(),
+                               Twine("cache: zstd: ") + ZSTD_getErrorName(N));
+    Cap = Bound; // the half did not suffice
+  }
+}
+
+} // namespace
+
 Error Cache::store(StringRef NS, const CacheKey &Key, StringRef Payload) const {
   if (!enabled())
     return Error::success();
-  SmallVector<uint8_t, 0> Frame;
-  compression::zstd::compress(arrayRefFromStringRef(Payload), Frame,
-                              CompressionLevel);
-  std::string Stored(SizePrefix, '\0');
-  support::endian::write64le(Stored.data(), Payload.size());
-  Stored.append(reinterpret_cast<const char *>(Frame.data()), Frame.size());
-  char Header[HeaderSize];
+  // header | u64 payload length | zstd frame; the header's length and
+  // checksum cover everything after it.
+  std::string Entry(HeaderSize + SizePrefix, '\0');
+  support::endian::write64le(Entry.data() + HeaderSize, Payload.size());
+  if (Error E = appendZstdFrame(Payload, Entry))
+    return E;
+  StringRef Stored = StringRef(Entry).drop_front(HeaderSize);
+  char *Header = Entry.data();
   std::memcpy(Header, Magic, sizeof(Magic));
   support::endian::write64le(Header + 8, Stored.size());
   support::endian::write64le(Header + 16, xxh3_64bits(Stored));
   std::memcpy(Header + 24, Key.data(), KeyPrefix);
-  std::string Entry(Header, HeaderSize);
-  Entry += Stored;
   if (Error E = Dir->writeFile(entryRelPath(NS, Key), Entry))
     return createStringError(inconvertibleErrorCode(),
                              "cache: " + toString(std::move(E)));

@@ -38,11 +38,14 @@ void StageTimes::print(raw_ostream &OS) const {
 
 namespace {
 
-/// Per-worker xz/tar decode buffer, reused across kernels (no re-faulting of
-/// tens of MiB per tarball) but released after a decode that failed (an xz
-/// bomb grows it to the decoder's limit) or that outgrew ScratchKeep.
+/// Per-worker xz/tar decode buffer, reused across kernels (no zero-filling
+/// again for the next tarball) but released after a decode that failed (an
+/// xz bomb grows it to the decoder's limit) or that outgrew ScratchKeep.
+/// Most kernels decode to 4-10 MB and keep it; a larger one (27 MB for the
+/// corpus's CentOS 8 kernel) gives it back before its view is built, so a
+/// worker never holds that kernel's bytes, table and view at once.
 thread_local std::string DecodeScratch;
-constexpr size_t ScratchKeep = 64u << 20;
+constexpr size_t ScratchKeep = 16u << 20;
 
 void trimScratch() {
   if (DecodeScratch.capacity() > ScratchKeep)
@@ -187,6 +190,9 @@ private:
       return Full;
     Clock.lap(StageTimes::CacheWrite);
     TypeTable View = kernelView(*Full);
+    // The full table (about the raw size again) goes before the view is
+    // serialized and compressed, so the two never add up in a worker.
+    { TypeTable Done = std::move(*Full); }
     if (Error E = C.storeKernel(ViewKey, writeBTFToString(View)))
       note(toString(std::move(E)));
     return View;
