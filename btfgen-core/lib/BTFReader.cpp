@@ -506,9 +506,24 @@ Error Reader::checkCycles(const TypeTable &T) {
     uint32_t Next;
   };
   std::vector<Frame> Stack;
+  // Whether every layout edge of Id leads to void or to a type already
+  // proven acyclic: then Id is too, and needs no stack frame. That is most
+  // types (leaves, and records after what they are made of), and most of
+  // the time of a read.
+  auto Settled = [&](TypeId Id) {
+    TypeId To = 0;
+    for (uint32_t I = 0; layoutEdge(T, Id, I, To); ++I)
+      if (To != 0 && Colour[To] != Black)
+        return false;
+    return true;
+  };
   for (TypeId Root = 1; Root < N; ++Root) {
     if (Colour[Root] != White)
       continue;
+    if (Settled(Root)) {
+      Colour[Root] = Black;
+      continue;
+    }
     Colour[Root] = Grey;
     Stack.push_back({Root, 0});
     while (!Stack.empty()) {
