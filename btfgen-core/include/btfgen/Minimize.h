@@ -84,7 +84,6 @@ public:
   unsigned numKeptTypes() const;
 
 private:
-  /// Liveness of types and members, in side bitsets over Target's IDs.
   /// Which members of each type are kept: a 4-byte slot per type into a
   /// pool holding the few marked types' bits. A BitVector per type would
   /// cost 48 bytes each, 40 MB for the 840,000 types of the corpus's
@@ -113,6 +112,7 @@ private:
     std::deque<llvm::BitVector> Pool; ///< stable references as it grows
     llvm::BitVector None;
   };
+  /// Liveness of types and members, in side bitsets over Target's IDs.
   struct MarkState {
     llvm::BitVector Kept;     ///< type is kept
     llvm::BitVector Followed; ///< marked with pointee-following
