@@ -14,7 +14,8 @@
 // kernel's view (btfgen/KernelView.h: raw BTF keeping only the named types
 // other than FUNC, VAR, DATASEC and DECL_TAG and all they refer to), keyed
 // by the view's version and the tarball's content; an "out" payload is a
-// TargetResult (see "Result payload" below). zstd at a fast level keeps a
+// TargetResult (see "Result payload" below), a "vrd" payload one input's
+// verdicts ("Verdict payload"). zstd at a fast level keeps a
 // kernel's view at about 0.75x of its tarball's bytes for a few
 // milliseconds of CPU (docs/benchmarks.md, "Cache on disk"). xxh3 is an
 // integrity check against truncation and bit rot, not against an adversary
@@ -58,6 +59,8 @@ constexpr size_t SizePrefix = 8;
 constexpr int CompressionLevel = 1;
 
 } // namespace
+
+const char *const EntryKinds[3] = {"btf", "out", "vrd"};
 
 std::string keyHex(const CacheKey &Key) {
   static const char Digits[] = "0123456789abcdef";
@@ -171,7 +174,7 @@ void Cache::sweepStaleTemps() const {
   // Every entry directory once per run, not only those this run touches:
   // a run killed with SIGKILL leaves temporaries (up to a decoded kernel
   // each) wherever it was writing.
-  for (StringRef NS : {"btf", "out"}) {
+  for (StringRef NS : EntryKinds) {
     Expected<int> NSFd = Dir->dirFd(NS, /*Create=*/false);
     if (!NSFd) {
       consumeError(NSFd.takeError());
@@ -205,7 +208,7 @@ std::string Cache::defaultDir() {
 std::string Cache::entryRelPath(StringRef NS, const CacheKey &Key) {
   std::string Hex = keyHex(Key);
   return NS.str() + "/" + Hex.substr(0, 2) + "/" + Hex +
-         (NS == "btf" ? ".btf" : ".res");
+         (NS == "btf" ? ".btf" : NS == "vrd" ? ".vrd" : ".res");
 }
 
 CacheLookup Cache::lookup(StringRef NS, const CacheKey &Key, CacheEntry &Out,
@@ -534,6 +537,47 @@ CacheLookup Cache::lookupResult(const CacheKey &Key, ArrayRef<Program> Programs,
 
 Error Cache::storeResult(const CacheKey &Key, const TargetResult &R) const {
   return store("out", Key, encodeResult(R));
+}
+
+//===----------------------------------------------------------------------===//
+// Verdict payload: u32 format (1), then the verdicts as in a result
+// payload, every input index 0.
+//===----------------------------------------------------------------------===//
+
+namespace {
+constexpr uint32_t VerdictFormat = 1;
+} // namespace
+
+CacheLookup Cache::lookupVerdicts(const CacheKey &Key, uint32_t Input,
+                                  std::vector<VerdictRecord> &Out,
+                                  CacheProblem &Problem) const {
+  CacheEntry E;
+  CacheLookup L = lookup("vrd", Key, E, Problem);
+  if (L != CacheLookup::Hit)
+    return L;
+  PayloadReader Rd(E.Payload);
+  uint32_t Format;
+  std::vector<VerdictRecord> Vs;
+  if (!Rd.u32(Format) || Format != VerdictFormat ||
+      !decodeVerdicts(Rd, /*NumInputs=*/1, Vs) || !Rd.done() || Vs.empty()) {
+    Problem = {"malformed verdicts", Dir->path(entryRelPath("vrd", Key))};
+    return CacheLookup::Corrupt;
+  }
+  for (VerdictRecord &V : Vs)
+    V.Input = Input;
+  Out = std::move(Vs);
+  return CacheLookup::Hit;
+}
+
+Error Cache::storeVerdicts(const CacheKey &Key,
+                           ArrayRef<VerdictRecord> Vs) const {
+  PayloadWriter W;
+  W.u32(VerdictFormat);
+  std::vector<VerdictRecord> Copy(Vs.begin(), Vs.end());
+  for (VerdictRecord &V : Copy)
+    V.Input = 0;
+  encodeVerdicts(W, Copy);
+  return store("vrd", Key, W.S);
 }
 
 std::string resultPayload(const TargetResult &R) { return encodeResult(R); }

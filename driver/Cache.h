@@ -2,12 +2,17 @@
 //
 // Warm reruns (the program changed, the kernels did not) should not pay for
 // xz decoding again, and a rerun with unchanged inputs should do almost
-// nothing. The cache has two kinds of entries, both content-addressed:
+// nothing. The cache has three kinds of entries, all content-addressed:
 //
 //   btf/<kk>/<V>.btf    V = BLAKE3(view version, K), K = BLAKE3(tarball
 //                       bytes): the decoded BTF's view (KernelView.h)
 //   out/<kk>/<O>.res    O = BLAKE3(tool identity, K, program-set key): the
 //                       minimized BTF and the per-relocation results
+//   vrd/<kk>/<Q>.vrd    Q = BLAKE3(tool identity, program input's bytes,
+//                       verdict question): one input's load verdicts for
+//                       one set of relocation results (Verdicts.h,
+//                       VerdictMemo), shared by every kernel and program
+//                       set that asks the same question
 //
 // below "<cache dir>/v2". Payloads are zstd-compressed. The cache has a
 // size cap (--cache-max, default 2 GiB): after a run, least recently used
@@ -42,11 +47,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace btfgen {
 
 /// The directory of the entry format this build reads and writes.
 constexpr const char *FormatDir = "v2";
+/// The entry namespaces below it: kernel views, results, verdicts.
+extern const char *const EntryKinds[3];
 
 /// The default cap on the cache's size: a laptop's share, about 2,500
 /// kernel views. --cache-max changes it.
@@ -64,10 +72,11 @@ std::string formatSize(uint64_t Bytes);
 struct CacheUsage {
   uint64_t Kernels = 0, KernelBytes = 0; ///< btf/ entries
   uint64_t Results = 0, ResultBytes = 0; ///< out/ entries
+  uint64_t Verdicts = 0, VerdictBytes = 0; ///< vrd/ entries
   uint64_t Temps = 0, TempBytes = 0;     ///< temporaries of running writers
   uint64_t OldBytes = 0; ///< entries of an older format, no longer read
   uint64_t total() const {
-    return KernelBytes + ResultBytes + TempBytes + OldBytes;
+    return KernelBytes + ResultBytes + VerdictBytes + TempBytes + OldBytes;
   }
 };
 
@@ -169,14 +178,24 @@ public:
                            CacheProblem &Problem) const;
   llvm::Error storeResult(const CacheKey &Key, const TargetResult &R) const;
 
-  /// "btf/<kk>/<key>.btf" or "out/<kk>/<key>.res", below root().
+  /// The verdicts stored under Key, with Input set as their input index
+  /// (entries are independent of the input's place on the command line).
+  /// A payload that does not decode is Corrupt.
+  CacheLookup lookupVerdicts(const CacheKey &Key, uint32_t Input,
+                             std::vector<VerdictRecord> &Out,
+                             CacheProblem &Problem) const;
+  llvm::Error storeVerdicts(const CacheKey &Key,
+                            llvm::ArrayRef<VerdictRecord> Vs) const;
+
+  /// "btf/<kk>/<key>.btf", "out/<kk>/<key>.res" or "vrd/<kk>/<key>.vrd",
+  /// below root().
   static std::string entryRelPath(llvm::StringRef NS, const CacheKey &Key);
 
 private:
   /// Remove temporaries of dead writers in every entry directory (opening
   /// a directory through the AnchoredDir sweeps it).
   void sweepStaleTemps() const;
-  /// Look up entry Key in namespace NS ("btf" or "out").
+  /// Look up entry Key in namespace NS ("btf", "out" or "vrd").
   CacheLookup lookup(llvm::StringRef NS, const CacheKey &Key, CacheEntry &Out,
                      CacheProblem &Problem) const;
   /// Store Payload under Key (atomically). Errors are returned but callers

@@ -159,7 +159,7 @@ std::string formatSize(uint64_t Bytes) {
 static std::vector<EntryFile> listEntries(const AnchoredDir &Dir,
                                           CacheUsage &U) {
   std::vector<EntryFile> Out;
-  for (StringRef NS : {"btf", "out"}) {
+  for (StringRef NS : EntryKinds) {
     for (unsigned B = 0; B < 256; ++B) {
       std::string Sub = NS.str() + "/" + toHex(ArrayRef<uint8_t>(uint8_t(B)),
                                                /*LowerCase=*/true);
@@ -177,8 +177,16 @@ static std::vector<EntryFile> listEntries(const AnchoredDir &Dir,
           U.TempBytes += Size;
           return;
         }
-        (NS == "btf" ? U.Kernels : U.Results) += 1;
-        (NS == "btf" ? U.KernelBytes : U.ResultBytes) += Size;
+        if (NS == "btf") {
+          ++U.Kernels;
+          U.KernelBytes += Size;
+        } else if (NS == "out") {
+          ++U.Results;
+          U.ResultBytes += Size;
+        } else {
+          ++U.Verdicts;
+          U.VerdictBytes += Size;
+        }
         Out.push_back({int64_t(St.st_mtim.tv_sec) * 1000000000 +
                            St.st_mtim.tv_nsec,
                        Sub + "/" + N, Size});

@@ -24,7 +24,9 @@ void printUsage(const CacheUsage &U, raw_ostream &OS) {
   OS << "kernels:     " << U.Kernels << " entries, " << formatSize(U.KernelBytes)
      << "\n"
      << "results:     " << U.Results << " entries, " << formatSize(U.ResultBytes)
-     << "\n";
+     << "\n"
+     << "verdicts:    " << U.Verdicts << " entries, "
+     << formatSize(U.VerdictBytes) << "\n";
   if (U.Temps)
     OS << "temporaries: " << U.Temps << ", " << formatSize(U.TempBytes)
        << " (runs writing now, or killed ones: the next run sweeps those)\n";

@@ -485,7 +485,7 @@ Error cmdRun(ArrayRef<StringRef> Args) {
   auto T2 = Timer.start();
   Cache C = openCache(Opts);
   StageTimes Times;
-  VerdictMemo Memo;
+  VerdictMemo Memo(&C);
   ResultPool Results;
   PipelineContext Ctx{*Programs, C, programSetKey(*Programs), Opts.Verify,
                       Opts.Shrink, Times, &Memo, &Results};
@@ -494,8 +494,11 @@ Error cmdRun(ArrayRef<StringRef> Args) {
   if (Opts.Verbose) {
     errs() << ToolName << ": worker time by stage (s, summed over workers):";
     Times.print(errs());
-    errs() << "\n" << ToolName << ": verdicts: " << Memo.hits()
-           << " input(s) judged as on an earlier kernel with equal results\n";
+    errs() << "\n" << ToolName << ": verdicts: " << Memo.hits() - Memo.diskHits()
+           << " input(s) judged as on an earlier kernel with equal results, "
+           << Memo.diskHits() << " taken from the cache\n";
+    for (const std::string &P : Memo.problems())
+      WithColor::note(errs(), ToolName) << P << "\n";
   }
 
   // 4. Diagnostics in job order, then the tree.

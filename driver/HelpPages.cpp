@@ -96,7 +96,12 @@ constexpr const char *FilesText = R"(FILES
         outcome of every relocation), keyed by the driver binary itself,
         the kernel file and the program INPUTs, in command-line order.
 
-    CACHE/v2/{btf,out}/<kk>/.<hash>.<ext>.tmp-<pid>-XXXXXXXX
+    CACHE/v2/vrd/<kk>/<hash>.vrd
+        Load verdicts of one program INPUT for one set of relocation
+        results, keyed by the driver binary, the INPUT's bytes and those
+        results: shared by every kernel and program set that asks the same.
+
+    CACHE/v2/{btf,out,vrd}/<kk>/.<hash>.<ext>.tmp-<pid>-XXXXXXXX
         Temporary cache entry, renamed into place once complete; removed
         on SIGINT/SIGTERM/SIGHUP, and by the next run after a SIGKILL.
 

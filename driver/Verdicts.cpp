@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Verdicts.h"
+#include "Cache.h"
 
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/BLAKE3.h"
@@ -88,9 +89,10 @@ std::vector<VerdictRecord> judgeInput(const Program &P, uint32_t Input,
 
 namespace {
 
-/// The memo key: everything judgeInput() reads, length-prefixed.
-std::array<uint8_t, 32> verdictKey(uint32_t Input, ArrayRef<CoreResult> Results,
-                                   const VerdictOptions &Opts) {
+/// The question: everything judgeInput() reads of the kernel and the
+/// relocations, length-prefixed (the input itself is added by the callers).
+std::array<uint8_t, 32> questionKey(ArrayRef<CoreResult> Results,
+                                    const VerdictOptions &Opts) {
   BLAKE3 H;
   auto Num = [&](uint64_t V) {
     uint8_t B[8];
@@ -101,7 +103,6 @@ std::array<uint8_t, 32> verdictKey(uint32_t Input, ArrayRef<CoreResult> Results,
     Num(S.size());
     H.update(S);
   };
-  Num(Input);
   Num(Opts.Budget);
   for (Support S : Opts.Caps.S)
     Num(uint64_t(S));
@@ -119,12 +120,22 @@ std::array<uint8_t, 32> verdictKey(uint32_t Input, ArrayRef<CoreResult> Results,
   return H.final();
 }
 
+StringRef keyBytes(const std::array<uint8_t, 32> &K) {
+  return StringRef(reinterpret_cast<const char *>(K.data()), K.size());
+}
+
 } // namespace
 
 std::vector<VerdictRecord> VerdictMemo::judge(const Program &P, uint32_t Input,
                                               ArrayRef<CoreResult> Results,
                                               const VerdictOptions &Opts) {
-  std::array<uint8_t, 32> Key = verdictKey(Input, Results, Opts);
+  std::array<uint8_t, 32> Question = questionKey(Results, Opts);
+  std::array<uint8_t, 4> In;
+  support::endian::write32le(In.data(), Input);
+  std::array<uint8_t, 32> Key =
+      KeyBuilder().add(StringRef(reinterpret_cast<const char *>(In.data()), 4))
+          .add(Question)
+          .final();
   {
     std::lock_guard<std::mutex> L(Mu);
     auto It = Done.find(Key);
@@ -134,9 +145,49 @@ std::vector<VerdictRecord> VerdictMemo::judge(const Program &P, uint32_t Input,
     }
   }
   // Outside the lock: two workers asking the same question at once both
-  // walk and store equal answers.
-  std::vector<VerdictRecord> V = judgeInput(P, Input, Results, Opts);
+  // walk (or read) and store equal answers. Only real walks are cached on
+  // disk: an input without programs gets its reasons from its own path.
+  bool UseDisk = Disk && Disk->enabled() && P.Object;
+  CacheKey DiskKey{};
+  std::vector<VerdictRecord> V;
+  std::string Problem;
+  bool FromDisk = false;
+  if (UseDisk) {
+    DiskKey = KeyBuilder()
+                  .add("btfgen-verdict")
+                  .add(toolIdentity())
+                  .add(keyBytes(P.Digest))
+                  .add(Question)
+                  .final();
+    CacheProblem CP;
+    switch (Disk->lookupVerdicts(DiskKey, Input, V, CP)) {
+    case CacheLookup::Hit:
+      FromDisk = true;
+      break;
+    case CacheLookup::Corrupt:
+      Problem = "cache entry '" + CP.Path + "' for the verdicts of '" +
+                P.Path + "' is corrupt (" + CP.Why + "): ignored and replaced";
+      break;
+    case CacheLookup::Miss:
+      break;
+    }
+  }
+  if (!FromDisk) {
+    V = judgeInput(P, Input, Results, Opts);
+    if (UseDisk)
+      if (Error E = Disk->storeVerdicts(DiskKey, V)) {
+        if (!Problem.empty())
+          Problem += "; ";
+        Problem += toString(std::move(E));
+      }
+  }
   std::lock_guard<std::mutex> L(Mu);
+  if (FromDisk) {
+    ++Hits;
+    ++DiskHits;
+  }
+  if (!Problem.empty())
+    Problems.push_back(std::move(Problem));
   Done.try_emplace(Key, V);
   return V;
 }
@@ -144,6 +195,16 @@ std::vector<VerdictRecord> VerdictMemo::judge(const Program &P, uint32_t Input,
 uint64_t VerdictMemo::hits() const {
   std::lock_guard<std::mutex> L(Mu);
   return Hits;
+}
+
+uint64_t VerdictMemo::diskHits() const {
+  std::lock_guard<std::mutex> L(Mu);
+  return DiskHits;
+}
+
+std::vector<std::string> VerdictMemo::problems() const {
+  std::lock_guard<std::mutex> L(Mu);
+  return Problems;
 }
 
 std::optional<FailOn> parseFailOn(StringRef S) {

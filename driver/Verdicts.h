@@ -31,6 +31,8 @@
 
 namespace btfgen {
 
+class Cache;
+
 /// A poisoned instruction, as the report shows it.
 struct PoisonRecord {
   /// libbpf's spec text: "<byte_off> [360] struct pt_regs.di (0:14 @
@@ -63,27 +65,40 @@ std::vector<VerdictRecord> judgeInput(const Program &P, uint32_t Input,
                                       llvm::ArrayRef<CoreResult> Results,
                                       const VerdictOptions &Opts);
 
-/// judgeInput() once per distinct question in a run. A verdict depends on
-/// the input, the kernel's verifier (VerdictOptions) and, per relocation,
-/// the fields of libbpf's result that patching and the verdict read
-/// (outcome, message, original and new value and size, poison, validate,
-/// fail-memsz: LoadVerdict.cpp, CorePatch.cpp); not on type ids or names
-/// of the kernel. Kernels whose relocations resolve alike, most of an
-/// archive, share one verifier walk. The answers are equal to judgeInput's
-/// by construction; the memo is looked up, never iterated, and safe to use
+/// judgeInput() once per distinct question. A verdict depends on the
+/// input, the kernel's verifier (VerdictOptions) and, per relocation, the
+/// fields of libbpf's result that patching and the verdict read (outcome,
+/// message, original and new value and size, poison, validate, fail-memsz:
+/// LoadVerdict.cpp, CorePatch.cpp); not on type ids or names of the kernel.
+/// Kernels whose relocations resolve alike, most of an archive, share one
+/// verifier walk. With a cache, answers also outlive the run (Cache.h,
+/// "vrd"), keyed by the tool's identity, the input's bytes and the
+/// question: a rerun with a changed program set walks only for the inputs
+/// it has not judged before. The answers are equal to judgeInput's by
+/// construction; the memo is looked up, never iterated, and safe to use
 /// from every worker.
 class VerdictMemo {
 public:
+  /// Disk, if not null and enabled, is consulted after the run's own memo
+  /// and receives every new answer.
+  explicit VerdictMemo(const Cache *Disk = nullptr) : Disk(Disk) {}
   std::vector<VerdictRecord> judge(const Program &P, uint32_t Input,
                                    llvm::ArrayRef<CoreResult> Results,
                                    const VerdictOptions &Opts);
   /// Walks skipped because an equal question was answered before.
   uint64_t hits() const;
+  /// Of those, answers read from the cache.
+  uint64_t diskHits() const;
+  /// Cache entries found corrupt (replaced) and cache writes that failed,
+  /// in the order met: for notes.
+  std::vector<std::string> problems() const;
 
 private:
+  const Cache *Disk;
   mutable std::mutex Mu;
   std::map<std::array<uint8_t, 32>, std::vector<VerdictRecord>> Done;
-  uint64_t Hits = 0;
+  uint64_t Hits = 0, DiskHits = 0;
+  std::vector<std::string> Problems;
 };
 
 /// When a run's exit status is 1 because of verdicts (--fail-on).
