@@ -75,7 +75,7 @@ private:
   Error checkLayoutSection();
   Error readTypes(TypeTable &T);
   Error checkRecord(TypeId Id, const BTFType &T, ArrayRef<uint32_t> D);
-  Error checkRefs(const TypeTable &T);
+  Error refError(const TypeTable &T) const;
   Error checkCycles(const TypeTable &T);
 
   Error checkStr(TypeId Id, const BTFType &T, const char *What, uint32_t Idx,
@@ -101,6 +101,12 @@ private:
   uint32_t LayoutOff = 0, LayoutLen = 0;
   uint64_t TypeBegin = 0, StrBegin = 0;
   uint32_t StrLen = 0;
+  /// The first reference to a type ID out of range (Id 0: none).
+  struct BadRef {
+    TypeId Id = 0, Ref = 0;
+    RefRole Role = RefRole::Type;
+    uint32_t Idx = 0;
+  } Bad;
 };
 
 } // namespace
@@ -383,8 +389,13 @@ Error Reader::readTypes(TypeTable &Table) {
     return malformed(Name, "type section: {0} trailing bytes after type [{1}]",
                      Hdr.TypeLen % 4, Count);
 
-  // Pass 2: per-record checks and the copy into the table.
+  // Pass 2: per-record checks and the copy into the table. Every type ID a
+  // record refers to must exist (btf_validate_id); pass 1 counted the
+  // types, so references, which may point forward, are checked here too,
+  // and the first bad one is reported once every record has passed its own
+  // checks (as if in a pass of their own).
   Table.reserve(Count, NWords - 3 * uint64_t(Count));
+  const uint32_t N = Count + 1;
   Pos = 0;
   for (TypeId Id = 1; Id <= Count; ++Id) {
     BTFType T{Words[Pos], Words[Pos + 1], Words[Pos + 2]};
@@ -393,34 +404,26 @@ Error Reader::readTypes(TypeTable &Table) {
     if (Error E = checkRecord(Id, T, D))
       return E;
     Table.addType(T, D);
+    if (!Bad.Id)
+      Table.forEachRef(Id, [&](TypeId Ref, RefRole Role, uint32_t I) {
+        if (Ref >= N && !Bad.Id)
+          Bad = {Id, Ref, Role, I};
+      });
     Pos += 3 + DataWords;
   }
   return Error::success();
 }
 
-/// Every type ID a record refers to must exist (btf_validate_id). Done after
-/// the walk because references may point forward.
-Error Reader::checkRefs(const TypeTable &T) {
+/// The message for Bad, the first reference out of range.
+Error Reader::refError(const TypeTable &T) const {
   const uint32_t N = T.size();
-  for (TypeId Id = 1; Id < N; ++Id) {
-    bool Found = false;
-    TypeId BadRef = 0;
-    RefRole BadRole = RefRole::Type;
-    uint32_t BadIdx = 0;
-    T.forEachRef(Id, [&](TypeId Ref, RefRole Role, uint32_t I) {
-      if (Ref < N || Found)
-        return;
-      Found = true;
-      BadRef = Ref;
-      BadRole = Role;
-      BadIdx = I;
-    });
-    if (!Found)
-      continue;
+  TypeId Id = Bad.Id, BadRef = Bad.Ref;
+  uint32_t BadIdx = Bad.Idx;
+  {
     // The kernel verifier's words for each field (btf_check_*).
     const char *What = "type_id";
     bool Indexed = false;
-    switch (BadRole) {
+    switch (Bad.Role) {
     case RefRole::Pointee:
     case RefRole::Type:
       break;
@@ -454,12 +457,21 @@ Error Reader::checkRefs(const TypeTable &T) {
                      "{5})",
                      Id, kindName(T.kind(Id)), What, BadIdx, BadRef, N);
   }
-  return Error::success();
 }
 
-/// The I-th layout edge of type Id (see the file comment): what the type is
-/// made of, as opposed to what it points to. Returns false past the last.
-static bool layoutEdge(const TypeTable &T, TypeId Id, uint32_t I, TypeId &To) {
+/// The layout edges of a type (see the file comment): what it is made of,
+/// as opposed to what it points to. The IDs are At[0], At[Stride], ...,
+/// At[(Count - 1) * Stride], in record order.
+struct LayoutEdges {
+  const uint32_t *At = nullptr;
+  uint32_t Count = 0;
+  uint32_t Stride = 0;
+  TypeId operator[](uint32_t I) const { return At[I * Stride]; }
+};
+
+static LayoutEdges layoutEdges(const TypeTable &T, TypeId Id) {
+  constexpr uint32_t MemberWords = sizeof(BTFMember) / 4;
+  constexpr uint32_t SecinfoWords = sizeof(BTFVarSecinfo) / 4;
   switch (T.kind(Id)) {
   case Kind::Typedef:
   case Kind::Volatile:
@@ -468,28 +480,22 @@ static bool layoutEdge(const TypeTable &T, TypeId Id, uint32_t I, TypeId &To) {
   case Kind::TypeTag:
   case Kind::Var:
   case Kind::DeclTag:
-    To = T.type(Id).SizeOrType;
-    return I == 0;
+    return {&T.type(Id).SizeOrType, 1, 1};
   case Kind::Array:
-    To = T.array(Id).ElemType;
-    return I == 0;
+    return {&T.array(Id).ElemType, 1, 1};
   case Kind::Struct:
   case Kind::Union: {
     ArrayRef<BTFMember> Ms = T.members(Id);
-    if (I >= Ms.size())
-      return false;
-    To = Ms[I].Type;
-    return true;
+    return {Ms.empty() ? nullptr : &Ms[0].Type, uint32_t(Ms.size()),
+            MemberWords};
   }
   case Kind::Datasec: {
     ArrayRef<BTFVarSecinfo> Vs = T.secinfos(Id);
-    if (I >= Vs.size())
-      return false;
-    To = Vs[I].Type;
-    return true;
+    return {Vs.empty() ? nullptr : &Vs[0].Type, uint32_t(Vs.size()),
+            SecinfoWords};
   }
   default:
-    return false;
+    return {};
   }
 }
 
@@ -504,41 +510,44 @@ Error Reader::checkCycles(const TypeTable &T) {
   struct Frame {
     TypeId Id;
     uint32_t Next;
+    LayoutEdges Edges;
   };
   std::vector<Frame> Stack;
   // Whether every layout edge of Id leads to void or to a type already
   // proven acyclic: then Id is too, and needs no stack frame. That is most
   // types (leaves, and records after what they are made of), and most of
   // the time of a read.
-  auto Settled = [&](TypeId Id) {
-    TypeId To = 0;
-    for (uint32_t I = 0; layoutEdge(T, Id, I, To); ++I)
+  auto Settled = [&](const LayoutEdges &Es) {
+    for (uint32_t I = 0; I < Es.Count; ++I) {
+      TypeId To = Es[I];
       if (To != 0 && Colour[To] != Black)
         return false;
+    }
     return true;
   };
   for (TypeId Root = 1; Root < N; ++Root) {
     if (Colour[Root] != White)
       continue;
-    if (Settled(Root)) {
+    LayoutEdges RootEdges = layoutEdges(T, Root);
+    if (Settled(RootEdges)) {
       Colour[Root] = Black;
       continue;
     }
     Colour[Root] = Grey;
-    Stack.push_back({Root, 0});
+    Stack.push_back({Root, 0, RootEdges});
     while (!Stack.empty()) {
       Frame &F = Stack.back();
-      TypeId To = 0;
-      if (!layoutEdge(T, F.Id, F.Next++, To)) {
+      if (F.Next == F.Edges.Count) {
         Colour[F.Id] = Black;
         Stack.pop_back();
         continue;
       }
+      TypeId To = F.Edges[F.Next++];
       if (To == 0 || Colour[To] == Black)
         continue;
       if (Colour[To] == White) {
         Colour[To] = Grey;
-        Stack.push_back({To, 0});
+        Stack.push_back({To, 0, layoutEdges(T, To)});
         continue;
       }
       // Grey: To is on the stack; the cycle is To -> ... -> F.Id -> To.
@@ -570,8 +579,8 @@ Expected<TypeTable> Reader::read() {
   T.setStrings(std::string(Bytes.substr(StrBegin, StrLen)));
   if (Error E = readTypes(T))
     return E;
-  if (Error E = checkRefs(T))
-    return E;
+  if (Bad.Id)
+    return refError(T);
   if (Error E = checkCycles(T))
     return E;
   T.setKnownPointerSize(T.guessPointerSize());

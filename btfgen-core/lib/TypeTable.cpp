@@ -48,44 +48,6 @@ const char *linkageName(uint32_t Linkage) {
   return Linkage < 3 ? Names[Linkage] : nullptr;
 }
 
-int64_t kindDataSize(const BTFType &T) {
-  uint64_t V = T.vlen();
-  switch (T.kind()) {
-  case Kind::Fwd:
-  case Kind::Const:
-  case Kind::Volatile:
-  case Kind::Restrict:
-  case Kind::Ptr:
-  case Kind::Typedef:
-  case Kind::Func:
-  case Kind::Float:
-  case Kind::TypeTag:
-    return 0;
-  case Kind::Int:
-    return 4;
-  case Kind::Enum:
-    return V * sizeof(BTFEnum);
-  case Kind::Enum64:
-    return V * sizeof(BTFEnum64);
-  case Kind::Array:
-    return sizeof(BTFArray);
-  case Kind::Struct:
-  case Kind::Union:
-    return V * sizeof(BTFMember);
-  case Kind::FuncProto:
-    return V * sizeof(BTFParam);
-  case Kind::Var:
-    return sizeof(BTFVar);
-  case Kind::Datasec:
-    return V * sizeof(BTFVarSecinfo);
-  case Kind::DeclTag:
-    return sizeof(BTFDeclTag);
-  case Kind::Unknown:
-    break;
-  }
-  return -1;
-}
-
 TypeTable::TypeTable() {
   Types.push_back(BTFType{0, 0, 0});
   DataOff.push_back(0);
@@ -93,74 +55,10 @@ TypeTable::TypeTable() {
   StringIds[""] = 0;
 }
 
-StringRef TypeTable::str(StrOffset Off) const {
-  if (Off >= Strings.size())
-    return StringRef();
-  return StringRef(Strings.data() + Off); // NUL-terminated by construction
-}
-
-ArrayRef<uint32_t> TypeTable::data(TypeId Id) const {
-  uint32_t Begin = DataOff[Id];
-  uint32_t End = Id + 1 < DataOff.size() ? DataOff[Id + 1] : Data.size();
-  return ArrayRef<uint32_t>(Data.data() + Begin, End - Begin);
-}
-
 MutableArrayRef<uint32_t> TypeTable::mutableData(TypeId Id) {
   uint32_t Begin = DataOff[Id];
   uint32_t End = Id + 1 < DataOff.size() ? DataOff[Id + 1] : Data.size();
   return MutableArrayRef<uint32_t>(Data.data() + Begin, End - Begin);
-}
-
-template <typename T> static ArrayRef<T> viewAs(ArrayRef<uint32_t> Words) {
-  static_assert(sizeof(T) % 4 == 0 && alignof(T) <= 4, "word-shaped record");
-  return ArrayRef<T>(reinterpret_cast<const T *>(Words.data()),
-                     Words.size() * 4 / sizeof(T));
-}
-
-uint32_t TypeTable::intWord(TypeId Id) const {
-  assert(kind(Id) == Kind::Int && "not an INT");
-  return data(Id)[0];
-}
-
-const BTFArray &TypeTable::array(TypeId Id) const {
-  assert(kind(Id) == Kind::Array && "not an ARRAY");
-  return viewAs<BTFArray>(data(Id))[0];
-}
-
-ArrayRef<BTFMember> TypeTable::members(TypeId Id) const {
-  assert((kind(Id) == Kind::Struct || kind(Id) == Kind::Union) &&
-         "not a STRUCT/UNION");
-  return viewAs<BTFMember>(data(Id));
-}
-
-ArrayRef<BTFEnum> TypeTable::enums(TypeId Id) const {
-  assert(kind(Id) == Kind::Enum && "not an ENUM");
-  return viewAs<BTFEnum>(data(Id));
-}
-
-ArrayRef<BTFEnum64> TypeTable::enums64(TypeId Id) const {
-  assert(kind(Id) == Kind::Enum64 && "not an ENUM64");
-  return viewAs<BTFEnum64>(data(Id));
-}
-
-ArrayRef<BTFParam> TypeTable::params(TypeId Id) const {
-  assert(kind(Id) == Kind::FuncProto && "not a FUNC_PROTO");
-  return viewAs<BTFParam>(data(Id));
-}
-
-uint32_t TypeTable::varLinkage(TypeId Id) const {
-  assert(kind(Id) == Kind::Var && "not a VAR");
-  return data(Id)[0];
-}
-
-ArrayRef<BTFVarSecinfo> TypeTable::secinfos(TypeId Id) const {
-  assert(kind(Id) == Kind::Datasec && "not a DATASEC");
-  return viewAs<BTFVarSecinfo>(data(Id));
-}
-
-int32_t TypeTable::declTagComponent(TypeId Id) const {
-  assert(kind(Id) == Kind::DeclTag && "not a DECL_TAG");
-  return static_cast<int32_t>(data(Id)[0]);
 }
 
 uint64_t TypeTable::enumValue(TypeId Id, uint32_t I) const {
@@ -300,17 +198,6 @@ void TypeTable::indexStrings() {
   }
 }
 
-TypeId TypeTable::addType(const BTFType &T, ArrayRef<uint32_t> Words) {
-  assert(int64_t(Words.size() * 4) == kindDataSize(T) &&
-         "kind data size mismatch");
-  TypeId Id = static_cast<TypeId>(Types.size());
-  Types.push_back(T);
-  DataOff.push_back(static_cast<uint32_t>(Data.size()));
-  Data.insert(Data.end(), Words.begin(), Words.end());
-  NameIndexBuilt = false;
-  return Id;
-}
-
 void TypeTable::reserve(uint32_t NumTypes, size_t NumWords) {
   Types.reserve(Types.size() + NumTypes);
   DataOff.reserve(DataOff.size() + NumTypes);
@@ -319,7 +206,10 @@ void TypeTable::reserve(uint32_t NumTypes, size_t NumWords) {
 
 StringRef essentialName(StringRef Name) {
   // libbpf bpf_core_essential_name_len(): the rightmost "X___Y" where X and
-  // Y are not '_' ends the essential name just after X.
+  // Y are not '_' ends the essential name just after X. Most names have no
+  // "___" at all, which one forward search tells.
+  if (Name.size() < 5 || Name.find("___") == StringRef::npos)
+    return Name;
   for (int64_t I = int64_t(Name.size()) - 5; I >= 0; --I) {
     if (Name[I] != '_' && Name[I + 1] == '_' && Name[I + 2] == '_' &&
         Name[I + 3] == '_' && Name[I + 4] != '_')
@@ -346,8 +236,13 @@ void TypeTable::buildNameIndex() {
       Entries.push_back({llvm::xxh3_64bits(N), Off,
                          static_cast<uint32_t>(N.size()), Id});
   }
+  // Sort by (hash, name, id) in linear time: a counting sort on the top
+  // bits of the hash (about one entry per bucket) keeps the entries of a
+  // bucket in ID order, and the few buckets holding more than one are
+  // finished by insertion sort under the full order. The arrays come out
+  // exactly as a comparison sort would leave them.
   const char *Base = Strings.data();
-  llvm::sort(Entries, [Base](const Entry &A, const Entry &B) {
+  auto Less = [Base](const Entry &A, const Entry &B) {
     if (A.Hash != B.Hash)
       return A.Hash < B.Hash;
     if (A.Off != B.Off || A.Len != B.Len) {
@@ -356,7 +251,26 @@ void TypeTable::buildNameIndex() {
         return C < 0;
     }
     return A.Id < B.Id;
-  });
+  };
+  unsigned Bits = 1;
+  while ((size_t(1) << Bits) < Entries.size() && Bits < 24)
+    ++Bits;
+  std::vector<uint32_t> Start((size_t(1) << Bits) + 1, 0);
+  for (const Entry &E : Entries)
+    ++Start[(E.Hash >> (64 - Bits)) + 1];
+  for (size_t B = 1; B < Start.size(); ++B)
+    Start[B] += Start[B - 1];
+  std::vector<Entry> Sorted(Entries.size());
+  {
+    std::vector<uint32_t> Next(Start.begin(), Start.end() - 1);
+    for (const Entry &E : Entries)
+      Sorted[Next[E.Hash >> (64 - Bits)]++] = E;
+  }
+  for (size_t B = 0; B + 1 < Start.size(); ++B)
+    if (Start[B + 1] - Start[B] > 1)
+      std::sort(Sorted.begin() + Start[B], Sorted.begin() + Start[B + 1],
+                Less);
+  Entries = std::move(Sorted);
   NameIndexHashes.clear();
   NameIndexKeys.clear();
   NameIndexIds.clear();

@@ -197,7 +197,43 @@ struct BTFDeclTag {
 
 /// Size in bytes of the kind-specific data that follows a BTFType, or -1 for
 /// an unknown kind. This is libbpf's btf_type_size() minus the common part.
-int64_t kindDataSize(const BTFType &T);
+inline int64_t kindDataSize(const BTFType &T) {
+  uint64_t V = T.vlen();
+  switch (T.kind()) {
+  case Kind::Fwd:
+  case Kind::Const:
+  case Kind::Volatile:
+  case Kind::Restrict:
+  case Kind::Ptr:
+  case Kind::Typedef:
+  case Kind::Func:
+  case Kind::Float:
+  case Kind::TypeTag:
+    return 0;
+  case Kind::Int:
+    return 4;
+  case Kind::Enum:
+    return V * sizeof(BTFEnum);
+  case Kind::Enum64:
+    return V * sizeof(BTFEnum64);
+  case Kind::Array:
+    return sizeof(BTFArray);
+  case Kind::Struct:
+  case Kind::Union:
+    return V * sizeof(BTFMember);
+  case Kind::FuncProto:
+    return V * sizeof(BTFParam);
+  case Kind::Var:
+    return sizeof(BTFVar);
+  case Kind::Datasec:
+    return V * sizeof(BTFVarSecinfo);
+  case Kind::DeclTag:
+    return sizeof(BTFDeclTag);
+  case Kind::Unknown:
+    break;
+  }
+  return -1;
+}
 
 } // namespace btfgen
 

@@ -27,6 +27,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <cassert>
 #include <optional>
 #include <string>
 #include <utility>
@@ -166,6 +167,9 @@ public:
   uint64_t typeSectionSize() const { return (Types.size() - 1) * sizeof(BTFType) + Data.size() * 4; }
 
 private:
+  /// Words as an array of word-shaped records.
+  template <typename T>
+  static llvm::ArrayRef<T> viewAs(llvm::ArrayRef<uint32_t> Words);
   /// The one stored pointer size; pointerSize() derives from it.
   uint32_t KnownPointerSize = 0;
   std::vector<BTFType> Types;
@@ -193,6 +197,87 @@ private:
 /// libbpf's bpf_core_essential_name_len(): the name up to the last "___"
 /// (triple underscore) suffix, if any. "task_struct___old" -> "task_struct".
 llvm::StringRef essentialName(llvm::StringRef Name);
+
+// The accessors every walk over a table calls: inline, so that matching,
+// minimization and the reader pay no call per record.
+
+inline llvm::StringRef TypeTable::str(StrOffset Off) const {
+  if (Off >= Strings.size())
+    return llvm::StringRef();
+  return llvm::StringRef(Strings.data() + Off); // NUL-terminated by construction
+}
+
+inline llvm::ArrayRef<uint32_t> TypeTable::data(TypeId Id) const {
+  uint32_t Begin = DataOff[Id];
+  uint32_t End = Id + 1 < DataOff.size() ? DataOff[Id + 1] : Data.size();
+  return llvm::ArrayRef<uint32_t>(Data.data() + Begin, End - Begin);
+}
+
+template <typename T>
+llvm::ArrayRef<T> TypeTable::viewAs(llvm::ArrayRef<uint32_t> Words) {
+  static_assert(sizeof(T) % 4 == 0 && alignof(T) <= 4, "word-shaped record");
+  return llvm::ArrayRef<T>(reinterpret_cast<const T *>(Words.data()),
+                           Words.size() * 4 / sizeof(T));
+}
+
+inline TypeId TypeTable::addType(const BTFType &T,
+                                 llvm::ArrayRef<uint32_t> Words) {
+  assert(int64_t(Words.size() * 4) == kindDataSize(T) &&
+         "kind data size mismatch");
+  TypeId Id = static_cast<TypeId>(Types.size());
+  Types.push_back(T);
+  DataOff.push_back(static_cast<uint32_t>(Data.size()));
+  if (!Words.empty())
+    Data.insert(Data.end(), Words.begin(), Words.end());
+  NameIndexBuilt = false;
+  return Id;
+}
+
+inline uint32_t TypeTable::intWord(TypeId Id) const {
+  assert(kind(Id) == Kind::Int && "not an INT");
+  return data(Id)[0];
+}
+
+inline const BTFArray &TypeTable::array(TypeId Id) const {
+  assert(kind(Id) == Kind::Array && "not an ARRAY");
+  return viewAs<BTFArray>(data(Id))[0];
+}
+
+inline llvm::ArrayRef<BTFMember> TypeTable::members(TypeId Id) const {
+  assert((kind(Id) == Kind::Struct || kind(Id) == Kind::Union) &&
+         "not a STRUCT/UNION");
+  return viewAs<BTFMember>(data(Id));
+}
+
+inline llvm::ArrayRef<BTFEnum> TypeTable::enums(TypeId Id) const {
+  assert(kind(Id) == Kind::Enum && "not an ENUM");
+  return viewAs<BTFEnum>(data(Id));
+}
+
+inline llvm::ArrayRef<BTFEnum64> TypeTable::enums64(TypeId Id) const {
+  assert(kind(Id) == Kind::Enum64 && "not an ENUM64");
+  return viewAs<BTFEnum64>(data(Id));
+}
+
+inline llvm::ArrayRef<BTFParam> TypeTable::params(TypeId Id) const {
+  assert(kind(Id) == Kind::FuncProto && "not a FUNC_PROTO");
+  return viewAs<BTFParam>(data(Id));
+}
+
+inline uint32_t TypeTable::varLinkage(TypeId Id) const {
+  assert(kind(Id) == Kind::Var && "not a VAR");
+  return data(Id)[0];
+}
+
+inline llvm::ArrayRef<BTFVarSecinfo> TypeTable::secinfos(TypeId Id) const {
+  assert(kind(Id) == Kind::Datasec && "not a DATASEC");
+  return viewAs<BTFVarSecinfo>(data(Id));
+}
+
+inline int32_t TypeTable::declTagComponent(TypeId Id) const {
+  assert(kind(Id) == Kind::DeclTag && "not a DECL_TAG");
+  return static_cast<int32_t>(data(Id)[0]);
+}
 
 template <typename Fn>
 void TypeTable::forEachRef(TypeId Id, Fn &&F) const {
