@@ -389,7 +389,11 @@ Error Reader::readTypes(TypeTable &Table) {
     return malformed(Name, "type section: {0} trailing bytes after type [{1}]",
                      Hdr.TypeLen % 4, Count);
 
-  // Pass 2: per-record checks and the copy into the table. Every type ID a
+  // Pass 2: per-record checks and the copy into the table. An anonymous
+  // `const void` (the stub a kernel view puts in place of each record it
+  // drops, KernelView.h; 9 in 10 of a view's records) is valid as it
+  // stands and refers to nothing: it is appended without the general
+  // checks. Every type ID a
   // record refers to must exist (btf_validate_id); pass 1 counted the
   // types, so references, which may point forward, are checked here too,
   // and the first bad one is reported once every record has passed its own
@@ -397,8 +401,14 @@ Error Reader::readTypes(TypeTable &Table) {
   Table.reserve(Count, NWords - 3 * uint64_t(Count));
   const uint32_t N = Count + 1;
   Pos = 0;
+  const uint32_t ConstInfo = BTFType::makeInfo(Kind::Const, 0, false);
   for (TypeId Id = 1; Id <= Count; ++Id) {
     BTFType T{Words[Pos], Words[Pos + 1], Words[Pos + 2]};
+    if (T.NameOff == 0 && T.Info == ConstInfo && T.SizeOrType == 0) {
+      Table.addType(T, {});
+      Pos += 3;
+      continue;
+    }
     uint64_t DataWords = uint64_t(kindDataSize(T)) / 4;
     ArrayRef<uint32_t> D(Words + Pos + 3, DataWords);
     if (Error E = checkRecord(Id, T, D))
