@@ -168,9 +168,18 @@ private:
       CacheEntry Entry;
       CacheLookup L = C.lookupKernel(ViewKey, Entry, Problem);
       if (L == CacheLookup::Hit) {
-        Slot.KernelCacheHit = true;
-        note("'" + Job.Path + "': kernel cache hit");
-        return parse(Entry.Payload);
+        // An entry whose checksum holds but whose view does not read (a
+        // bug, or a crafted entry) is corrupt all the same.
+        Expected<TypeTable> View = parseView(Entry.Payload);
+        if (View) {
+          File.reset();
+          Slot.KernelCacheHit = true;
+          note("'" + Job.Path + "': kernel cache hit");
+          return View;
+        }
+        Problem = {toString(View.takeError()),
+                   C.root() + "/" + Cache::entryRelPath("btf", ViewKey)};
+        L = CacheLookup::Corrupt;
       }
       if (L == CacheLookup::Corrupt)
         noteCorrupt(Problem, "ignored, decoding the tarball");
@@ -193,9 +202,16 @@ private:
     // The full table (about the raw size again) goes before the view is
     // serialized and compressed, so the two never add up in a worker.
     { TypeTable Done = std::move(*Full); }
-    if (Error E = C.storeKernel(ViewKey, writeBTFToString(View)))
+    if (Error E = C.storeKernel(ViewKey, writeKernelView(View)))
       note(toString(std::move(E)));
     return View;
+  }
+
+  /// readKernelView over a kernel cache entry's payload.
+  Expected<TypeTable> parseView(StringRef Bytes) {
+    Clock.lap(StageTimes::Parse);
+    return readKernelView(
+        MemoryBufferRef(Bytes, Job.Path + " (cached view)"));
   }
 
   /// readBTF over Bytes (raw BTF or an ELF holding .BTF). The table owns a

@@ -198,6 +198,32 @@ void TypeTable::indexStrings() {
   }
 }
 
+void TypeTable::spreadRecords(ArrayRef<TypeId> Ids, uint32_t NumTypes,
+                              const BTFType &Stub) {
+  assert(Ids.size() == Types.size() && Ids[0] == 0 && "one ID per record");
+  assert(kindDataSize(Stub) == 0 && "a stub has no kind-specific words");
+  // From the top down, every record moves up (Ids[I] >= I) into a slot no
+  // record still to be moved occupies; kind-specific words stay where they
+  // are, and a stub's DataOff is its successor's.
+  uint32_t I = uint32_t(Types.size()) - 1;
+  Types.resize(NumTypes);
+  DataOff.resize(NumTypes);
+  uint32_t NextOff = uint32_t(Data.size());
+  for (TypeId Id = NumTypes - 1; Id > 0; --Id) {
+    if (I > 0 && Ids[I] == Id) {
+      Types[Id] = Types[I];
+      DataOff[Id] = DataOff[I];
+      --I;
+    } else {
+      Types[Id] = Stub;
+      DataOff[Id] = NextOff;
+    }
+    NextOff = DataOff[Id];
+  }
+  assert(I == 0 && "every record placed");
+  NameIndexBuilt = false;
+}
+
 void TypeTable::reserve(uint32_t NumTypes, size_t NumWords) {
   Types.reserve(Types.size() + NumTypes);
   DataOff.reserve(DataOff.size() + NumTypes);

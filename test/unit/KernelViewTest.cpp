@@ -3,7 +3,9 @@
 // btfgen/KernelView.h: named types of kept kinds and everything they refer
 // to keep their IDs and contents; FUNC, VAR, DATASEC, DECL_TAG and what only
 // those refer to become anonymous `const void`; a kept record never refers
-// to a stub, even in a file where a struct member refers to a FUNC.
+// to a stub, even in a file where a struct member refers to a FUNC. The
+// stored form (writeKernelView) reads back to the same records and stubs,
+// keeps only the strings kept records name, and is checked on reading.
 //
 //===----------------------------------------------------------------------===//
 
@@ -110,15 +112,79 @@ TEST(KernelView, KeepsNamedTypesAndWhatTheyReferToUnderTheirIds) {
     EXPECT_TRUE(isStub(V, Id)) << "type " << Id;
 }
 
-TEST(KernelView, KeepsOnlyTheStringsOfKeptTypes) {
+/// V stored and read back; fails the test if it does not read.
+TypeTable storedAndRead(const TypeTable &V) {
+  std::string Bytes = writeKernelView(V);
+  llvm::Expected<TypeTable> Back =
+      readKernelView(llvm::MemoryBufferRef(Bytes, "view"));
+  if (!Back) {
+    ADD_FAILURE() << llvm::toString(Back.takeError());
+    return TypeTable();
+  }
+  return std::move(*Back);
+}
+
+TEST(KernelView, StoresOnlyTheStringsOfKeptTypes) {
   SmallKernel K;
   TypeTable V = kernelView(K.B.table());
-  const std::string &S = V.strings();
+  TypeTable Back = storedAndRead(V);
+  const std::string &S = Back.strings();
   for (const char *Kept : {"int", "ops", "op", "x", "pid_t"})
     EXPECT_NE(S.find(Kept), std::string::npos) << Kept;
   for (const char *Gone :
        {"do_thing", "some_var", ".data", "a_tag", "only_fn_param"})
     EXPECT_EQ(S.find(Gone), std::string::npos) << Gone;
+}
+
+TEST(KernelView, StoredFormReadsBackToTheSameRecordsAndStubs) {
+  SmallKernel K;
+  // A real `const void`, kept because a kept pointer refers to it: stored,
+  // although it looks like a stub.
+  TypeTable &T = K.B.table();
+  BTFType CV{0, BTFType::makeInfo(Kind::Const, 0, false), 0};
+  TypeId ConstVoid = T.addType(CV, {});
+  TypeId VoidPtr = K.B.addPtr(ConstVoid);
+  K.B.addTypedef("cvp_t", VoidPtr);
+  TypeTable V = kernelView(T);
+  TypeTable Back = storedAndRead(V);
+  ASSERT_EQ(Back.size(), V.size());
+  for (TypeId Id = 1; Id < V.size(); ++Id)
+    EXPECT_EQ(recordOf(Back, Id), recordOf(V, Id)) << "type " << Id;
+  EXPECT_EQ(Back.pointerSize(), V.pointerSize());
+  EXPECT_EQ(Back.type(VoidPtr).SizeOrType, ConstVoid);
+  // Storing again gives the same bytes.
+  EXPECT_EQ(writeKernelView(Back), writeKernelView(V));
+}
+
+TEST(KernelView, StoredFormIsCheckedOnReading) {
+  SmallKernel K;
+  std::string Good = writeKernelView(kernelView(K.B.table()));
+  auto Error = [](std::string Bytes) {
+    llvm::Expected<TypeTable> T =
+        readKernelView(llvm::MemoryBufferRef(Bytes, "v"));
+    if (T)
+      return std::string("read");
+    return llvm::toString(T.takeError());
+  };
+  ASSERT_EQ(Error(Good), "read");
+  EXPECT_NE(Error(Good.substr(0, 10)).find("shorter than its header"),
+            std::string::npos);
+  std::string BadMagic = Good;
+  BadMagic[0] = 'X';
+  EXPECT_NE(Error(BadMagic).find("bad magic"), std::string::npos);
+  // One type ID fewer: the bitmap's last kept type is out of range, or the
+  // counts disagree.
+  std::string Count = Good;
+  Count[12] = char(Count[12] + 1);
+  EXPECT_NE(Error(Count).find("header says"), std::string::npos);
+  // A bit cleared: bitmap and records disagree.
+  std::string Bit = Good;
+  Bit[16] = char(Bit[16] & (Bit[16] - 1));
+  EXPECT_NE(Error(Bit), "read");
+  // The embedded BTF is checked as any BTF.
+  std::string Short = Good.substr(0, Good.size() - 3);
+  EXPECT_NE(Error(Short), "read");
+  EXPECT_NE(Error(Good.substr(0, 17)).find("bitmap"), std::string::npos);
 }
 
 TEST(KernelView, AKeptRecordNeverRefersToAStub) {
@@ -136,20 +202,17 @@ TEST(KernelView, AKeptRecordNeverRefersToAStub) {
       });
 }
 
-TEST(KernelView, ReadsBackAsBTFWithTheSameCandidates) {
+TEST(KernelView, ReadsBackWithTheSameCandidates) {
   SmallKernel K;
   TypeTable &T = K.B.table();
   T.buildNameIndex();
-  std::string Bytes = writeBTFToString(kernelView(T));
-  llvm::Expected<TypeTable> Back =
-      readBTF(llvm::MemoryBufferRef(Bytes, "view"));
-  ASSERT_TRUE(bool(Back)) << llvm::toString(Back.takeError());
-  Back->buildNameIndex();
-  EXPECT_EQ(Back->pointerSize(), T.pointerSize());
+  TypeTable Back = storedAndRead(kernelView(T));
+  Back.buildNameIndex();
+  EXPECT_EQ(Back.pointerSize(), T.pointerSize());
   for (const char *Name : {"int", "ops", "pid_t"})
-    EXPECT_EQ(Back->findByEssentialName(Name), T.findByEssentialName(Name))
+    EXPECT_EQ(Back.findByEssentialName(Name), T.findByEssentialName(Name))
         << Name;
-  EXPECT_TRUE(Back->findByEssentialName("do_thing").empty());
+  EXPECT_TRUE(Back.findByEssentialName("do_thing").empty());
   EXPECT_FALSE(T.findByEssentialName("do_thing").empty());
 }
 

@@ -11,8 +11,9 @@
 // references from a candidate. So the view keeps the named types of every
 // other kind and all they refer to, and replaces each other record by an
 // anonymous `const void` (12 bytes, no name, referring to void): every kept
-// type keeps its ID (TYPE_ID_TARGET values are target IDs), and only the
-// strings the kept types name remain. libbpf 1.1.2's FIELD_SIGNED quirk
+// type keeps its ID (TYPE_ID_TARGET values are target IDs); string offsets
+// may differ from the kernel's (only names are compared). libbpf 1.1.2's
+// FIELD_SIGNED quirk
 // reads the first word of the record after a type (CoreMatch.cpp,
 // wordAfterType); where that record became a stub the word was a name
 // offset or 0 and is now 0, and both have a zero encoding byte (name offsets
@@ -22,9 +23,14 @@
 // checks this on the whole corpus; KernelViewTest the rules).
 //
 // The driver's kernel cache stores the view (docs/benchmarks.md, "Cache
-// design"): zstd makes it about half the size of the full BTF's frame. The
-// version string is part of the cache key, so a view that keeps more in a
-// later release never meets an entry made by this one.
+// design") in a compact form, writeKernelView(): nine in ten of a view's
+// records are stubs, so it stores a bitmap of the kept IDs and the kept
+// records alone, renumbered densely, as raw BTF with only the strings they
+// name; readKernelView() validates that BTF with readBTF() and puts the
+// stubs back in place. A cold run tailors on kernelView()'s table, a warm
+// one on readKernelView()'s: the same records under the same IDs. The version string is part of the cache key, so a view that
+// keeps more, or is stored otherwise, in a later release never meets an
+// entry made by this one.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,19 +39,35 @@
 
 #include "btfgen/TypeTable.h"
 
+#include "llvm/Support/Error.h"
+#include "llvm/Support/MemoryBufferRef.h"
+
+#include <string>
+
 namespace btfgen {
 
-/// Bumped whenever kernelView() keeps something else.
-constexpr const char *KernelViewVersion = "kernel-view-2";
+/// Bumped whenever kernelView() keeps something else or the stored form
+/// changes.
+constexpr const char *KernelViewVersion = "kernel-view-3";
 
 /// Whether the view replaces records of kind K by `const void`.
 bool isDroppedFromView(Kind K);
 
 /// Kernel with every record that is not a named type of a kept kind, nor
-/// referred to by a kept record, replaced by an anonymous `const void`;
-/// strings rebuilt in first-use order. Kept records keep their IDs and
-/// contents.
+/// referred to by a kept record, replaced by an anonymous `const void`.
+/// Kept records keep their IDs and contents; the string section is the
+/// kernel's.
 TypeTable kernelView(const TypeTable &Kernel);
+
+/// The stored form of View (a kernelView() result; KernelView.cpp gives the
+/// layout): every record but the stubs no record refers to, and the strings
+/// those name. readKernelView(writeKernelView(V)) has V's records (names
+/// equal, offsets into a smaller section), stubs and pointer size.
+std::string writeKernelView(const TypeTable &View);
+
+/// Read a stored view, checking everything as readBTF() does, and the
+/// bitmap against the records. Errors are MalformedBTF naming Buf.
+llvm::Expected<TypeTable> readKernelView(llvm::MemoryBufferRef Buf);
 
 } // namespace btfgen
 

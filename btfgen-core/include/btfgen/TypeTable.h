@@ -91,6 +91,14 @@ public:
   /// as stored, unchecked (BTFReader checks them with this walk); 0 is void.
   /// Inline: the reader runs it over every record of every kernel.
   template <typename Fn> void forEachRef(TypeId Id, Fn &&F) const;
+  /// Replace every type ID stored in the record of Id (the ones forEachRef
+  /// passes, in place) by Map(ID). For builders that renumber a table.
+  template <typename Fn> void remapRefs(TypeId Id, Fn &&Map);
+  /// Move records 1.. to IDs Ids[1..] (Ids[0] = 0, strictly increasing,
+  /// below NumTypes) and put Stub, a record without kind-specific words, at
+  /// every other ID below NumTypes. References are left as they are.
+  void spreadRecords(llvm::ArrayRef<TypeId> Ids, uint32_t NumTypes,
+                     const BTFType &Stub);
 
   /// libbpf's skip_mods_and_typedefs() (libbpf.c, v1.1.2 and newest alike):
   /// follow CV modifiers (VOLATILE, CONST, RESTRICT), TYPE_TAG and typedefs
@@ -193,6 +201,11 @@ private:
                            NameIndexKeys[I].second);
   }
 };
+
+/// Replace every type ID stored in a record (its common part T and
+/// kind-specific words D, as TypeTable::forEachRef lists them) by Map(ID).
+template <typename Fn>
+void remapRecordRefs(BTFType &T, llvm::MutableArrayRef<uint32_t> D, Fn &&Map);
 
 /// libbpf's bpf_core_essential_name_len(): the name up to the last "___"
 /// (triple underscore) suffix, if any. "task_struct___old" -> "task_struct".
@@ -323,6 +336,48 @@ void TypeTable::forEachRef(TypeId Id, Fn &&F) const {
   default: // INT, ENUM, ENUM64, FLOAT, FWD: no references
     break;
   }
+}
+
+template <typename Fn>
+void remapRecordRefs(BTFType &T, llvm::MutableArrayRef<uint32_t> D, Fn &&Map) {
+  // Where the IDs are among the kind-specific words: first word and stride.
+  uint32_t First = 0, Stride = 0;
+  switch (T.kind()) {
+  case Kind::Ptr:
+  case Kind::Typedef:
+  case Kind::Volatile:
+  case Kind::Const:
+  case Kind::Restrict:
+  case Kind::TypeTag:
+  case Kind::Func:
+  case Kind::Var:
+  case Kind::DeclTag:
+    T.SizeOrType = Map(T.SizeOrType);
+    return;
+  case Kind::FuncProto:
+    T.SizeOrType = Map(T.SizeOrType);
+    First = 1, Stride = sizeof(BTFParam) / 4;
+    break;
+  case Kind::Array:
+    D[0] = Map(D[0]); // element
+    D[1] = Map(D[1]); // index
+    return;
+  case Kind::Struct:
+  case Kind::Union:
+    First = 1, Stride = sizeof(BTFMember) / 4;
+    break;
+  case Kind::Datasec:
+    First = 0, Stride = sizeof(BTFVarSecinfo) / 4;
+    break;
+  default: // INT, ENUM, ENUM64, FLOAT, FWD: no references
+    return;
+  }
+  for (size_t W = First; W < D.size(); W += Stride)
+    D[W] = Map(D[W]);
+}
+
+template <typename Fn> void TypeTable::remapRefs(TypeId Id, Fn &&Map) {
+  remapRecordRefs(Types[Id], mutableData(Id), std::forward<Fn>(Map));
 }
 
 } // namespace btfgen

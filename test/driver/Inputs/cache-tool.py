@@ -2,9 +2,9 @@
 # cache-tool.py - inspect and damage btfgen cache entries (tests only).
 #
 #   find CACHE_DIR btf TARBALL  path of the kernel entry for TARBALL: the
-#                               entry whose payload is the tarball's view,
-#                               computed here independently (view() below,
-#                               after btfgen/KernelView.h)
+#                               entry whose payload is the tarball's stored
+#                               view, computed here independently (view()
+#                               below, after btfgen/KernelView.h)
 #   check ENTRY...              "entry ok" if header (magic, length) and
 #                               payload agree, else "bad: why"
 #
@@ -65,10 +65,12 @@ REF_KINDS = {2, 7, 8, 9, 10, 11, 12, 13, 14, 17, 18}  # type word is an ID
 
 
 def view(btf):
-    """The kernel view of raw BTF btf as btfgen/KernelView.h defines it:
-    named records of kinds not in DROPPED and all they refer to keep their
-    IDs and contents, the others become an anonymous `const void`; strings
-    are re-added in first-use order, written with a 24-byte header."""
+    """The stored kernel view of raw BTF btf, as btfgen/KernelView.h and
+    KernelView.cpp define it: the named records of kinds not in DROPPED and
+    all they refer to are kept; the stored form is a header ("BTFGVIEW",
+    the number of type IDs N, the number K kept), a bitmap of the kept IDs,
+    and the kept records as raw BTF, renumbered by rank, with a string
+    section of the strings they name in their order in btf."""
     _, _, _, hl, toff, tlen, soff, slen = struct.unpack_from("<HBBIIIII", btf, 0)
     ts, ss = hl + toff, hl + soff
     recs = [None]
@@ -103,31 +105,49 @@ def view(btf):
             if 0 < t < len(recs) and not keep[t]:
                 keep[t] = True
                 work.append(t)
-    strs, table = {b"": 0}, bytearray(b"\0")
+    kept = [i for i in range(1, len(recs)) if keep[i]]
+    new_id = {0: 0}
+    for rank, i in enumerate(kept, 1):
+        new_id[i] = rank
 
-    def add(off):
-        s = string(off)
-        if s not in strs:
-            strs[s] = len(table)
-            table.extend(s + b"\0")
-        return strs[s]
+    def name_slots(r):
+        """Indexes into data of the string offsets of record r."""
+        kind, vlen = (r[1] >> 24) & 0x1f, r[1] & 0xffff
+        words, per_vlen, names, _ = EXTRA.get(kind, (0, 0, (), ()))
+        return [e * words + j for e in range(vlen if per_vlen else 0) for j in names]
+
+    used = set()
+    for i in kept:
+        used.add(recs[i][0])
+        used.update(recs[i][3][k] for k in name_slots(recs[i]))
+    table, new_off = bytearray(b"\0"), {0: 0}
+    for off in sorted(used - {0}):
+        new_off[off] = len(table)
+        table.extend(string(off) + b"\0")
 
     types = bytearray()
-    for i in range(1, len(recs)):
-        if not keep[i]:
-            types += struct.pack("<III", 0, 10 << 24, 0)
-            continue
+    for i in kept:
         name, info, st, data = recs[i]
         kind, vlen = (info >> 24) & 0x1f, info & 0xffff
-        types += struct.pack("<III", add(name), info, st)
-        words, per_vlen, names, _ = EXTRA.get(kind, (0, 0, (), ()))
         data = list(data)
-        for e in range(vlen if per_vlen else 0):
-            for j in names:
-                data[e * words + j] = add(data[e * words + j])
+        for k in name_slots(recs[i]):
+            data[k] = new_off[data[k]]
+        words, per_vlen, _, ids = EXTRA.get(kind, (0, 0, (), ()))
+        for e in range(vlen if per_vlen else (1 if words else 0)):
+            for j in ids:
+                data[e * words + j] = new_id[data[e * words + j]]
+        types += struct.pack("<III", new_off[name], info,
+                             new_id[st] if kind in REF_KINDS else st)
         types += struct.pack("<%dI" % len(data), *data)
-    return struct.pack("<HBBIIIII", 0xeB9F, 1, 0, 24, 0, len(types), len(types),
-                       len(table)) + bytes(types) + bytes(table)
+    raw = struct.pack("<HBBIIIII", 0xeB9F, 1, 0, 24, 0, len(types), len(types),
+                      len(table)) + bytes(types) + bytes(table)
+    n = len(recs)
+    bitmap = bytearray((n - 1 + 7) // 8)
+    for i in kept:
+        bitmap[(i - 1) // 8] |= 1 << ((i - 1) % 8)
+    head = b"BTFGVIEW" + struct.pack("<II", n, len(kept)) + bytes(bitmap)
+    head += b"\0" * (-len(head) % 4)
+    return head + raw
 
 
 def main():
