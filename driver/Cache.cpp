@@ -281,42 +281,93 @@ CacheLookup Cache::lookup(StringRef NS, const CacheKey &Key, CacheEntry &Out,
 
 namespace {
 
-/// One zstd frame of Payload at CompressionLevel (what
-/// compression::zstd::compress writes), appended to Out. The output is first
-/// given half the payload's size, which real entries never fill (views
-/// compress about 6x, results more): zstd's worst-case bound would hold a
-/// second payload-sized buffer per worker, 25 MB for the largest corpus
-/// kernel. Only a payload that does not compress to half pays a retry.
-Error appendZstdFrame(StringRef Payload, std::string &Out) {
-  size_t Base = Out.size();
-  size_t Bound = ZSTD_compressBound(Payload.size());
-  size_t Cap = std::min(Bound, Payload.size() / 2 + 4096);
-  for (;;) {
-    Out.resize(Base + Cap);
-    size_t N = ZSTD_compress(Out.data() + Base, Cap, Payload.data(),
-                             Payload.size(), CompressionLevel);
-    if (!ZSTD_isError(N)) {
-      Out.resize(Base + N);
-      return Error::success();
+/// A stream that compresses what is written to it into one zstd frame at
+/// CompressionLevel, appended to Out as it goes: a payload is never held
+/// whole next to its compressed form (the CentOS 8 kernel's view is 25 MB
+/// stored, 8 MB compressed). Size is the payload's exact length, written
+/// into the frame header as a one-shot compression would.
+class ZstdFrameStream : public raw_ostream {
+public:
+  ZstdFrameStream(std::string &Out, uint64_t Size) : Out(Out) {
+    C = ZSTD_createCCtx();
+    if (!C) {
+      Err = "cannot allocate a compression context";
+      return;
     }
-    if (Cap == Bound)
-      return createStringError(inconvertibleErrorCode(),
-                               Twine("cache: zstd: ") + ZSTD_getErrorName(N));
-    Cap = Bound; // the half did not suffice
+    check(ZSTD_CCtx_setParameter(C, ZSTD_c_compressionLevel, CompressionLevel));
+    check(ZSTD_CCtx_setPledgedSrcSize(C, Size));
+    // Views and results compress 2.5x or better: one reservation nearly
+    // always suffices.
+    Out.reserve(Out.size() + Size / 3 + (64 << 10));
+    SetBufferSize(256 << 10);
   }
-}
+  ~ZstdFrameStream() override {
+    flush();
+    ZSTD_freeCCtx(C);
+  }
+  /// End the frame; the first error met, if any.
+  Error finish() {
+    flush();
+    if (Err.empty())
+      drive(nullptr, 0, ZSTD_e_end);
+    if (!Err.empty())
+      return createStringError(inconvertibleErrorCode(), "cache: zstd: " + Err);
+    return Error::success();
+  }
+
+private:
+  void write_impl(const char *Ptr, size_t Size) override {
+    Pos += Size;
+    if (Err.empty())
+      drive(Ptr, Size, ZSTD_e_continue);
+  }
+  uint64_t current_pos() const override { return Pos; }
+  bool check(size_t R) {
+    if (ZSTD_isError(R) && Err.empty())
+      Err = ZSTD_getErrorName(R);
+    return Err.empty();
+  }
+  void drive(const char *Ptr, size_t Size, ZSTD_EndDirective Mode) {
+    ZSTD_inBuffer In{Ptr, Size, 0};
+    Chunk.resize(ZSTD_CStreamOutSize());
+    for (;;) {
+      ZSTD_outBuffer O{Chunk.data(), Chunk.size(), 0};
+      size_t Left = ZSTD_compressStream2(C, &O, &In, Mode);
+      Out.append(Chunk.data(), O.pos);
+      if (!check(Left))
+        return;
+      if (Mode == ZSTD_e_end ? Left == 0 : In.pos == In.size)
+        return;
+    }
+  }
+
+  std::string &Out;
+  std::vector<char> Chunk; ///< zstd's output, before it joins Out
+  ZSTD_CCtx *C = nullptr;
+  std::string Err;
+  uint64_t Pos = 0;
+};
 
 } // namespace
 
-Error Cache::store(StringRef NS, const CacheKey &Key, StringRef Payload) const {
+Error Cache::store(StringRef NS, const CacheKey &Key, uint64_t Size,
+                   function_ref<void(raw_ostream &)> Write) const {
   if (!enabled())
     return Error::success();
   // header | u64 payload length | zstd frame; the header's length and
   // checksum cover everything after it.
   std::string Entry(HeaderSize + SizePrefix, '\0');
-  support::endian::write64le(Entry.data() + HeaderSize, Payload.size());
-  if (Error E = appendZstdFrame(Payload, Entry))
-    return E;
+  support::endian::write64le(Entry.data() + HeaderSize, Size);
+  {
+    ZstdFrameStream Z(Entry, Size);
+    Write(Z);
+    if (Z.tell() != Size)
+      return createStringError(inconvertibleErrorCode(),
+                               "cache: payload of " + Twine(Z.tell()) +
+                                   " bytes, " + Twine(Size) + " announced");
+    if (Error E = Z.finish())
+      return E;
+  }
   StringRef Stored = StringRef(Entry).drop_front(HeaderSize);
   char *Header = Entry.data();
   std::memcpy(Header, Magic, sizeof(Magic));
@@ -327,6 +378,11 @@ Error Cache::store(StringRef NS, const CacheKey &Key, StringRef Payload) const {
     return createStringError(inconvertibleErrorCode(),
                              "cache: " + toString(std::move(E)));
   return Error::success();
+}
+
+Error Cache::store(StringRef NS, const CacheKey &Key, StringRef Payload) const {
+  return store(NS, Key, Payload.size(),
+               [&](raw_ostream &OS) { OS << Payload; });
 }
 
 //===----------------------------------------------------------------------===//
@@ -514,8 +570,10 @@ CacheLookup Cache::lookupKernel(const CacheKey &Key, CacheEntry &Out,
   return lookup("btf", Key, Out, Problem);
 }
 
-Error Cache::storeKernel(const CacheKey &Key, StringRef BTF) const {
-  return store("btf", Key, BTF);
+Error Cache::storeKernel(const CacheKey &Key,
+                         const KernelViewWriter &View) const {
+  return store("btf", Key, View.size(),
+               [&](raw_ostream &OS) { View.write(OS); });
 }
 
 CacheLookup Cache::lookupResult(const CacheKey &Key, ArrayRef<Program> Programs,

@@ -38,6 +38,9 @@
 #include "AnchoredDir.h"
 #include "TargetResult.h"
 
+#include "btfgen/KernelView.h"
+
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -167,7 +170,9 @@ public:
   /// The view (KernelView.h) of the kernel under key Key.
   CacheLookup lookupKernel(const CacheKey &Key, CacheEntry &Out,
                            CacheProblem &Problem) const;
-  llvm::Error storeKernel(const CacheKey &Key, llvm::StringRef BTF) const;
+  /// Store the view View writes, compressed as it is written.
+  llvm::Error storeKernel(const CacheKey &Key,
+                          const KernelViewWriter &View) const;
 
   /// The result stored under Key for Programs (Bytes, KeptTypes, Records;
   /// the counters are recounted with TargetName). A payload that does not
@@ -203,6 +208,9 @@ private:
   /// time.
   llvm::Error store(llvm::StringRef NS, const CacheKey &Key,
                     llvm::StringRef Payload) const;
+  /// The same for a payload of Size bytes that Write produces.
+  llvm::Error store(llvm::StringRef NS, const CacheKey &Key, uint64_t Size,
+                    llvm::function_ref<void(llvm::raw_ostream &)> Write) const;
 
   std::unique_ptr<AnchoredDir> Dir; // "<Parent>/v2"
   std::string Parent;

@@ -202,7 +202,7 @@ private:
     // The full table (about the raw size again) goes before the view is
     // serialized and compressed, so the two never add up in a worker.
     { TypeTable Done = std::move(*Full); }
-    if (Error E = C.storeKernel(ViewKey, writeKernelView(View)))
+    if (Error E = C.storeKernel(ViewKey, KernelViewWriter(View)))
       note(toString(std::move(E)));
     return View;
   }

@@ -40,6 +40,7 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/bit.h"
 #include "llvm/Support/Endian.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <cstring>
 
@@ -187,81 +188,117 @@ private:
 
 } // namespace
 
-std::string writeKernelView(const TypeTable &View) {
-  using support::endian::write16le;
-  using support::endian::write32le;
-  // 1. Which records are stored: all but the stubs no record refers to (a
-  // stub refers to nothing, so a referred-to one is a real `const void`).
-  // On a view, that is exactly the kept records.
-  const uint32_t N = View.size();
-  BitVector Store(N), Referred(N);
-  for (TypeId Id = 1; Id < N; ++Id)
-    if (!isStub(View, Id)) {
-      Store.set(Id);
-      View.forEachRef(Id, [&](TypeId R, RefRole, uint32_t) {
-        if (R < N)
-          Referred.set(R);
-      });
-    }
-  Referred.reset(0);
-  Store |= Referred;
-  // 2. Their dense numbers, and the strings they name.
-  std::vector<TypeId> NewId(N, 0);
+/// What writeKernelView stores: the records, their new numbers, the strings.
+struct KernelViewWriter::Plan {
+  const TypeTable &View;
+  BitVector Store;
+  std::vector<TypeId> NewId;
   uint32_t K = 0;
   size_t Words = 0;
-  StringCompactor Strs(View.strings());
-  for (unsigned Id : Store.set_bits()) {
-    NewId[Id] = ++K;
-    ArrayRef<uint32_t> D = View.data(Id);
-    Words += D.size();
-    Strs.use(View.type(Id).NameOff);
-    if (uint32_t Stride = nameStride(View.kind(Id)))
-      for (size_t W = 0; W < D.size(); W += Stride)
-        Strs.use(D[W]);
+  StringCompactor Strs;
+
+  explicit Plan(const TypeTable &View)
+      : View(View), Store(View.size()), NewId(View.size(), 0),
+        Strs(View.strings()) {
+    // 1. Which records are stored: all but the stubs no record refers to (a
+    // stub refers to nothing, so a referred-to one is a real `const void`).
+    // On a view, that is exactly the kept records.
+    const uint32_t N = View.size();
+    BitVector Referred(N);
+    for (TypeId Id = 1; Id < N; ++Id)
+      if (!isStub(View, Id)) {
+        Store.set(Id);
+        View.forEachRef(Id, [&](TypeId R, RefRole, uint32_t) {
+          if (R < N)
+            Referred.set(R);
+        });
+      }
+    Referred.reset(0);
+    Store |= Referred;
+    // 2. Their dense numbers, and the strings they name.
+    for (unsigned Id : Store.set_bits()) {
+      NewId[Id] = ++K;
+      ArrayRef<uint32_t> D = View.data(Id);
+      Words += D.size();
+      Strs.use(View.type(Id).NameOff);
+      if (uint32_t Stride = nameStride(View.kind(Id)))
+        for (size_t W = 0; W < D.size(); W += Stride)
+          Strs.use(D[W]);
+    }
+    Strs.finish();
   }
-  Strs.finish();
-  // 3. Header, bitmap, then the records as raw BTF (BTFWriter's layout),
-  // written straight into the output: no second table is built.
-  size_t MapBytes = bitmapBytes(N);
-  size_t BTFBegin = paddedTo4(ViewHeader + MapBytes);
-  uint64_t TypeLen = 12 * uint64_t(K) + 4 * uint64_t(Words);
-  const std::string &NewStrs = Strs.section();
-  std::string Out(BTFBegin + sizeof(BTFHeader) + TypeLen + NewStrs.size(),
-                  '\0');
-  char *P = Out.data();
-  std::memcpy(P, ViewMagic, sizeof(ViewMagic));
-  write32le(P + 8, N);
-  write32le(P + 12, K);
-  for (unsigned Id : Store.set_bits())
-    P[ViewHeader + (Id - 1) / 8] |= char(1u << ((Id - 1) % 8));
-  P += BTFBegin;
-  write16le(P, BTFMagic);
-  P[2] = char(BTFVersion);
-  write32le(P + 4, sizeof(BTFHeader));
-  write32le(P + 8, 0);
-  write32le(P + 12, uint32_t(TypeLen));
-  write32le(P + 16, uint32_t(TypeLen));
-  write32le(P + 20, uint32_t(NewStrs.size()));
-  P += sizeof(BTFHeader);
+
+  size_t btfBegin() const {
+    return paddedTo4(ViewHeader + bitmapBytes(View.size()));
+  }
+  uint64_t typeLen() const { return 12 * uint64_t(K) + 4 * uint64_t(Words); }
+};
+
+KernelViewWriter::KernelViewWriter(const TypeTable &View)
+    : P(std::make_unique<Plan>(View)) {}
+KernelViewWriter::~KernelViewWriter() = default;
+
+uint64_t KernelViewWriter::size() const {
+  return P->btfBegin() + sizeof(BTFHeader) + P->typeLen() +
+         P->Strs.section().size();
+}
+
+void KernelViewWriter::write(raw_ostream &OS) const {
+  using support::endian::write16le;
+  using support::endian::write32le;
+  const TypeTable &View = P->View;
+  const uint32_t N = View.size();
+  // Header and bitmap, then the records as raw BTF (BTFWriter's layout),
+  // written record by record: no second table, no whole copy in memory.
+  std::string Head(P->btfBegin() + sizeof(BTFHeader), '\0');
+  char *H = Head.data();
+  std::memcpy(H, ViewMagic, sizeof(ViewMagic));
+  write32le(H + 8, N);
+  write32le(H + 12, P->K);
+  for (unsigned Id : P->Store.set_bits())
+    H[ViewHeader + (Id - 1) / 8] |= char(1u << ((Id - 1) % 8));
+  H += P->btfBegin();
+  const std::string &NewStrs = P->Strs.section();
+  write16le(H, BTFMagic);
+  H[2] = char(BTFVersion);
+  write32le(H + 4, sizeof(BTFHeader));
+  write32le(H + 8, 0);
+  write32le(H + 12, uint32_t(P->typeLen()));
+  write32le(H + 16, uint32_t(P->typeLen()));
+  write32le(H + 20, uint32_t(NewStrs.size()));
+  OS << Head;
   SmallVector<uint32_t, 64> D;
-  for (unsigned Id : Store.set_bits()) {
+  SmallVector<char, 256> Rec;
+  for (unsigned Id : P->Store.set_bits()) {
     BTFType T = View.type(Id);
     D.assign(View.data(Id).begin(), View.data(Id).end());
-    T.NameOff = Strs.map(T.NameOff);
+    T.NameOff = P->Strs.map(T.NameOff);
     if (uint32_t Stride = nameStride(T.kind()))
       for (size_t W = 0; W < D.size(); W += Stride)
-        D[W] = Strs.map(D[W]);
-    remapRecordRefs(T, D, [&](TypeId R) { return R < N ? NewId[R] : R; });
-    write32le(P, T.NameOff);
-    write32le(P + 4, T.Info);
-    write32le(P + 8, T.SizeOrType);
-    P += 12;
+        D[W] = P->Strs.map(D[W]);
+    remapRecordRefs(T, D, [&](TypeId R) { return R < N ? P->NewId[R] : R; });
+    Rec.resize(12 + 4 * D.size());
+    char *R = Rec.data();
+    write32le(R, T.NameOff);
+    write32le(R + 4, T.Info);
+    write32le(R + 8, T.SizeOrType);
+    R += 12;
     for (uint32_t W : D) {
-      write32le(P, W);
-      P += 4;
+      write32le(R, W);
+      R += 4;
     }
+    OS.write(Rec.data(), Rec.size());
   }
-  std::memcpy(P, NewStrs.data(), NewStrs.size());
+  OS << NewStrs;
+}
+
+std::string writeKernelView(const TypeTable &View) {
+  KernelViewWriter W(View);
+  std::string Out;
+  Out.reserve(W.size());
+  raw_string_ostream OS(Out);
+  W.write(OS);
+  OS.flush();
   return Out;
 }
 

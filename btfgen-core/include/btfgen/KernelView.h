@@ -41,7 +41,9 @@
 
 #include "llvm/Support/Error.h"
 #include "llvm/Support/MemoryBufferRef.h"
+#include "llvm/Support/raw_ostream.h"
 
+#include <memory>
 #include <string>
 
 namespace btfgen {
@@ -64,6 +66,22 @@ TypeTable kernelView(const TypeTable &Kernel);
 /// those name. readKernelView(writeKernelView(V)) has V's records (names
 /// equal, offsets into a smaller section), stubs and pointer size.
 std::string writeKernelView(const TypeTable &View);
+
+/// writeKernelView() in two steps, for a writer that streams: plan (what
+/// is stored, the strings it keeps; size() is then known), then write.
+/// View must outlive the writer.
+class KernelViewWriter {
+public:
+  explicit KernelViewWriter(const TypeTable &View);
+  ~KernelViewWriter();
+  /// Bytes write() produces.
+  uint64_t size() const;
+  void write(llvm::raw_ostream &OS) const;
+
+private:
+  struct Plan;
+  std::unique_ptr<Plan> P;
+};
 
 /// Read a stored view, checking everything as readBTF() does, and the
 /// bitmap against the records. Errors are MalformedBTF naming Buf.
