@@ -230,11 +230,29 @@ void TypeTable::reserve(uint32_t NumTypes, size_t NumWords) {
   Data.reserve(Data.size() + NumWords);
 }
 
+static bool hasTripleUnderscore(StringRef S) {
+  const size_t N = S.size();
+  for (size_t I = 0; I < N; I += 3) {
+    if (S[I] != '_')
+      continue;
+    size_t B = I, E = I + 1; // the run of '_' around I: [B, E)
+    while (B > 0 && S[B - 1] == '_')
+      --B;
+    while (E < N && S[E] == '_')
+      ++E;
+    if (E - B >= 3)
+      return true;
+  }
+  return false;
+}
+
 StringRef essentialName(StringRef Name) {
   // libbpf bpf_core_essential_name_len(): the rightmost "X___Y" where X and
   // Y are not '_' ends the essential name just after X. Most names have no
-  // "___" at all, which one forward search tells.
-  if (Name.size() < 5 || Name.find("___") == StringRef::npos)
+  // "___" at all: every run of three underscores covers a position that is
+  // a multiple of 3, so looking at those positions (and around the few
+  // underscores found there) tells.
+  if (Name.size() < 5 || !hasTripleUnderscore(Name))
     return Name;
   for (int64_t I = int64_t(Name.size()) - 5; I >= 0; --I) {
     if (Name[I] != '_' && Name[I + 1] == '_' && Name[I + 2] == '_' &&

@@ -52,6 +52,27 @@ TEST(TypeTable, EssentialNameStripsOnlyTheLastFlavor) {
   EXPECT_EQ(essentialName(""), "");
 }
 
+TEST(TypeTable, EssentialNameAgreesWithLibbpfsRuleOnAllShortNames) {
+  // bpf_core_essential_name_len(), written out: the rightmost "X___Y" with
+  // X and Y not '_' ends the essential name after X. Every name of up to 10
+  // characters over {a, _}, so runs of underscores at every position and
+  // phase are covered.
+  auto Reference = [](const std::string &N) {
+    for (int64_t I = int64_t(N.size()) - 5; I >= 0; --I)
+      if (N[I] != '_' && N[I + 1] == '_' && N[I + 2] == '_' &&
+          N[I + 3] == '_' && N[I + 4] != '_')
+        return N.substr(0, I + 1);
+    return N;
+  };
+  for (unsigned Len = 0; Len <= 10; ++Len)
+    for (unsigned Bits = 0; Bits < (1u << Len); ++Bits) {
+      std::string N;
+      for (unsigned I = 0; I < Len; ++I)
+        N += (Bits >> I) & 1 ? '_' : 'a';
+      ASSERT_EQ(essentialName(N).str(), Reference(N)) << N;
+    }
+}
+
 TEST(TypeTable, IndexMatchesLinearScanWithFlavorsAndDuplicates) {
   TypeTable T;
   std::vector<std::string> Names = {"task_struct", "mm_struct", "task_struct___v1",
