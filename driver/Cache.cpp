@@ -11,12 +11,13 @@
 //       56     *  the payload, zstd-compressed (one frame)
 //
 // The file must be exactly 48 + stored length bytes. A "btf" payload is the
-// kernel's view (btfgen/KernelView.h: raw BTF keeping only the named types
-// other than FUNC, VAR, DATASEC and DECL_TAG and all they refer to), keyed
-// by the view's version and the tarball's content; an "out" payload is a
+// kernel's view in its stored form (btfgen/KernelView.h: the named types
+// other than FUNC, VAR, DATASEC and DECL_TAG and all they refer to, as a
+// bitmap of their IDs and their records as raw BTF; writeKernelView),
+// keyed by the view's version and the tarball's content; an "out" payload is a
 // TargetResult (see "Result payload" below), a "vrd" payload one input's
 // verdicts ("Verdict payload"). zstd at a fast level keeps a
-// kernel's view at about 0.75x of its tarball's bytes for a few
+// kernel's view at about 0.71x of its tarball's bytes for a few
 // milliseconds of CPU (docs/benchmarks.md, "Cache on disk"). xxh3 is an
 // integrity check against truncation and bit rot, not against an adversary
 // who can write the cache directory (such a user can replace the tool as

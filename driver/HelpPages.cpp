@@ -618,13 +618,15 @@ void printCachePage(raw_ostream &OS) {
         "SYNOPSIS\n"
      << CacheSynopsis << R"(
 DESCRIPTION
-    run keeps decoded kernels and per-kernel results in a cache (FILES in
-    `btfgen-driver --help`), so reruns skip xz decoding and unchanged
-    kernels. After each run the cache is cut to its cap (run --cache-max,
-    default 2G), least recently used entries first.
+    run keeps decoded kernels, per-kernel results and load verdicts in a
+    cache (FILES in `btfgen-driver --help`), so reruns skip xz decoding,
+    verdicts already worked out and unchanged kernels. After each run the
+    cache is cut to its cap (run --cache-max, default 2G), least recently
+    used entries first.
 
     stats   print the entries and bytes per kind (decoded kernels, results,
-            temporaries of running writers, entries of an older format)
+            verdicts, temporaries of running writers, entries of an older
+            format)
     prune   remove entries of an older format, then the least recently
             used entries until the cache holds at most --max SIZE
     clear   remove every entry (prune --max 0)
