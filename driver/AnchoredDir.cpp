@@ -357,6 +357,29 @@ Error writeFileAtomic(StringRef Path, StringRef Bytes, StringRef Role) {
   return E;
 }
 
+namespace {
+
+/// A MemoryBuffer that owns the string it was read into: handing the bytes
+/// over costs no second allocation and copy (a tarball of an archive run,
+/// read once per kernel). std::string keeps a NUL after its last byte, as
+/// MemoryBuffer users may expect.
+class StringBuffer : public MemoryBuffer {
+public:
+  StringBuffer(std::string Bytes, std::string Name)
+      : Bytes(std::move(Bytes)), Name(std::move(Name)) {
+    init(this->Bytes.data(), this->Bytes.data() + this->Bytes.size(),
+         /*RequiresNullTerminator=*/true);
+  }
+  StringRef getBufferIdentifier() const override { return Name; }
+  BufferKind getBufferKind() const override { return MemoryBuffer_Malloc; }
+
+private:
+  std::string Bytes;
+  std::string Name;
+};
+
+} // namespace
+
 Expected<std::unique_ptr<MemoryBuffer>>
 readInputBytes(const Twine &PathT, StringRef Role, uint64_t MaxStream) {
   std::string Path = PathT.str();
@@ -389,7 +412,7 @@ readInputBytes(const Twine &PathT, StringRef Role, uint64_t MaxStream) {
                                      Twine(MaxStream) + " bytes"
                                : "cannot read the " + Role + ": " +
                                      EC.message());
-  return MemoryBuffer::getMemBufferCopy(Bytes, Path);
+  return std::make_unique<StringBuffer>(std::move(Bytes), std::move(Path));
 }
 
 } // namespace btfgen
