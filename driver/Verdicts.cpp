@@ -120,10 +120,6 @@ std::array<uint8_t, 32> questionKey(ArrayRef<CoreResult> Results,
   return H.final();
 }
 
-StringRef keyBytes(const std::array<uint8_t, 32> &K) {
-  return StringRef(reinterpret_cast<const char *>(K.data()), K.size());
-}
-
 } // namespace
 
 std::vector<VerdictRecord> VerdictMemo::judge(const Program &P, uint32_t Input,
@@ -156,7 +152,7 @@ std::vector<VerdictRecord> VerdictMemo::judge(const Program &P, uint32_t Input,
     DiskKey = KeyBuilder()
                   .add("btfgen-verdict")
                   .add(toolIdentity())
-                  .add(keyBytes(P.Digest))
+                  .add(P.Digest)
                   .add(Question)
                   .final();
     CacheProblem CP;
