@@ -292,9 +292,19 @@ inline int32_t TypeTable::declTagComponent(TypeId Id) const {
   return static_cast<int32_t>(data(Id)[0]);
 }
 
-template <typename Fn>
-void TypeTable::forEachRef(TypeId Id, Fn &&F) const {
-  const BTFType &T = Types[Id];
+/// The one list of where a record stores type IDs: call F(Slot, Role, I)
+/// with a reference to each such word of the record (its common part T and
+/// kind-specific words D, an ArrayRef or a MutableArrayRef), in record
+/// order; const or not as T and D are. forEachRef reads through it,
+/// remapRecordRefs writes.
+template <typename TypeT, typename WordsT, typename Fn>
+void visitRefSlots(TypeT &T, WordsT D, Fn &&F) {
+  // Kind-specific words are lists of fixed-size entries; the ID is word
+  // First of each Stride-word entry.
+  auto List = [&](uint32_t First, uint32_t Stride, RefRole Role) {
+    for (uint32_t I = 0; size_t(I) * Stride + First < D.size(); ++I)
+      F(D[size_t(I) * Stride + First], Role, I);
+  };
   switch (T.kind()) {
   case Kind::Ptr:
     F(T.SizeOrType, RefRole::Pointee, 0);
@@ -309,71 +319,39 @@ void TypeTable::forEachRef(TypeId Id, Fn &&F) const {
   case Kind::DeclTag:
     F(T.SizeOrType, RefRole::Type, 0);
     break;
-  case Kind::FuncProto: {
+  case Kind::FuncProto:
     F(T.SizeOrType, RefRole::Return, 0);
-    llvm::ArrayRef<BTFParam> Ps = params(Id);
-    for (uint32_t I = 0; I < Ps.size(); ++I)
-      F(Ps[I].Type, RefRole::Param, I);
+    List(1, sizeof(BTFParam) / 4, RefRole::Param); // name, type
     break;
-  }
   case Kind::Array:
-    F(array(Id).ElemType, RefRole::Elem, 0);
-    F(array(Id).IndexType, RefRole::Index, 0);
+    F(D[0], RefRole::Elem, 0);  // BTFArray::ElemType
+    F(D[1], RefRole::Index, 0); // BTFArray::IndexType
     break;
   case Kind::Struct:
-  case Kind::Union: {
-    llvm::ArrayRef<BTFMember> Ms = members(Id);
-    for (uint32_t I = 0; I < Ms.size(); ++I)
-      F(Ms[I].Type, RefRole::Member, I);
+  case Kind::Union:
+    List(1, sizeof(BTFMember) / 4, RefRole::Member); // name, type, offset
     break;
-  }
-  case Kind::Datasec: {
-    llvm::ArrayRef<BTFVarSecinfo> Vs = secinfos(Id);
-    for (uint32_t I = 0; I < Vs.size(); ++I)
-      F(Vs[I].Type, RefRole::Var, I);
+  case Kind::Datasec:
+    List(0, sizeof(BTFVarSecinfo) / 4, RefRole::Var); // type, offset, size
     break;
-  }
   default: // INT, ENUM, ENUM64, FLOAT, FWD: no references
     break;
   }
 }
 
 template <typename Fn>
+void TypeTable::forEachRef(TypeId Id, Fn &&F) const {
+  visitRefSlots(Types[Id], data(Id),
+                [&](const uint32_t &Slot, RefRole Role, uint32_t I) {
+                  F(TypeId(Slot), Role, I);
+                });
+}
+
+template <typename Fn>
 void remapRecordRefs(BTFType &T, llvm::MutableArrayRef<uint32_t> D, Fn &&Map) {
-  // Where the IDs are among the kind-specific words: first word and stride.
-  uint32_t First = 0, Stride = 0;
-  switch (T.kind()) {
-  case Kind::Ptr:
-  case Kind::Typedef:
-  case Kind::Volatile:
-  case Kind::Const:
-  case Kind::Restrict:
-  case Kind::TypeTag:
-  case Kind::Func:
-  case Kind::Var:
-  case Kind::DeclTag:
-    T.SizeOrType = Map(T.SizeOrType);
-    return;
-  case Kind::FuncProto:
-    T.SizeOrType = Map(T.SizeOrType);
-    First = 1, Stride = sizeof(BTFParam) / 4;
-    break;
-  case Kind::Array:
-    D[0] = Map(D[0]); // element
-    D[1] = Map(D[1]); // index
-    return;
-  case Kind::Struct:
-  case Kind::Union:
-    First = 1, Stride = sizeof(BTFMember) / 4;
-    break;
-  case Kind::Datasec:
-    First = 0, Stride = sizeof(BTFVarSecinfo) / 4;
-    break;
-  default: // INT, ENUM, ENUM64, FLOAT, FWD: no references
-    return;
-  }
-  for (size_t W = First; W < D.size(); W += Stride)
-    D[W] = Map(D[W]);
+  visitRefSlots(T, D, [&](uint32_t &Slot, RefRole, uint32_t) {
+    Slot = Map(Slot);
+  });
 }
 
 template <typename Fn> void TypeTable::remapRefs(TypeId Id, Fn &&Map) {
