@@ -1,27 +1,27 @@
 //===- BTFReader.cpp - Validating BTF parser ------------------------------===//
 //
-// Parses raw .BTF bytes into a TypeTable in three passes, all linear:
+// Parses raw .BTF bytes into a TypeTable in one pass over the input, which
+// may arrive in pieces (BTFStreamReader: a kernel decoded from its tarball
+// is never held whole), then two linear passes over the table:
 //
 //   1. the header (libbpf src/btf.c btf_parse_hdr): magic, version, hdr_len,
 //      section bounds, alignment and layout;
-//   2. the string section (btf_parse_str_sec): non-empty, starts and ends
+//   2. the type section (btf_parse_type_sec + btf_validate_type), record by
+//      record as its bytes come in: bounds (kind, vlen, record size), then
+//      the record's own checks (vlen rules, string offsets against the
+//      string section's size), then it is appended to the table;
+//   3. the string section (btf_parse_str_sec): non-empty, starts and ends
 //      with NUL;
-//   3. the type section (btf_parse_type_sec + btf_validate_type): each
-//      record's kind, size, vlen rules and string offsets while walking it,
-//      then every referenced type ID once the number of types is known.
+//   4. every referenced type ID, once the number of types is known.
 //
-// The type section is walked twice in place: once for record boundaries
-// (so the table is reserved to its exact size), once to check and append
-// each record; no per-type allocation happens.
+// Errors rank as if each of these were a pass over the whole input, in the
+// order header, strings, record bounds, record checks, references: the
+// first error of the first kind that has one is reported, wherever the
+// input was split. A record split between two pieces is copied once; every
+// other record is read in place, and no per-type allocation happens.
 //
-// A last linear pass (checkCycles) rejects reference cycles that do not go
-// through a pointer: a typedef naming itself, `struct a { struct a x; }`, an
-// array of itself. Such a type has no size and no end, the kernel's
-// btf_resolve() refuses it ("Loop detected"), and every consumer that walks
-// type chains (libbpf's skip_mods_and_typedefs, btf__resolve_size) would
-// spin on it until a depth limit. Cycles through PTR are how C spells
-// recursive data structures and are legal; FUNC and FUNC_PROTO edges are not
-// followed either (a prototype is never part of a type's layout).
+// A last pass (checkLayoutCycles, LayoutCycles.h) rejects reference cycles
+// that do not go through a pointer.
 //
 // Messages name the record: "type [12] STRUCT: member 3 type_id 99999 out of
 // range (types 4321)". Member/param/value indices are 0-based.
@@ -32,12 +32,17 @@
 
 #include "btfgen/Errors.h"
 
+#include "LayoutCycles.h"
+
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/Object/ELFObjectFile.h"
 #include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <algorithm>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 using namespace llvm;
@@ -64,19 +69,31 @@ constexpr uint64_t MaxStrOffset = 0x7fffffff;
 
 class Reader {
 public:
-  Reader(MemoryBufferRef Buf)
-      : Name(Buf.getBufferIdentifier()), Bytes(Buf.getBuffer()) {}
+  /// Size: the whole input's size, known before its first byte.
+  Reader(StringRef Name, uint64_t Size) : Name(Name), Size(Size) {}
 
-  Expected<TypeTable> read();
+  /// The next bytes of the input, in order (any split).
+  void take(StringRef Chunk);
+  /// After the last byte: the table, or the first error in the order of
+  /// the file comment.
+  Expected<TypeTable> finish();
 
 private:
+  bool headerBytesComplete() const;
   Error readHeader();
   Error readLayoutHeader();
   Error checkLayoutSection();
-  Error readTypes(TypeTable &T);
+  Error checkStringBytes() const;
+  void reserveTable(StringRef Rest);
+  void takeTypeBytes(const char *P, uint64_t N);
+  uint64_t takeRecords(const uint32_t *W, uint64_t Avail);
+  void takeCarriedRecord(const char *&P, uint64_t &N);
+  bool atRecordStart();
+  bool checkRecordHeader(const BTFType &T, uint64_t &DataWords);
+  void addRecord(const BTFType &T, const uint32_t *D, uint64_t DataWords);
   Error checkRecord(TypeId Id, const BTFType &T, ArrayRef<uint32_t> D);
+  void findBadRef();
   Error refError(const TypeTable &T) const;
-  Error checkCycles(const TypeTable &T);
 
   Error checkStr(TypeId Id, const BTFType &T, const char *What, uint32_t Idx,
                  StrOffset Off) const {
@@ -92,15 +109,47 @@ private:
                      "(strings {5})",
                      Id, kindName(T.kind()), What, Idx, Off, StrLen);
   }
+  /// Keep E in Slot unless Slot already holds an earlier error.
+  static void keepFirst(std::optional<Error> &Slot, Error E) {
+    if (!Slot)
+      Slot.emplace(std::move(E));
+    else
+      consumeError(std::move(E));
+  }
 
   StringRef Name;
-  StringRef Bytes;
+  const uint64_t Size;
+  /// Input bytes taken so far.
+  uint64_t Pos = 0;
+  /// The first 24 (or 32, with a layout section) bytes, until parsed.
+  std::string Head;
+  bool HeaderRead = false;
   BTFHeader Hdr{};
   /// The newest header's layout section (0, 0 when absent).
   static constexpr uint32_t LayoutHdrEnd = 32;
   uint32_t LayoutOff = 0, LayoutLen = 0;
-  uint64_t TypeBegin = 0, StrBegin = 0;
+  uint64_t TypeBegin = 0, TypeEnd = 0, StrBegin = 0, StrEnd = 0;
   uint32_t StrLen = 0;
+  std::string Strings;
+
+  /// The type section: whole words taken (TW of NWords) and records
+  /// counted; a record split between two takes waits in Carry.
+  uint64_t NWords = 0, TW = 0;
+  uint32_t Count = 0;
+  std::string Carry;
+  uint64_t CarryNeed = 0;
+  bool TypesDone = false;
+  TypeTable Table;
+
+  /// Errors found on the way, kept until finish() ranks them: the header
+  /// and string section first, then record boundaries (what the old first
+  /// pass found), then a record's own checks; the first of each kind.
+  std::optional<Error> HeaderErr, BoundsErr, RecordErr;
+  /// Records whose largest referenced ID exceeds every earlier record's:
+  /// once the number of types is known, the first of them with a reference
+  /// out of range is the first record with one.
+  std::vector<std::pair<TypeId, TypeId>> RefPeaks;
+  TypeId MaxRef = 0;
   /// The first reference to a type ID out of range (Id 0: none).
   struct BadRef {
     TypeId Id = 0, Ref = 0;
@@ -126,8 +175,8 @@ Error Reader::readLayoutHeader() {
   using support::endian::read32le;
   if (Hdr.HdrLen < LayoutHdrEnd)
     return Error::success();
-  LayoutOff = read32le(Bytes.data() + 24);
-  LayoutLen = read32le(Bytes.data() + 28);
+  LayoutOff = read32le(Head.data() + 24);
+  LayoutLen = read32le(Head.data() + 28);
   return Error::success();
 }
 
@@ -157,12 +206,23 @@ Error Reader::checkLayoutSection() {
   return Error::success();
 }
 
+/// Whether Head holds all the header bytes readHeader() looks at: the
+/// 24-byte header (or the whole input, if shorter), and the layout fields
+/// when hdr_len says they are there.
+bool Reader::headerBytesComplete() const {
+  if (Head.size() < std::min<uint64_t>(Size, sizeof(BTFHeader)))
+    return false;
+  if (Head.size() >= LayoutHdrEnd || Head.size() < sizeof(BTFHeader))
+    return true;
+  uint32_t HdrLen = support::endian::read32le(Head.data() + 4);
+  return HdrLen < LayoutHdrEnd || HdrLen > Size;
+}
+
 Error Reader::readHeader() {
   using support::endian::read16le;
   using support::endian::read32le;
-  const uint64_t Size = Bytes.size();
   if (Size >= 2) {
-    uint16_t Magic = read16le(Bytes.data());
+    uint16_t Magic = read16le(Head.data());
     if (Magic == 0x9FEB)
       return malformed(Name, "header: big-endian BTF (magic bytes eb 9f) is "
                              "not supported");
@@ -175,7 +235,7 @@ Error Reader::readHeader() {
                      "header: truncated: file size {0} is smaller than "
                      "the 24-byte BTF header",
                      Size);
-  const char *P = Bytes.data();
+  const char *P = Head.data();
   Hdr.Magic = read16le(P);
   Hdr.Version = uint8_t(P[2]);
   Hdr.Flags = uint8_t(P[3]);
@@ -198,9 +258,9 @@ Error Reader::readHeader() {
     return E;
 
   TypeBegin = uint64_t(Hdr.HdrLen) + Hdr.TypeOff;
-  uint64_t TypeEnd = TypeBegin + Hdr.TypeLen;
+  TypeEnd = TypeBegin + Hdr.TypeLen;
   StrBegin = uint64_t(Hdr.HdrLen) + Hdr.StrOff;
-  uint64_t StrEnd = StrBegin + Hdr.StrLen;
+  StrEnd = StrBegin + Hdr.StrLen;
   if (TypeEnd > Size)
     return malformed(Name,
                      "header: type section [{0}, {1}) exceeds file size "
@@ -225,20 +285,27 @@ Error Reader::readHeader() {
   if (Error E = checkLayoutSection())
     return E;
 
-  // btf_parse_str_sec.
+  // btf_parse_str_sec; the bytes are checked once they are in
+  // (checkStringBytes).
   if (Hdr.StrLen == 0)
     return malformed(Name, "strings: string section is empty");
   if (Hdr.StrLen - 1 > MaxStrOffset)
     return malformed(Name, "strings: string section size {0} is too large",
                      Hdr.StrLen);
-  if (Bytes[StrBegin] != '\0')
+  StrLen = Hdr.StrLen;
+  NWords = Hdr.TypeLen / 4;
+  return Error::success();
+}
+
+/// The rest of btf_parse_str_sec: NUL first and last.
+Error Reader::checkStringBytes() const {
+  if (Strings.front() != '\0')
     return malformed(Name, "strings: string section does not start with NUL");
-  if (Bytes[StrEnd - 1] != '\0')
+  if (Strings.back() != '\0')
     return malformed(Name,
                      "strings: string section is not NUL-terminated "
                      "(last byte at offset {0})",
                      StrEnd - 1);
-  StrLen = Hdr.StrLen;
   return Error::success();
 }
 
@@ -335,93 +402,248 @@ Error Reader::checkRecord(TypeId Id, const BTFType &T, ArrayRef<uint32_t> D) {
   return Error::success();
 }
 
-Error Reader::readTypes(TypeTable &Table) {
-  // Records are read in place when the section is 4-byte aligned in memory
-  // on a little-endian host (the usual case: MemoryBuffers are page or
-  // 16-byte aligned and type_off is checked to be a multiple of 4), else
-  // from one aligned, byte-swapped copy.
-  const uint64_t NWords = Hdr.TypeLen / 4;
-  const char *Src = Bytes.data() + TypeBegin;
-  std::vector<uint32_t> Copy;
-  const uint32_t *Words = reinterpret_cast<const uint32_t *>(Src);
-  if (!sys::IsLittleEndianHost ||
-      reinterpret_cast<uintptr_t>(Src) % alignof(uint32_t) != 0) {
-    Copy.resize(NWords);
-    for (uint64_t I = 0; I < NWords; ++I)
-      Copy[I] = support::endian::read32le(Src + I * 4);
-    Words = Copy.data();
-  }
-
-  // Pass 1: record boundaries and kinds only, to size the table exactly.
-  uint64_t Pos = 0;
-  uint32_t Count = 0;
-  while (Pos < NWords) {
-    TypeId Id = Count + 1;
-    if (Id > BTFMaxType)
-      return malformed(Name, "type [{0}]: too many types (at most {1})", Id,
-                       BTFMaxType);
-    if (NWords - Pos < 3)
-      return malformed(Name,
-                       "type [{0}]: truncated record at type section "
-                       "offset {1} ({2} bytes left, need 12)",
-                       Id, Pos * 4, (Hdr.TypeLen - Pos * 4));
-    BTFType T{Words[Pos], Words[Pos + 1], Words[Pos + 2]};
-    Kind K = T.kind();
-    int64_t DataSize = kindDataSize(T);
-    if (K == Kind::Unknown || DataSize < 0)
-      return malformed(Name,
-                       "type [{0}]: unknown kind {1} at type section "
-                       "offset {2}{3}",
-                       Id, unsigned(K), Pos * 4,
-                       LayoutLen ? " (the layout section describes its size, "
-                                   "but btfgen cannot represent the kind)"
-                                 : "");
-    uint64_t Left = Hdr.TypeLen - (Pos + 3) * 4;
-    if (uint64_t(DataSize) > Left)
-      return malformed(Name,
-                       "type [{0}] {1}: vlen {2} record ({3} bytes) "
-                       "overflows the type section ({4} bytes left)",
-                       Id, kindName(K), T.vlen(), DataSize, Left);
-    Pos += 3 + DataSize / 4;
-    ++Count;
-  }
-  if (Hdr.TypeLen % 4)
-    return malformed(Name, "type section: {0} trailing bytes after type [{1}]",
-                     Hdr.TypeLen % 4, Count);
-
-  // Pass 2: per-record checks and the copy into the table. An anonymous
-  // `const void` (the stub a kernel view puts in place of each record it
-  // drops, KernelView.h; 9 in 10 of a view's records) is valid as it
-  // stands and refers to nothing: it is appended without the general
-  // checks. Every type ID a
-  // record refers to must exist (btf_validate_id); pass 1 counted the
-  // types, so references, which may point forward, are checked here too,
-  // and the first bad one is reported once every record has passed its own
-  // checks (as if in a pass of their own).
-  Table.reserve(Count, NWords - 3 * uint64_t(Count));
-  const uint32_t N = Count + 1;
-  Pos = 0;
-  const uint32_t ConstInfo = BTFType::makeInfo(Kind::Const, 0, false);
-  for (TypeId Id = 1; Id <= Count; ++Id) {
-    BTFType T{Words[Pos], Words[Pos + 1], Words[Pos + 2]};
-    if (T.NameOff == 0 && T.Info == ConstInfo && T.SizeOrType == 0) {
-      Table.addType(T, {});
-      Pos += 3;
+void Reader::take(StringRef Chunk) {
+  while (!Chunk.empty()) {
+    if (!HeaderRead) {
+      size_t Want = Head.size() < sizeof(BTFHeader) ? sizeof(BTFHeader)
+                                                     : LayoutHdrEnd;
+      size_t N = std::min(Chunk.size(), Want - Head.size());
+      Head.append(Chunk.data(), N);
+      Pos += N;
+      Chunk = Chunk.drop_front(N);
+      if (!headerBytesComplete())
+        continue;
+      HeaderRead = true;
+      if (Error E = readHeader())
+        HeaderErr.emplace(std::move(E));
+      else
+        reserveTable(Chunk);
       continue;
     }
-    uint64_t DataWords = uint64_t(kindDataSize(T)) / 4;
-    ArrayRef<uint32_t> D(Words + Pos + 3, DataWords);
-    if (Error E = checkRecord(Id, T, D))
-      return E;
-    Table.addType(T, D);
-    if (!Bad.Id)
-      Table.forEachRef(Id, [&](TypeId Ref, RefRole Role, uint32_t I) {
-        if (Ref >= N && !Bad.Id)
-          Bad = {Id, Ref, Role, I};
-      });
-    Pos += 3 + DataWords;
+    if (HeaderErr) { // nothing else counts
+      Pos += Chunk.size();
+      return;
+    }
+    // Route the bytes at Pos: type section, string section, or neither
+    // (the rest of the header, the layout section, gaps).
+    uint64_t N = Chunk.size();
+    if (Pos >= TypeBegin && Pos < TypeEnd) {
+      N = std::min(N, TypeEnd - Pos);
+      takeTypeBytes(Chunk.data(), N);
+    } else if (Pos >= StrBegin && Pos < StrEnd) {
+      N = std::min(N, StrEnd - Pos);
+      Strings.append(Chunk.data(), N);
+    } else if (Pos < TypeBegin) {
+      N = std::min(N, TypeBegin - Pos);
+    } else if (Pos < StrBegin) {
+      N = std::min(N, StrBegin - Pos);
+    }
+    Pos += N;
+    Chunk = Chunk.drop_front(N);
   }
-  return Error::success();
+}
+
+/// Reserve the table: exactly, when Rest (the input from Pos on) holds
+/// the whole type section, by counting its records as the checks will
+/// (up to the first that would fail them); else for as many records and
+/// words as the section could hold, which costs address space, not
+/// memory, until records fill it (up to 64 MiB of section, four times
+/// the largest kernel's; a bigger one grows as it goes).
+void Reader::reserveTable(StringRef Rest) {
+  using support::endian::read32le;
+  Strings.reserve(StrLen);
+  if (Pos > TypeBegin || TypeEnd - Pos > Rest.size()) {
+    uint64_t Words = std::min<uint64_t>(NWords, (64u << 20) / 4);
+    Table.reserve(uint32_t(Words / 3), Words);
+    return;
+  }
+  const char *Sec = Rest.data() + (TypeBegin - Pos);
+  uint64_t W = 0;
+  uint32_t C = 0;
+  while (NWords - W >= 3 && C < BTFMaxType) {
+    const char *R = Sec + W * 4;
+    BTFType T{read32le(R), read32le(R + 4), read32le(R + 8)};
+    int64_t DataSize = kindDataSize(T);
+    if (T.kind() == Kind::Unknown || DataSize < 0 ||
+        uint64_t(DataSize) / 4 > NWords - W - 3)
+      break;
+    W += 3 + uint64_t(DataSize) / 4;
+    ++C;
+  }
+  Table.reserve(C, W - 3 * uint64_t(C));
+}
+
+/// N bytes of the type section, from section offset TW * 4 + Carry.size().
+/// Whole records are read in place when they lie 4-byte aligned in memory
+/// on a little-endian host (the usual case: buffers are aligned, and
+/// type_off is a multiple of 4); a record split between takes, or out of
+/// alignment, is copied into Carry first.
+void Reader::takeTypeBytes(const char *P, uint64_t N) {
+  while (N && !TypesDone) {
+    if (Carry.empty() && sys::IsLittleEndianHost &&
+        reinterpret_cast<uintptr_t>(P) % alignof(uint32_t) == 0) {
+      uint64_t Used =
+          takeRecords(reinterpret_cast<const uint32_t *>(P), N / 4) * 4;
+      P += Used;
+      N -= Used;
+      if (!N || TypesDone)
+        return;
+    }
+    takeCarriedRecord(P, N);
+  }
+}
+
+/// Whole records from W (Avail words); returns the words used. Stops at a
+/// record that does not fit, or at the end of the section.
+uint64_t Reader::takeRecords(const uint32_t *W, uint64_t Avail) {
+  uint64_t Used = 0;
+  while (atRecordStart() && Avail - Used >= 3) {
+    BTFType T{W[Used], W[Used + 1], W[Used + 2]};
+    uint64_t DataWords;
+    if (!checkRecordHeader(T, DataWords) || Avail - Used - 3 < DataWords)
+      break;
+    addRecord(T, W + Used + 3, DataWords);
+    Used += 3 + DataWords;
+  }
+  return Used;
+}
+
+/// Bytes into Carry up to the end of the record they begin (its 12-byte
+/// header first, then its data); a complete record is taken from there.
+void Reader::takeCarriedRecord(const char *&P, uint64_t &N) {
+  using support::endian::read32le;
+  if (Carry.empty()) {
+    if (!atRecordStart())
+      return;
+    CarryNeed = 12;
+  }
+  uint64_t Copy = std::min<uint64_t>(N, CarryNeed - Carry.size());
+  Carry.append(P, Copy);
+  P += Copy;
+  N -= Copy;
+  if (Carry.size() < CarryNeed)
+    return;
+  BTFType T{read32le(Carry.data()), read32le(Carry.data() + 4),
+            read32le(Carry.data() + 8)};
+  uint64_t DataWords;
+  if (CarryNeed == 12) {
+    if (!checkRecordHeader(T, DataWords))
+      return;
+    CarryNeed += DataWords * 4;
+    if (Carry.size() < CarryNeed)
+      return;
+  }
+  DataWords = (CarryNeed - 12) / 4;
+  SmallVector<uint32_t, 64> D(DataWords);
+  for (uint64_t I = 0; I < DataWords; ++I)
+    D[I] = read32le(Carry.data() + 12 + I * 4);
+  Carry.clear();
+  addRecord(T, D.data(), DataWords);
+}
+
+/// Whether another record starts at TW: the section is not over, and the
+/// record's bounds checks that need no bytes of it pass.
+bool Reader::atRecordStart() {
+  if (TypesDone || TW == NWords) {
+    TypesDone = true;
+    return false;
+  }
+  TypeId Id = Count + 1;
+  if (Id > BTFMaxType) {
+    BoundsErr.emplace(malformed(Name,
+                                "type [{0}]: too many types (at most {1})", Id,
+                                BTFMaxType));
+    TypesDone = true;
+    return false;
+  }
+  if (NWords - TW < 3) {
+    BoundsErr.emplace(malformed(Name,
+                                "type [{0}]: truncated record at type section "
+                                "offset {1} ({2} bytes left, need 12)",
+                                Id, TW * 4, (Hdr.TypeLen - TW * 4)));
+    TypesDone = true;
+    return false;
+  }
+  return true;
+}
+
+/// The bounds checks of the record at TW that need its header: a known
+/// kind whose data fits in the section.
+bool Reader::checkRecordHeader(const BTFType &T, uint64_t &DataWords) {
+  TypeId Id = Count + 1;
+  Kind K = T.kind();
+  int64_t DataSize = kindDataSize(T);
+  if (K == Kind::Unknown || DataSize < 0) {
+    BoundsErr.emplace(malformed(
+        Name,
+        "type [{0}]: unknown kind {1} at type section "
+        "offset {2}{3}",
+        Id, unsigned(K), TW * 4,
+        LayoutLen ? " (the layout section describes its size, "
+                    "but btfgen cannot represent the kind)"
+                  : ""));
+    TypesDone = true;
+    return false;
+  }
+  uint64_t Left = Hdr.TypeLen - (TW + 3) * 4;
+  if (uint64_t(DataSize) > Left) {
+    BoundsErr.emplace(malformed(Name,
+                                "type [{0}] {1}: vlen {2} record ({3} bytes) "
+                                "overflows the type section ({4} bytes left)",
+                                Id, kindName(K), T.vlen(), DataSize, Left));
+    TypesDone = true;
+    return false;
+  }
+  DataWords = uint64_t(DataSize) / 4;
+  return true;
+}
+
+/// A record whose bounds are checked: count it, and unless an earlier
+/// record failed its own checks, check it and append it. An anonymous
+/// `const void` (the stub a kernel view puts in place of each record it
+/// drops, KernelView.h; 9 in 10 of a view's records) is valid as it stands
+/// and refers to nothing: it is appended without the general checks.
+void Reader::addRecord(const BTFType &T, const uint32_t *D,
+                       uint64_t DataWords) {
+  TW += 3 + DataWords;
+  TypeId Id = ++Count;
+  if (RecordErr)
+    return;
+  static const uint32_t ConstInfo = BTFType::makeInfo(Kind::Const, 0, false);
+  if (T.NameOff == 0 && T.Info == ConstInfo && T.SizeOrType == 0) {
+    Table.addType(T, {});
+    return;
+  }
+  ArrayRef<uint32_t> Data(D, DataWords);
+  if (Error E = checkRecord(Id, T, Data)) {
+    RecordErr.emplace(std::move(E));
+    return;
+  }
+  Table.addType(T, Data);
+  TypeId Max = 0;
+  Table.forEachRef(Id, [&](TypeId Ref, RefRole, uint32_t) {
+    Max = std::max(Max, Ref);
+  });
+  if (Max > MaxRef) {
+    MaxRef = Max;
+    RefPeaks.push_back({Id, Max});
+  }
+}
+
+/// Every type ID a record refers to must exist (btf_validate_id). The
+/// first record with a reference out of range is the first of RefPeaks
+/// with one; its first such reference is the one reported.
+void Reader::findBadRef() {
+  const uint32_t N = Count + 1;
+  for (auto [Id, Max] : RefPeaks) {
+    if (Max < N)
+      continue;
+    Table.forEachRef(Id, [&](TypeId Ref, RefRole Role, uint32_t I) {
+      if (Ref >= N && !Bad.Id)
+        Bad = {Id, Ref, Role, I};
+    });
+    return;
+  }
 }
 
 /// The message for Bad, the first reference out of range.
@@ -469,135 +691,62 @@ Error Reader::refError(const TypeTable &T) const {
   }
 }
 
-/// The layout edges of a type (see the file comment): what it is made of,
-/// as opposed to what it points to. The IDs are At[0], At[Stride], ...,
-/// At[(Count - 1) * Stride], in record order.
-struct LayoutEdges {
-  const uint32_t *At = nullptr;
-  uint32_t Count = 0;
-  uint32_t Stride = 0;
-  TypeId operator[](uint32_t I) const { return At[I * Stride]; }
+Expected<TypeTable> Reader::finish() {
+  // An input shorter than a header never completed one (take() saw no byte
+  // of an empty input).
+  if (!HeaderRead && Pos == Size && headerBytesComplete()) {
+    HeaderRead = true;
+    if (Error E = readHeader())
+      HeaderErr.emplace(std::move(E));
+  }
+  // Errors in rank order; the ones not reported are dropped.
+  std::optional<Error> Stream;
+  if (Pos != Size || !HeaderRead)
+    Stream.emplace(malformed(Name, "input ended after {0} of {1} bytes", Pos,
+                             Size));
+  else if (!HeaderErr)
+    if (Error E = checkStringBytes())
+      HeaderErr.emplace(std::move(E));
+  if (!HeaderErr && !BoundsErr && Hdr.TypeLen % 4)
+    BoundsErr.emplace(malformed(Name,
+                                "type section: {0} trailing bytes after type "
+                                "[{1}]",
+                                Hdr.TypeLen % 4, Count));
+  std::optional<Error> First;
+  for (std::optional<Error> *Slot : {&Stream, &HeaderErr, &BoundsErr,
+                                     &RecordErr})
+    if (*Slot)
+      keepFirst(First, std::move(**Slot));
+  if (First)
+    return std::move(*First);
+
+  Table.setStrings(std::move(Strings));
+  findBadRef();
+  if (Bad.Id)
+    return refError(Table);
+  if (Error E = checkLayoutCycles(Table, Name))
+    return E;
+  Table.setKnownPointerSize(Table.guessPointerSize());
+  return std::move(Table);
+}
+
+Expected<TypeTable> readBTF(MemoryBufferRef Buf) {
+  Reader R(Buf.getBufferIdentifier(), Buf.getBufferSize());
+  R.take(Buf.getBuffer());
+  return R.finish();
+}
+
+struct BTFStreamReader::Impl {
+  std::string Name;
+  Reader R;
+  Impl(StringRef Name, uint64_t Size) : Name(Name.str()), R(this->Name, Size) {}
 };
 
-static LayoutEdges layoutEdges(const TypeTable &T, TypeId Id) {
-  constexpr uint32_t MemberWords = sizeof(BTFMember) / 4;
-  constexpr uint32_t SecinfoWords = sizeof(BTFVarSecinfo) / 4;
-  switch (T.kind(Id)) {
-  case Kind::Typedef:
-  case Kind::Volatile:
-  case Kind::Const:
-  case Kind::Restrict:
-  case Kind::TypeTag:
-  case Kind::Var:
-  case Kind::DeclTag:
-    return {&T.type(Id).SizeOrType, 1, 1};
-  case Kind::Array:
-    return {&T.array(Id).ElemType, 1, 1};
-  case Kind::Struct:
-  case Kind::Union: {
-    ArrayRef<BTFMember> Ms = T.members(Id);
-    return {Ms.empty() ? nullptr : &Ms[0].Type, uint32_t(Ms.size()),
-            MemberWords};
-  }
-  case Kind::Datasec: {
-    ArrayRef<BTFVarSecinfo> Vs = T.secinfos(Id);
-    return {Vs.empty() ? nullptr : &Vs[0].Type, uint32_t(Vs.size()),
-            SecinfoWords};
-  }
-  default:
-    return {};
-  }
-}
-
-/// Iterative depth-first search over layout edges with the usual three
-/// colours; a grey successor closes a cycle. Linear in types + edges, no
-/// recursion (a chain of 100K typedefs is legal and must not overflow the
-/// stack). The message spells the cycle, at most 8 steps of it.
-Error Reader::checkCycles(const TypeTable &T) {
-  enum : uint8_t { White, Grey, Black };
-  const uint32_t N = T.size();
-  std::vector<uint8_t> Colour(N, White);
-  struct Frame {
-    TypeId Id;
-    uint32_t Next;
-    LayoutEdges Edges;
-  };
-  std::vector<Frame> Stack;
-  // Whether every layout edge of Id leads to void or to a type already
-  // proven acyclic: then Id is too, and needs no stack frame. That is most
-  // types (leaves, and records after what they are made of), and most of
-  // the time of a read.
-  auto Settled = [&](const LayoutEdges &Es) {
-    for (uint32_t I = 0; I < Es.Count; ++I) {
-      TypeId To = Es[I];
-      if (To != 0 && Colour[To] != Black)
-        return false;
-    }
-    return true;
-  };
-  for (TypeId Root = 1; Root < N; ++Root) {
-    if (Colour[Root] != White)
-      continue;
-    LayoutEdges RootEdges = layoutEdges(T, Root);
-    if (Settled(RootEdges)) {
-      Colour[Root] = Black;
-      continue;
-    }
-    Colour[Root] = Grey;
-    Stack.push_back({Root, 0, RootEdges});
-    while (!Stack.empty()) {
-      Frame &F = Stack.back();
-      if (F.Next == F.Edges.Count) {
-        Colour[F.Id] = Black;
-        Stack.pop_back();
-        continue;
-      }
-      TypeId To = F.Edges[F.Next++];
-      if (To == 0 || Colour[To] == Black)
-        continue;
-      if (Colour[To] == White) {
-        Colour[To] = Grey;
-        Stack.push_back({To, 0, layoutEdges(T, To)});
-        continue;
-      }
-      // Grey: To is on the stack; the cycle is To -> ... -> F.Id -> To.
-      size_t Start = Stack.size() - 1;
-      while (Stack[Start].Id != To)
-        --Start;
-      std::string Path;
-      size_t Len = Stack.size() - Start;
-      for (size_t I = 0; I < Len && I < 8; ++I)
-        Path += formatv("[{0}] {1} -> ", Stack[Start + I].Id,
-                        kindName(T.kind(Stack[Start + I].Id)));
-      if (Len > 8)
-        Path += "... -> ";
-      Path += formatv("[{0}]", To);
-      return malformed(Name,
-                       "type [{0}] {1} {2}: reference cycle not through a "
-                       "pointer: {3}",
-                       To, kindName(T.kind(To)), quoteBounded(T.name(To)),
-                       Path);
-    }
-  }
-  return Error::success();
-}
-
-Expected<TypeTable> Reader::read() {
-  if (Error E = readHeader())
-    return E;
-  TypeTable T;
-  T.setStrings(std::string(Bytes.substr(StrBegin, StrLen)));
-  if (Error E = readTypes(T))
-    return E;
-  if (Bad.Id)
-    return refError(T);
-  if (Error E = checkCycles(T))
-    return E;
-  T.setKnownPointerSize(T.guessPointerSize());
-  return T;
-}
-
-Expected<TypeTable> readBTF(MemoryBufferRef Buf) { return Reader(Buf).read(); }
+BTFStreamReader::BTFStreamReader(StringRef Name, uint64_t Size)
+    : P(std::make_unique<Impl>(Name, Size)) {}
+BTFStreamReader::~BTFStreamReader() = default;
+void BTFStreamReader::take(StringRef Bytes) { P->R.take(Bytes); }
+Expected<TypeTable> BTFStreamReader::finish() { return P->R.finish(); }
 
 Expected<TypeTable> readBTFAny(MemoryBufferRef Buf) {
   StringRef Name = Buf.getBufferIdentifier();

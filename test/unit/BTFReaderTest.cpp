@@ -458,6 +458,80 @@ TEST(BTFReader, SurvivesTruncationAndByteFlips) {
   EXPECT_LT(Accepted, Good.size() * 3);
 }
 
+/// The outcome of reading Bytes, as one comparable string: the table
+/// written back (BTFWriter), or the error's message.
+std::string outcome(Expected<TypeTable> T) {
+  if (!T)
+    return "error: " + toString(T.takeError());
+  return "table: " + writeBTFToString(*T);
+}
+
+/// BTFStreamReader over Bytes in pieces of Piece bytes (the last shorter).
+std::string streamed(const std::string &Bytes, size_t Piece) {
+  BTFStreamReader R("test.btf", Bytes.size());
+  for (size_t I = 0; I < Bytes.size(); I += Piece)
+    R.take(StringRef(Bytes).substr(I, Piece));
+  return outcome(R.finish());
+}
+
+// A kernel decoded from its tarball is read piece by piece as it is
+// decoded (KernelDecode.h): the table, or the error reported, must not
+// depend on where the pieces end. Every truncation and single-byte flip of
+// the sample, in pieces of 1 to 13 bytes, against readBTF over the whole.
+TEST(BTFStreamReader, PiecesChangeNothing) {
+  const std::string Good = sample().bytes();
+  std::vector<std::string> Inputs;
+  for (size_t Len = 0; Len <= Good.size(); ++Len)
+    Inputs.push_back(Good.substr(0, Len));
+  for (size_t I = 0; I < Good.size(); ++I)
+    for (uint8_t Flip : {0x01, 0x80, 0xff}) {
+      std::string Bad = Good;
+      Bad[I] = char(uint8_t(Bad[I]) ^ Flip);
+      Inputs.push_back(Bad);
+    }
+  size_t Tables = 0;
+  for (const std::string &In : Inputs) {
+    std::string Whole = outcome(parse(In));
+    Tables += StringRef(Whole).starts_with("table: ");
+    for (size_t Piece : {1, 2, 3, 5, 7, 13})
+      ASSERT_EQ(streamed(In, Piece), Whole)
+          << "input of " << In.size() << " bytes in pieces of " << Piece;
+  }
+  // Both outcomes were exercised, many times.
+  EXPECT_GT(Tables, 20u);
+  EXPECT_GT(Inputs.size() - Tables, 200u);
+  // Two pieces, split anywhere.
+  for (size_t Cut = 0; Cut <= Good.size(); ++Cut) {
+    BTFStreamReader R("test.btf", Good.size());
+    R.take(StringRef(Good).take_front(Cut));
+    R.take(StringRef(Good).drop_front(Cut));
+    EXPECT_EQ(outcome(R.finish()), outcome(parse(Good))) << "cut at " << Cut;
+  }
+}
+
+TEST(BTFStreamReader, RefusesAnInputCutShort) {
+  const std::string Good = sample().bytes();
+  BTFStreamReader R("test.btf", Good.size());
+  R.take(StringRef(Good).drop_back(5));
+  std::string D = malformedDetail(R.finish());
+  EXPECT_NE(D.find("input ended after " + std::to_string(Good.size() - 5) +
+                   " of " + std::to_string(Good.size()) + " bytes"),
+            std::string::npos)
+      << D;
+}
+
+// A real kernel, in pieces that split records at every alignment.
+TEST(BTFStreamReader, ReadsBundledKernelsInPieces) {
+  std::vector<std::string> Files = findTarballs(archiveDir());
+  ASSERT_FALSE(Files.empty()) << "no kernels under " << archiveDir();
+  std::optional<std::string> Raw = readTarXz(Files.front());
+  ASSERT_TRUE(Raw.has_value()) << "cannot extract " << Files.front();
+  std::string Whole = outcome(parse(*Raw));
+  ASSERT_TRUE(StringRef(Whole).starts_with("table: ")) << Whole;
+  for (size_t Piece : {size_t(4093), size_t(65536), size_t(262147)})
+    EXPECT_TRUE(streamed(*Raw, Piece) == Whole) << "pieces of " << Piece;
+}
+
 TEST(BTFReader, ReadBTFAnyRejectsGarbage) {
   std::string Junk = "definitely not BTF";
   Expected<TypeTable> T = readBTFAny(MemoryBufferRef(Junk, "test.btf"));

@@ -20,11 +20,34 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/MemoryBufferRef.h"
 
+#include <memory>
+
 namespace btfgen {
 
 /// Parse raw BTF (magic 0xEB9F, little-endian). Big-endian BTF is rejected
 /// with a clear error.
 llvm::Expected<TypeTable> readBTF(llvm::MemoryBufferRef Buf);
+
+/// readBTF over an input that arrives in pieces (a kernel decoded from its
+/// tarball): each piece is read as it comes and need not outlive take(),
+/// so the whole input is never held. finish() gives what readBTF would
+/// over the concatenation, table or error, however the input was split.
+class BTFStreamReader {
+public:
+  /// Size: the input's total size, known up front (a tar entry's size).
+  BTFStreamReader(llvm::StringRef Name, uint64_t Size);
+  ~BTFStreamReader();
+  BTFStreamReader(const BTFStreamReader &) = delete;
+  BTFStreamReader &operator=(const BTFStreamReader &) = delete;
+
+  void take(llvm::StringRef Bytes);
+  /// After the last piece. Fails if fewer than Size bytes were taken.
+  llvm::Expected<TypeTable> finish();
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> P;
+};
 
 /// Parse raw BTF, or the .BTF section of an ELF file (BPF object, vmlinux),
 /// detected by content.
