@@ -2,10 +2,10 @@
 //
 // kernelView() in two steps: choose what to keep (the named records of the
 // kinds kept, and everything they refer to, even a record of a dropped kind,
-// which no real kernel has but a hostile file may), then copy kept records
-// under their own IDs, and put a `const void` in the place of each other
-// one. The string section is the kernel's, whole: copying it is cheaper
-// than rebuilding it, and the stored form keeps only the strings the kept
+// which no real kernel has but a hostile file may), then, in the kernel's
+// own table, put a `const void` in the place of every other record. The
+// string section is the kernel's, whole: keeping it is cheaper than
+// rebuilding it, and the stored form keeps only the strings the kept
 // records name.
 //
 // The stored form (writeKernelView, readKernelView; little-endian):
@@ -81,24 +81,11 @@ BitVector recordsToKeep(const TypeTable &Kernel) {
 
 } // namespace
 
-TypeTable kernelView(const TypeTable &Kernel) {
-  BitVector Keep = recordsToKeep(Kernel);
-  // A kept record keeps all its words: reserve them exactly, since growth
-  // by doubling would hold up to twice the view's size (33 MB instead of
-  // 25 MB for the CentOS 8 kernel of the corpus, the largest).
-  size_t Words = 0;
-  for (unsigned Id : Keep.set_bits())
-    Words += Kernel.data(Id).size();
-  TypeTable View;
-  View.setStrings(Kernel.strings());
-  View.reserve(Kernel.size() - 1, Words);
+TypeTable kernelView(TypeTable Kernel) {
   BTFType Stub{};
   Stub.Info = BTFType::makeInfo(Kind::Const, 0, false);
-  for (TypeId Id = 1; Id < Kernel.size(); ++Id)
-    View.addType(Keep.test(Id) ? Kernel.type(Id) : Stub,
-                 Keep.test(Id) ? Kernel.data(Id) : ArrayRef<uint32_t>());
-  View.setKnownPointerSize(Kernel.knownPointerSize());
-  return View;
+  Kernel.stubRecords(recordsToKeep(Kernel), Stub);
+  return Kernel;
 }
 
 namespace {

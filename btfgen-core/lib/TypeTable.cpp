@@ -224,6 +224,31 @@ void TypeTable::spreadRecords(ArrayRef<TypeId> Ids, uint32_t NumTypes,
   NameIndexBuilt = false;
 }
 
+void TypeTable::stubRecords(const BitVector &Keep, const BTFType &Stub) {
+  assert(Keep.size() == Types.size() && "one bit per ID");
+  assert(kindDataSize(Stub) == 0 && "a stub has no kind-specific words");
+  // From the bottom up, a kept record's words move down (never past words
+  // still to be read: Out <= the record's own offset).
+  uint32_t Out = 0;
+  const TypeId N = size();
+  for (TypeId Id = 1; Id < N; ++Id) {
+    ArrayRef<uint32_t> D = data(Id);
+    uint32_t Begin = DataOff[Id];
+    DataOff[Id] = Out;
+    if (!Keep.test(Id)) {
+      Types[Id] = Stub;
+      continue;
+    }
+    if (Out != Begin)
+      std::memmove(Data.data() + Out, D.data(), D.size() * 4);
+    Out += uint32_t(D.size());
+  }
+  Data.resize(Out);
+  if (Data.size() < Data.capacity() / 2)
+    Data.shrink_to_fit();
+  NameIndexBuilt = false;
+}
+
 void TypeTable::reserve(uint32_t NumTypes, size_t NumWords) {
   Types.reserve(Types.size() + NumTypes);
   DataOff.reserve(DataOff.size() + NumTypes);

@@ -59,7 +59,7 @@ bool isDroppedFromView(Kind K);
 /// referred to by a kept record, replaced by an anonymous `const void`.
 /// Kept records keep their IDs and contents; the string section is the
 /// kernel's.
-TypeTable kernelView(const TypeTable &Kernel);
+TypeTable kernelView(TypeTable Kernel);
 
 /// The stored form of View (a kernelView() result; KernelView.cpp gives the
 /// layout): every record but the stubs no record refers to, and the strings

@@ -24,6 +24,7 @@
 #include "btfgen/BTFFormat.h"
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 
@@ -99,6 +100,11 @@ public:
   /// every other ID below NumTypes. References are left as they are.
   void spreadRecords(llvm::ArrayRef<TypeId> Ids, uint32_t NumTypes,
                      const BTFType &Stub);
+  /// Put Stub, a record without kind-specific words, at every ID not in
+  /// Keep, dropping those records' words (the rest move down in place;
+  /// their storage is given back when that halves it). References are left
+  /// as they are.
+  void stubRecords(const llvm::BitVector &Keep, const BTFType &Stub);
 
   /// libbpf's skip_mods_and_typedefs() (libbpf.c, v1.1.2 and newest alike):
   /// follow CV modifiers (VOLATILE, CONST, RESTRICT), TYPE_TAG and typedefs
