@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelDecode.h"
 #include "KernelPipeline.h"
-#include "TarXz.h"
 
 #include "btfgen/BTFReader.h"
 #include "btfgen/BTFWriter.h"
@@ -22,7 +22,6 @@
 #include "llvm/Support/MemoryBufferRef.h"
 
 #include <chrono>
-#include <malloc.h>
 
 using namespace llvm;
 
@@ -37,20 +36,6 @@ void StageTimes::print(raw_ostream &OS) const {
 }
 
 namespace {
-
-/// Per-worker xz/tar decode buffer, reused across kernels (no zero-filling
-/// again for the next tarball) but released after a decode that failed (an
-/// xz bomb grows it to the decoder's limit) or that outgrew ScratchKeep.
-/// Most kernels decode to 4-10 MB and keep it; a larger one (27 MB for the
-/// corpus's CentOS 8 kernel) gives it back before its view is built, so a
-/// worker never holds that kernel's bytes, table and view at once.
-thread_local std::string DecodeScratch;
-constexpr size_t ScratchKeep = 16u << 20;
-
-void trimScratch() {
-  if (DecodeScratch.capacity() > ScratchKeep)
-    std::string().swap(DecodeScratch);
-}
 
 /// Adds the time between construction and the next lap()/destruction to a
 /// stage of a StageTimes.
@@ -184,24 +169,17 @@ private:
       if (L == CacheLookup::Corrupt)
         noteCorrupt(Problem, "ignored, decoding the tarball");
     }
+    // Decoded and read in one go (KernelDecode.h): the stage is xz+tar.
     Clock.lap(StageTimes::Decode);
-    Expected<StringRef> BTF = readTarXzEntryInto(
-        File->getBuffer(), Job.Release + ".btf", Job.Path, DecodeScratch);
-    if (!BTF) {
-      // A rejected bomb may have grown the buffer towards the limit: give
-      // the memory back to the system, not only to the heap.
-      std::string().swap(DecodeScratch);
-      malloc_trim(0);
-      return BTF.takeError();
-    }
-    Expected<TypeTable> Full = parse(*BTF);
+    Expected<TypeTable> Full = decodeKernelTable(
+        File->getBuffer(), Job.Release + ".btf", Job.Path);
+    File.reset();
     if (!Full || !C.enabled())
       return Full;
     Clock.lap(StageTimes::CacheWrite);
-    TypeTable View = kernelView(*Full);
-    // The full table (about the raw size again) goes before the view is
-    // serialized and compressed, so the two never add up in a worker.
-    { TypeTable Done = std::move(*Full); }
+    // The view is the full table with the records it drops stubbed out in
+    // place: a worker never holds the two at once.
+    TypeTable View = kernelView(std::move(*Full));
     if (Error E = C.storeKernel(ViewKey, KernelViewWriter(View)))
       note(toString(std::move(E)));
     return View;
@@ -221,7 +199,6 @@ private:
     Clock.lap(StageTimes::Parse);
     Expected<TypeTable> Table = readBTFAny(MemoryBufferRef(Bytes, Job.Path));
     File.reset();
-    trimScratch();
     return Table;
   }
 

@@ -1,7 +1,9 @@
 //===- TarXz.cpp - In-memory .tar.xz reading ------------------------------===//
 //
-// liblzma decoding into a growing buffer, then a single pass over the tar
-// headers. The tar format (POSIX.1-1988 ustar, plus the GNU 'L'/'K' long
+// liblzma decoding into a fixed 256 KiB window, each window handed to a tar
+// scanner (TarScanner) that walks the headers as they come and passes the
+// wanted entry's bytes on: no decoded stream is ever held whole. The tar
+// format (POSIX.1-1988 ustar, plus the GNU 'L'/'K' long
 // name records and pax 'x'/'g' extended headers that GNU tar and Python's
 // tarfile emit) is read from the 512-byte header blocks:
 //
@@ -27,6 +29,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
+#include <optional>
 
 using namespace llvm;
 
@@ -116,18 +120,18 @@ bool isZeroBlock(const char *Hdr) {
   return std::all_of(Hdr, Hdr + BlockSize, [](char C) { return C == 0; });
 }
 
-/// Check that Path stays inside the extraction directory.
-Error checkPath(StringRef Path, StringRef Name) {
+/// Why Path would leave the extraction directory ("" if it would not).
+std::string pathProblem(StringRef Path) {
   if (Path.empty())
-    return tarError(Name, "tar entry with an empty name");
+    return "tar entry with an empty name";
   if (Path.starts_with("/"))
-    return tarError(Name, "tar entry '" + Path + "': absolute path");
+    return "tar entry '" + Path.str() + "': absolute path";
   SmallVector<StringRef, 8> Parts;
   Path.split(Parts, '/');
   for (StringRef P : Parts)
     if (P == "..")
-      return tarError(Name, "tar entry '" + Path + "': path has a '..' component");
-  return Error::success();
+      return "tar entry '" + Path.str() + "': path has a '..' component";
+  return "";
 }
 
 /// "./a/b" -> "a/b"; "././x" -> "x".
@@ -165,18 +169,6 @@ Error applyPax(StringRef Data, StringRef Name, std::string &Path,
   return Error::success();
 }
 
-/// Resize Buf to exactly N bytes keeping its first Keep: std::string's own
-/// growth doubles the capacity, which near the decode limit would allocate
-/// up to twice the limit while the old buffer is still held.
-void growExactly(std::string &Buf, uint64_t Keep, uint64_t N) {
-  std::string New;
-  New.reserve(N); // an empty string's reserve allocates exactly N
-  New.append(Buf.data(), Keep);
-  std::string().swap(Buf); // free the old buffer before faulting in the rest
-  New.resize(N);
-  Buf = std::move(New);
-}
-
 /// The size a tar stream's first header announces for a regular file
 /// entry, checked against MaxEntrySize (findTarEntry checks every header
 /// again once the stream is decoded).
@@ -195,14 +187,264 @@ Error checkFirstHeader(StringRef Tar, StringRef Name) {
   return Error::success();
 }
 
+/// The tar walk of findTarEntry, over a stream fed in pieces. Errors come
+/// in the order a walk over the whole stream would meet them: an entry's
+/// own problems only once its data is complete (a cut-short entry is
+/// "truncated" whatever else is wrong with it), the missing entry at the
+/// end. The wanted entry's data goes to a TarEntrySink as it arrives.
+class TarScanner {
+public:
+  TarScanner(StringRef Wanted, StringRef Name, TarEntrySink &Sink)
+      : Wanted(Wanted), Name(Name), Sink(Sink) {}
+
+  /// The next bytes. After an error, feed no more.
+  Error feed(StringRef Bytes);
+  /// The stream ended.
+  Error finish();
+  /// Where the wanted entry's data starts in the stream, and its size.
+  uint64_t foundAt() const { return FoundAt; }
+  uint64_t foundSize() const { return FoundSize; }
+
+private:
+  enum class State { Header, Data, Padding, End };
+  enum class Use { Skip, Collect, ToSink };
+
+  Error startEntry();
+  Error endEntry();
+
+  StringRef Wanted, Name;
+  TarEntrySink &Sink;
+  State St = State::Header;
+  /// Stream bytes fed so far.
+  uint64_t Offset = 0;
+  char Hdr[BlockSize];
+  size_t HdrHave = 0;
+
+  // The entry being read: its header at HdrPos, Left data bytes to come
+  // (then Pad bytes of padding), and what becomes of them.
+  uint64_t HdrPos = 0, Size = 0, Left = 0, Pad = 0;
+  char Type = 0;
+  Use U = Use::Skip;
+  std::string Meta;
+  /// The entry's own problem, reported once its data is complete.
+  std::optional<std::string> Problem;
+
+  // What metadata records say of the next header.
+  std::string LongName, PaxPath;
+  std::optional<uint64_t> PaxSize;
+  bool HaveLongName = false, HavePax = false;
+
+  bool Found = false;
+  uint64_t FoundAt = 0, FoundSize = 0;
+};
+
+Error TarScanner::feed(StringRef Bytes) {
+  while (!Bytes.empty()) {
+    size_t N = 0;
+    switch (St) {
+    case State::End:
+      Offset += Bytes.size(); // after the end-of-archive block: ignored
+      return Error::success();
+    case State::Header:
+      N = std::min(Bytes.size(), BlockSize - HdrHave);
+      std::memcpy(Hdr + HdrHave, Bytes.data(), N);
+      HdrHave += N;
+      break;
+    case State::Data:
+      N = std::min<uint64_t>(Bytes.size(), Left);
+      if (U == Use::Collect)
+        Meta.append(Bytes.data(), N);
+      else if (U == Use::ToSink)
+        Sink.take(Bytes.take_front(N));
+      Left -= N;
+      break;
+    case State::Padding:
+      N = std::min<uint64_t>(Bytes.size(), Pad);
+      Pad -= N;
+      if (!Pad)
+        St = State::Header;
+      break;
+    }
+    Offset += N;
+    Bytes = Bytes.drop_front(N);
+    if (St == State::Header && HdrHave == BlockSize) {
+      HdrPos = Offset - BlockSize;
+      HdrHave = 0;
+      if (Error E = startEntry())
+        return E;
+    }
+    if (St == State::Data && !Left)
+      if (Error E = endEntry())
+        return E;
+  }
+  return Error::success();
+}
+
+/// A complete header: check it, and decide what becomes of its data.
+Error TarScanner::startEntry() {
+  if (isZeroBlock(Hdr)) {
+    St = State::End;
+    return Error::success();
+  }
+  if (!checksumOK(Hdr))
+    return tarError(Name, formatv("bad tar header checksum at offset {0}",
+                                  HdrPos));
+  StringRef Magic(Hdr + 257, 6);
+  bool Posix = Magic == StringRef("ustar\0", 6);
+  if (!parseNumber(Hdr, 124, 12, Size))
+    return tarError(Name, formatv("bad tar size field at offset {0}", HdrPos));
+  Type = Hdr[156];
+  if (HavePax && PaxSize && (Type == '0' || Type == '\0' || Type == '7'))
+    Size = *PaxSize;
+  Left = Size;
+  Pad = (BlockSize - Size % BlockSize) % BlockSize;
+  St = State::Data;
+  U = Use::Skip;
+  Meta.clear();
+  Problem.reset();
+
+  // Metadata records describe the next header.
+  if (Type == 'L') {
+    if (Size > 65536)
+      Problem = "GNU long name record too large";
+    else
+      U = Use::Collect;
+    return Error::success();
+  }
+  if (Type == 'K')
+    return Error::success(); // long link target: only matters for links
+  if (Type == 'x' || Type == 'g') {
+    if (Size > (1 << 20))
+      Problem = "pax extended header too large";
+    else if (Type == 'x')
+      U = Use::Collect; // 'g', global defaults: nothing we use
+    return Error::success();
+  }
+
+  std::string Path;
+  if (HavePax && !PaxPath.empty())
+    Path = PaxPath;
+  else if (HaveLongName)
+    Path = LongName;
+  else if (Posix && Hdr[345] != '\0')
+    Path = (field(Hdr, 345, 155) + "/" + field(Hdr, 0, 100)).str();
+  else
+    Path = field(Hdr, 0, 100).str();
+  HaveLongName = HavePax = false;
+  PaxSize.reset();
+
+  if (std::string Why = pathProblem(Path); !Why.empty()) {
+    Problem = std::move(Why);
+    return Error::success();
+  }
+  switch (Type) {
+  case '0':
+  case '\0':
+  case '7':
+    break;
+  case '5':
+    return Error::success(); // directories are harmless; never created
+  case '1':
+    Problem = "tar entry '" + Path + "': hard links are not allowed";
+    return Error::success();
+  case '2':
+    Problem = "tar entry '" + Path + "': symbolic links are not allowed";
+    return Error::success();
+  case '3':
+  case '4':
+  case '6':
+    Problem =
+        "tar entry '" + Path + "': device and FIFO entries are not allowed";
+    return Error::success();
+  default:
+    Problem = "tar entry '" + Path + "': unsupported entry type '" +
+              std::string(1, Type) + "'";
+    return Error::success();
+  }
+  if (Size > MaxEntrySize) {
+    Problem = formatv("tar entry '{0}': size {1} exceeds the limit of {2} "
+                      "bytes",
+                      Path, Size, MaxEntrySize)
+                  .str();
+    return Error::success();
+  }
+  if (stripDotSlash(Path) == Wanted) {
+    if (Found) {
+      Problem = "tar entry '" + Path + "' appears more than once";
+      return Error::success();
+    }
+    Found = true;
+    FoundAt = Offset;
+    FoundSize = Size;
+    U = Use::ToSink;
+    Sink.begin(Size);
+  }
+  return Error::success();
+}
+
+/// An entry's data is complete: its problem, if any, or its metadata.
+Error TarScanner::endEntry() {
+  St = Pad ? State::Padding : State::Header;
+  if (Problem)
+    return tarError(Name, *Problem);
+  if (U != Use::Collect)
+    return Error::success();
+  if (Type == 'L') {
+    LongName = StringRef(Meta).substr(0, Meta.find('\0')).str();
+    HaveLongName = true;
+    return Error::success();
+  }
+  PaxPath.clear();
+  PaxSize.reset();
+  if (Error E = applyPax(Meta, Name, PaxPath, PaxSize))
+    return E;
+  HavePax = true;
+  return Error::success();
+}
+
+Error TarScanner::finish() {
+  if (St == State::Header && HdrHave)
+    return tarError(Name, formatv("truncated tar header at offset {0}",
+                                  Offset - HdrHave));
+  if (St == State::Data)
+    return tarError(Name, formatv("truncated tar entry at offset {0} (size "
+                                  "{1}, {2} bytes left)",
+                                  HdrPos, Size, Size - Left));
+  if (!Found)
+    return tarError(Name, "no regular file '" + Wanted + "' in the tarball");
+  return Error::success();
+}
+
+/// A sink that keeps nothing (findTarEntry points into its input).
+class NoSink final : public TarEntrySink {
+  void begin(uint64_t) override {}
+  void take(StringRef) override {}
+};
+
+/// A sink that keeps the entry's bytes.
+class StringSink final : public TarEntrySink {
+public:
+  explicit StringSink(std::string &Out) : Out(Out) {}
+  void begin(uint64_t Size) override {
+    Out.clear();
+    Out.reserve(Size);
+  }
+  void take(StringRef Bytes) override { Out.append(Bytes.data(), Bytes.size()); }
+
+private:
+  std::string &Out;
+};
+
 } // namespace
 
 bool isXz(StringRef Bytes) {
   return Bytes.starts_with(StringRef("\xFD" "7zXZ\0", 6));
 }
 
-Expected<size_t> decompressXzInto(StringRef Compressed, StringRef Name,
-                                  std::string &Buf, uint64_t Limit) {
+TarEntrySink::~TarEntrySink() = default;
+
+Error streamTarXzEntry(StringRef Compressed, StringRef Wanted, StringRef Name,
+                       TarEntrySink &Sink, uint64_t Limit) {
   if (!isXz(Compressed))
     return tarError(Name, "not an xz file (bad magic)");
   lzma_stream Strm = LZMA_STREAM_INIT;
@@ -215,197 +457,68 @@ Expected<size_t> decompressXzInto(StringRef Compressed, StringRef Name,
     ~EndGuard() { lzma_end(S); }
   } Guard{&Strm};
 
-  // Buf only ever grows: a reused buffer is not zero-filled or faulted in
-  // again for the next tarball.
-  uint64_t Want = std::min<uint64_t>(
-      std::max<uint64_t>(uint64_t(Compressed.size()) * 6, 1 << 20), Limit + 1);
-  if (Buf.size() < Want)
-    growExactly(Buf, 0, Want);
-  bool HeaderChecked = false;
+  // One window, small enough to stay in cache between the decoder writing
+  // it and the tar scanner and sink reading it.
+  constexpr size_t Window = 256u << 10;
+  std::unique_ptr<char[]> Out(new char[Window]);
+  TarScanner Tar(Wanted, Name, Sink);
+  // A tar error waits for the end of the stream: an xz error, met later in
+  // the same stream, is the one to report (the tar bytes before it may be
+  // garbage the decoder had not yet caught).
+  std::optional<Error> TarErr;
+  bool FirstWindow = true;
   Strm.next_in = reinterpret_cast<const uint8_t *>(Compressed.data());
   Strm.avail_in = Compressed.size();
-  Strm.next_out = reinterpret_cast<uint8_t *>(Buf.data());
-  Strm.avail_out = std::min<uint64_t>(Buf.size(), Limit + 1);
   while (true) {
+    Strm.next_out = reinterpret_cast<uint8_t *>(Out.get());
+    Strm.avail_out = Window;
     R = lzma_code(&Strm, LZMA_FINISH);
+    if (R != LZMA_OK && R != LZMA_STREAM_END) {
+      if (TarErr)
+        consumeError(std::move(*TarErr));
+      return tarError(Name, lzmaMessage(R));
+    }
+    if (Strm.total_out > Limit) {
+      if (TarErr)
+        consumeError(std::move(*TarErr));
+      return tarError(Name, formatv("decompressed size exceeds the limit "
+                                    "of {0} bytes",
+                                    Limit));
+    }
+    StringRef Got(Out.get(), Window - Strm.avail_out);
+    // A bomb announces itself in its first tar header: refuse it at once
+    // rather than decode towards the limit.
+    if (FirstWindow && Got.size() >= BlockSize) {
+      FirstWindow = false;
+      if (Error E = checkFirstHeader(Got, Name))
+        return E;
+    }
+    if (!TarErr && !Got.empty())
+      if (Error E = Tar.feed(Got))
+        TarErr.emplace(std::move(E));
     if (R == LZMA_STREAM_END)
       break;
-    if (R != LZMA_OK)
-      return tarError(Name, lzmaMessage(R));
-    if (Strm.avail_out == 0) {
-      uint64_t Used = Strm.total_out;
-      if (Used > Limit)
-        return tarError(Name, formatv("decompressed size exceeds the limit "
-                                      "of {0} bytes",
-                                      Limit));
-      // A bomb announces itself in its first tar header: refuse it before
-      // the buffer grows towards the limit.
-      if (!HeaderChecked && Used >= BlockSize) {
-        HeaderChecked = true;
-        if (Error E = checkFirstHeader(StringRef(Buf.data(), Used), Name))
-          return std::move(E);
-      }
-      // Double while small (real kernels are at most a few tens of MB);
-      // past 64 MiB go straight to the limit, so that a stream that keeps
-      // going holds at most the limit plus one 64 MiB copy, never two
-      // large buffers at once.
-      uint64_t NewCap = Used * 2 <= (64u << 20) ? Used * 2 : Limit + 1;
-      NewCap = std::min<uint64_t>(std::max<uint64_t>(NewCap, Buf.size()),
-                                  Limit + 1);
-      if (Buf.size() < NewCap)
-        growExactly(Buf, Used, NewCap);
-      Strm.next_out = reinterpret_cast<uint8_t *>(Buf.data()) + Used;
-      Strm.avail_out = std::min<uint64_t>(Buf.size(), Limit + 1) - Used;
-    }
   }
-  if (Strm.total_out > Limit)
-    return tarError(Name, formatv("decompressed size exceeds the limit of {0} "
-                                  "bytes",
-                                  Limit));
-  return size_t(Strm.total_out);
-}
-
-Expected<std::string> decompressXz(StringRef Compressed, StringRef Name,
-                                   uint64_t Limit) {
-  std::string Out;
-  Expected<size_t> N = decompressXzInto(Compressed, Name, Out, Limit);
-  if (!N)
-    return N.takeError();
-  Out.resize(*N);
-  return Out;
-}
-
-Expected<StringRef> findTarEntry(StringRef Tar, StringRef Wanted,
-                                 StringRef Name) {
-  std::optional<StringRef> Found;
-  std::string LongName;          // from a GNU 'L' record, for the next entry
-  std::string PaxPath;           // from a pax 'x' record, for the next entry
-  std::optional<uint64_t> PaxSize;
-  bool HaveLongName = false, HavePax = false;
-  size_t Pos = 0;
-  while (true) {
-    if (Tar.size() - Pos < BlockSize) {
-      if (Pos == Tar.size())
-        break; // no end-of-archive blocks; tolerated like GNU tar does
-      return tarError(Name, formatv("truncated tar header at offset {0}", Pos));
-    }
-    const char *Hdr = Tar.data() + Pos;
-    if (isZeroBlock(Hdr))
-      break;
-    if (!checksumOK(Hdr))
-      return tarError(Name, formatv("bad tar header checksum at offset {0}",
-                                    Pos));
-    StringRef Magic(Hdr + 257, 6);
-    bool Posix = Magic == StringRef("ustar\0", 6);
-    uint64_t Size;
-    if (!parseNumber(Hdr, 124, 12, Size))
-      return tarError(Name, formatv("bad tar size field at offset {0}", Pos));
-    char Type = Hdr[156];
-    if (HavePax && PaxSize && (Type == '0' || Type == '\0' || Type == '7'))
-      Size = *PaxSize;
-    size_t DataPos = Pos + BlockSize;
-    if (Size > Tar.size() - DataPos)
-      return tarError(Name, formatv("truncated tar entry at offset {0} (size "
-                                    "{1}, {2} bytes left)",
-                                    Pos, Size, Tar.size() - DataPos));
-    StringRef Data = Tar.substr(DataPos, Size);
-    uint64_t Padded = (Size + BlockSize - 1) / BlockSize * BlockSize;
-    Pos = DataPos + std::min<uint64_t>(Padded, Tar.size() - DataPos);
-
-    // Metadata records describe the next header.
-    if (Type == 'L') {
-      if (Size > 65536)
-        return tarError(Name, "GNU long name record too large");
-      LongName = Data.substr(0, Data.find('\0')).str();
-      HaveLongName = true;
-      continue;
-    }
-    if (Type == 'K')
-      continue; // long link target: only matters for links, rejected below
-    if (Type == 'x' || Type == 'g') {
-      if (Size > (1 << 20))
-        return tarError(Name, "pax extended header too large");
-      if (Type == 'g')
-        continue; // global defaults: nothing we use
-      PaxPath.clear();
-      PaxSize.reset();
-      if (Error E = applyPax(Data, Name, PaxPath, PaxSize))
-        return E;
-      HavePax = true;
-      continue;
-    }
-
-    std::string Path;
-    if (HavePax && !PaxPath.empty())
-      Path = PaxPath;
-    else if (HaveLongName)
-      Path = LongName;
-    else if (Posix && Hdr[345] != '\0')
-      Path = (field(Hdr, 345, 155) + "/" + field(Hdr, 0, 100)).str();
-    else
-      Path = field(Hdr, 0, 100).str();
-    HaveLongName = HavePax = false;
-    PaxSize.reset();
-
-    if (Error E = checkPath(Path, Name))
-      return E;
-    switch (Type) {
-    case '0':
-    case '\0':
-    case '7':
-      break;
-    case '5':
-      continue; // directories are harmless; we never create them
-    case '1':
-      return tarError(Name, "tar entry '" + Path + "': hard links are not allowed");
-    case '2':
-      return tarError(Name, "tar entry '" + Path + "': symbolic links are not allowed");
-    case '3':
-    case '4':
-    case '6':
-      return tarError(Name, "tar entry '" + Path +
-                                "': device and FIFO entries are not allowed");
-    default:
-      return tarError(Name, "tar entry '" + Path + "': unsupported entry type '" +
-                                Twine(Type) + "'");
-    }
-    if (Size > MaxEntrySize)
-      return tarError(Name, formatv("tar entry '{0}': size {1} exceeds the "
-                                    "limit of {2} bytes",
-                                    Path, Size, MaxEntrySize));
-    if (stripDotSlash(Path) == Wanted) {
-      if (Found)
-        return tarError(Name, "tar entry '" + Path + "' appears more than once");
-      Found = Data;
-    }
-  }
-  if (!Found)
-    return tarError(Name, "no regular file '" + Wanted + "' in the tarball");
-  return *Found;
+  if (TarErr)
+    return std::move(*TarErr);
+  return Tar.finish();
 }
 
 Error readTarXzEntry(StringRef Compressed, StringRef Wanted, StringRef Name,
                      std::string &Out) {
-  Expected<std::string> Tar = decompressXz(Compressed, Name);
-  if (!Tar)
-    return Tar.takeError();
-  Expected<StringRef> Entry = findTarEntry(*Tar, Wanted, Name);
-  if (!Entry)
-    return Entry.takeError();
-  // Keep the entry, drop the rest of the stream without a second buffer.
-  size_t Off = Entry->data() - Tar->data(), Len = Entry->size();
-  std::memmove(Tar->data(), Tar->data() + Off, Len);
-  Tar->resize(Len);
-  Out = std::move(*Tar);
-  return Error::success();
+  StringSink Sink(Out);
+  return streamTarXzEntry(Compressed, Wanted, Name, Sink);
 }
 
-Expected<StringRef> readTarXzEntryInto(StringRef Compressed, StringRef Wanted,
-                                       StringRef Name, std::string &Scratch) {
-  Expected<size_t> N = decompressXzInto(Compressed, Name, Scratch);
-  if (!N)
-    return N.takeError();
-  return findTarEntry(StringRef(Scratch.data(), *N), Wanted, Name);
+Expected<StringRef> findTarEntry(StringRef Tar, StringRef Wanted,
+                                 StringRef Name) {
+  NoSink Sink;
+  TarScanner Scan(Wanted, Name, Sink);
+  if (Error E = Scan.feed(Tar))
+    return std::move(E);
+  if (Error E = Scan.finish())
+    return std::move(E);
+  return Tar.substr(Scan.foundAt(), Scan.foundSize());
 }
 
 } // namespace btfgen

@@ -2,11 +2,13 @@
 //
 // BTFHub ships each kernel's BTF as `<release>.btf.tar.xz`: an xz stream
 // holding a tar archive with one regular file `<release>.btf`. This reads
-// such a tarball entirely in memory (liblzma, no temp files, no external xz)
-// with a small ustar/GNU/pax tar reader that is deliberately strict:
+// such a tarball in memory (liblzma, no temp files, no external xz) as it
+// decodes it, handing the entry's bytes to a sink piece by piece, with a
+// small ustar/GNU/pax tar reader that is deliberately strict:
 //
 //   - decompressed size is bounded (MaxDecompressedSize), so an xz bomb
-//     fails instead of exhausting memory;
+//     fails instead of running on (one whose first header announces a
+//     huge entry fails at once);
 //   - any entry that could not be extracted safely is an error for the whole
 //     tarball: absolute paths, `..` components, symlinks, hard links,
 //     devices and FIFOs, and entries larger than MaxEntrySize;
@@ -37,38 +39,35 @@ constexpr uint64_t MaxDecompressedSize = MaxEntrySize + (16ull << 20);
 /// True if Bytes start with the xz stream magic (FD 37 7A 58 5A 00).
 bool isXz(llvm::StringRef Bytes);
 
-/// Decompress a complete .xz file (concatenated streams allowed) into
-/// memory. Fails if the output would exceed Limit bytes. Name is used in
-/// errors.
-llvm::Expected<std::string> decompressXz(llvm::StringRef Compressed,
-                                         llvm::StringRef Name,
-                                         uint64_t Limit = MaxDecompressedSize);
+/// Receives the wanted entry's bytes while the tarball is decoded.
+class TarEntrySink {
+public:
+  virtual ~TarEntrySink();
+  /// The entry's header announces Size bytes (fewer arrive if the stream
+  /// is cut short; that is an error of the whole tarball).
+  virtual void begin(uint64_t Size) = 0;
+  /// The next bytes of the entry, valid only during the call.
+  virtual void take(llvm::StringRef Bytes) = 0;
+};
 
-/// Like decompressXz, into a caller-owned buffer that is reused across
-/// calls: Buf is grown as needed and never shrunk, and the decoded stream
-/// is Buf[0, result). Bytes past the result are unspecified.
-llvm::Expected<size_t> decompressXzInto(llvm::StringRef Compressed,
-                                        llvm::StringRef Name, std::string &Buf,
-                                        uint64_t Limit = MaxDecompressedSize);
+/// Decode a complete .xz file (concatenated streams allowed) window by
+/// window, validating the tar stream in it as described above, and feed
+/// the regular file Wanted (compared after stripping leading "./") to
+/// Sink. Only a success means that Sink got the whole entry and that the
+/// tarball is sound; the error names Name. Decoding fails past Limit bytes.
+llvm::Error streamTarXzEntry(llvm::StringRef Compressed, llvm::StringRef Wanted,
+                             llvm::StringRef Name, TarEntrySink &Sink,
+                             uint64_t Limit = MaxDecompressedSize);
 
-/// Find the regular file Wanted (compared after stripping leading "./") in
-/// the tar archive Tar, validating every entry as described above. The
-/// result points into Tar.
-llvm::Expected<llvm::StringRef> findTarEntry(llvm::StringRef Tar,
-                                             llvm::StringRef Wanted,
-                                             llvm::StringRef Name);
-
-/// decompressXz + findTarEntry. The entry's bytes are moved into Out (the
-/// rest of the decompressed stream is released).
+/// streamTarXzEntry into a string.
 llvm::Error readTarXzEntry(llvm::StringRef Compressed, llvm::StringRef Wanted,
                            llvm::StringRef Name, std::string &Out);
 
-/// decompressXzInto(Scratch) + findTarEntry: the entry's bytes, pointing
-/// into Scratch (valid until Scratch is next modified).
-llvm::Expected<llvm::StringRef> readTarXzEntryInto(llvm::StringRef Compressed,
-                                                   llvm::StringRef Wanted,
-                                                   llvm::StringRef Name,
-                                                   std::string &Scratch);
+/// The same tar checks over an uncompressed tar stream in memory: the
+/// entry's bytes, pointing into Tar.
+llvm::Expected<llvm::StringRef> findTarEntry(llvm::StringRef Tar,
+                                             llvm::StringRef Wanted,
+                                             llvm::StringRef Name);
 
 } // namespace btfgen
 
