@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "KernelDecode.h"
 #include "KernelPipeline.h"
+#include "KernelDecode.h"
 
 #include "btfgen/BTFReader.h"
 #include "btfgen/BTFWriter.h"
@@ -29,8 +29,8 @@ namespace btfgen {
 
 void StageTimes::print(raw_ostream &OS) const {
   static const char *const Names[Count] = {
-      "read", "hash", "cache-read", "xz+tar", "cache-write", "readBTF+index",
-      "match+min"};
+      "read",        "hash",          "cache-read", "xz+tar+readBTF",
+      "cache-write", "readBTF+index", "match+min"};
   for (unsigned S = 0; S < Count; ++S)
     OS << format(" %s %.3f", Names[S], Ns_[S] / 1e9);
 }
@@ -169,7 +169,7 @@ private:
       if (L == CacheLookup::Corrupt)
         noteCorrupt(Problem, "ignored, decoding the tarball");
     }
-    // Decoded and read in one go (KernelDecode.h): the stage is xz+tar.
+    // Decoded and read in one go (KernelDecode.h): one stage, xz+tar+readBTF.
     Clock.lap(StageTimes::Decode);
     Expected<TypeTable> Full = decodeKernelTable(
         File->getBuffer(), Job.Release + ".btf", Job.Path);
