@@ -226,4 +226,59 @@ TEST(KernelView, DropsExactlyTheFourKinds) {
     EXPECT_FALSE(isDroppedFromView(K));
 }
 
+/// A stored view read whole or in pieces, as one comparable string: the
+/// table written back (BTFWriter) with its pointer size, or the error.
+std::string viewOutcome(llvm::Expected<TypeTable> T) {
+  if (!T)
+    return "error: " + llvm::toString(T.takeError());
+  return "table: " + writeBTFToString(*T) + " ptr " +
+         std::to_string(T->pointerSize());
+}
+
+std::string viewInPieces(const std::string &Bytes, size_t Piece) {
+  KernelViewStreamReader R("v", Bytes.size());
+  for (size_t I = 0; I < Bytes.size(); I += Piece)
+    R.take(llvm::StringRef(Bytes).substr(I, Piece));
+  return viewOutcome(R.finish());
+}
+
+// A cached view is read while its entry is decompressed (Cache.h,
+// PayloadSink): the table, or the error, must not depend on where the
+// pieces end. Every truncation and single-byte flip of a stored view, in
+// pieces of 1 to 13 bytes and in two pieces cut anywhere, against
+// readKernelView over the whole.
+TEST(KernelViewStreamReader, PiecesChangeNothing) {
+  SmallKernel K;
+  const std::string Good = writeKernelView(kernelView(K.B.table()));
+  std::vector<std::string> Inputs;
+  for (size_t Len = 0; Len <= Good.size(); ++Len)
+    Inputs.push_back(Good.substr(0, Len));
+  for (size_t I = 0; I < Good.size(); ++I)
+    for (uint8_t Flip : {0x01, 0x80, 0xff}) {
+      std::string Bad = Good;
+      Bad[I] = char(uint8_t(Bad[I]) ^ Flip);
+      Inputs.push_back(Bad);
+    }
+  size_t Tables = 0;
+  for (const std::string &In : Inputs) {
+    std::string Whole =
+        viewOutcome(readKernelView(llvm::MemoryBufferRef(In, "v")));
+    Tables += llvm::StringRef(Whole).starts_with("table: ");
+    for (size_t Piece : {1, 2, 3, 5, 7, 13})
+      ASSERT_EQ(viewInPieces(In, Piece), Whole)
+          << "input of " << In.size() << " bytes in pieces of " << Piece;
+  }
+  EXPECT_GT(Tables, 5u);
+  EXPECT_GT(Inputs.size() - Tables, 100u);
+  const std::string Expect =
+      viewOutcome(readKernelView(llvm::MemoryBufferRef(Good, "v")));
+  ASSERT_TRUE(llvm::StringRef(Expect).starts_with("table: "));
+  for (size_t Cut = 0; Cut <= Good.size(); ++Cut) {
+    KernelViewStreamReader R("v", Good.size());
+    R.take(llvm::StringRef(Good).take_front(Cut));
+    R.take(llvm::StringRef(Good).drop_front(Cut));
+    EXPECT_EQ(viewOutcome(R.finish()), Expect) << "cut at " << Cut;
+  }
+}
+
 } // namespace

@@ -87,6 +87,28 @@ private:
 /// bitmap against the records. Errors are MalformedBTF naming Buf.
 llvm::Expected<TypeTable> readKernelView(llvm::MemoryBufferRef Buf);
 
+/// readKernelView over a stored view that arrives in pieces (a cache entry
+/// as it is decompressed): the view's BTF goes to a BTFStreamReader as it
+/// comes, so the stored form is never held whole beside the table it
+/// becomes. finish() gives what readKernelView would over the
+/// concatenation, however the input was split.
+class KernelViewStreamReader {
+public:
+  /// Size: the stored view's total size, known up front.
+  KernelViewStreamReader(llvm::StringRef Name, uint64_t Size);
+  ~KernelViewStreamReader();
+  KernelViewStreamReader(const KernelViewStreamReader &) = delete;
+  KernelViewStreamReader &operator=(const KernelViewStreamReader &) = delete;
+
+  void take(llvm::StringRef Bytes);
+  /// After the last piece.
+  llvm::Expected<TypeTable> finish();
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> P;
+};
+
 } // namespace btfgen
 
 #endif // BTFGEN_KERNELVIEW_H
