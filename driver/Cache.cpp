@@ -212,7 +212,72 @@ std::string Cache::entryRelPath(StringRef NS, const CacheKey &Key) {
          (NS == "btf" ? ".btf" : NS == "vrd" ? ".vrd" : ".res");
 }
 
+PayloadSink::~PayloadSink() = default;
+
+namespace {
+
+/// A frame's payload decompressed window by window into Sink; Size bytes
+/// and no more must come out of it.
+Error decompressInto(StringRef Frame, uint64_t Size, PayloadSink &Sink) {
+  std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx *)> D(ZSTD_createDCtx(),
+                                                       ZSTD_freeDCtx);
+  if (!D)
+    return createStringError(inconvertibleErrorCode(),
+                             "cannot allocate a decompression context");
+  std::vector<char> Window(256 << 10);
+  ZSTD_inBuffer In{Frame.data(), Frame.size(), 0};
+  uint64_t Got = 0;
+  size_t Left = 1; // 0 once the frame is complete
+  Sink.begin(Size);
+  while (Left != 0) {
+    ZSTD_outBuffer Out{Window.data(), Window.size(), 0};
+    Left = ZSTD_decompressStream(D.get(), &Out, &In);
+    if (ZSTD_isError(Left))
+      return createStringError(inconvertibleErrorCode(),
+                               ZSTD_getErrorName(Left));
+    Got += Out.pos;
+    if (Got > Size)
+      return createStringError(inconvertibleErrorCode(),
+                               "more than the recorded length");
+    Sink.take(StringRef(Window.data(), Out.pos));
+    if (Left != 0 && Out.pos == 0 && In.pos == In.size)
+      return createStringError(inconvertibleErrorCode(), "frame cut short");
+  }
+  if (In.pos != In.size)
+    return createStringError(inconvertibleErrorCode(),
+                             "bytes after the frame");
+  if (Got != Size)
+    return createStringError(inconvertibleErrorCode(),
+                             "decompressed length mismatch");
+  return Error::success();
+}
+
+/// Gathers a payload in memory.
+class StringSink final : public PayloadSink {
+public:
+  explicit StringSink(std::string &Out) : Out(Out) {}
+  void begin(uint64_t Size) override { Out.reserve(Size); }
+  void take(StringRef Bytes) override { Out.append(Bytes.data(), Bytes.size()); }
+
+private:
+  std::string &Out;
+};
+
+} // namespace
+
 CacheLookup Cache::lookup(StringRef NS, const CacheKey &Key, CacheEntry &Out,
+                          CacheProblem &Problem) const {
+  std::string Payload;
+  StringSink Sink(Payload);
+  CacheLookup L = lookup(NS, Key, Sink, Problem);
+  if (L == CacheLookup::Hit) {
+    Out.Bytes = std::move(Payload);
+    Out.Payload = Out.Bytes;
+  }
+  return L;
+}
+
+CacheLookup Cache::lookup(StringRef NS, const CacheKey &Key, PayloadSink &Sink,
                           CacheProblem &Problem) const {
   if (!enabled())
     return CacheLookup::Miss;
@@ -263,20 +328,11 @@ CacheLookup Cache::lookup(StringRef NS, const CacheKey &Key, CacheEntry &Out,
   if (RawLen > 64 * uint64_t(Frame.size()) + (1u << 20))
     return Corrupt("implausible payload length " + std::to_string(RawLen) +
                    " for a " + std::to_string(Frame.size()) + "-byte frame");
-  std::string Raw(RawLen, '\0');
-  size_t Got = RawLen;
-  if (Error E = compression::zstd::decompress(
-          arrayRefFromStringRef(Frame),
-          reinterpret_cast<uint8_t *>(Raw.data()), Got)) {
+  if (Error E = decompressInto(Frame, RawLen, Sink))
     return Corrupt("does not decompress: " + toString(std::move(E)));
-  }
-  if (Got != RawLen)
-    return Corrupt("decompressed length mismatch");
   // Least recently used goes first when the cache is over its cap
   // (CacheSpace.cpp): a hit makes the entry young again.
   Dir->touch(Rel);
-  Out.Bytes = std::move(Raw);
-  Out.Payload = Out.Bytes;
   return CacheLookup::Hit;
 }
 
@@ -566,9 +622,9 @@ bool decodeResult(StringRef Payload, size_t NumRecords, size_t NumInputs,
 
 } // namespace
 
-CacheLookup Cache::lookupKernel(const CacheKey &Key, CacheEntry &Out,
+CacheLookup Cache::lookupKernel(const CacheKey &Key, PayloadSink &Sink,
                                 CacheProblem &Problem) const {
-  return lookup("btf", Key, Out, Problem);
+  return lookup("btf", Key, Sink, Problem);
 }
 
 Error Cache::storeKernel(const CacheKey &Key,

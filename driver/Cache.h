@@ -133,6 +133,18 @@ struct CacheEntry {
   llvm::StringRef Payload; ///< points into Bytes
 };
 
+/// Receives an entry's payload while it is decompressed, for a reader that
+/// consumes it as it comes (KernelViewStreamReader): the payload is then
+/// never held whole. Only a Hit means the sink got all of it.
+class PayloadSink {
+public:
+  virtual ~PayloadSink();
+  /// The payload will be Size bytes (the entry's recorded length).
+  virtual void begin(uint64_t Size) = 0;
+  /// The next bytes, valid only during the call.
+  virtual void take(llvm::StringRef Bytes) = 0;
+};
+
 /// Where a lookup went wrong, for -v notes.
 struct CacheProblem {
   std::string Why;  ///< "checksum mismatch", "malformed result", ...
@@ -167,8 +179,9 @@ public:
   /// "" if neither can be determined.
   static std::string defaultDir();
 
-  /// The view (KernelView.h) of the kernel under key Key.
-  CacheLookup lookupKernel(const CacheKey &Key, CacheEntry &Out,
+  /// The view (KernelView.h) of the kernel under key Key, into Sink in
+  /// 256 KiB pieces as it is decompressed.
+  CacheLookup lookupKernel(const CacheKey &Key, PayloadSink &Sink,
                            CacheProblem &Problem) const;
   /// Store the view View writes, compressed as it is written.
   llvm::Error storeKernel(const CacheKey &Key,
@@ -200,7 +213,11 @@ private:
   /// Remove temporaries of dead writers in every entry directory (opening
   /// a directory through the AnchoredDir sweeps it).
   void sweepStaleTemps() const;
-  /// Look up entry Key in namespace NS ("btf", "out" or "vrd").
+  /// Look up entry Key in namespace NS ("btf", "out" or "vrd"): its
+  /// header and checksum checked, its payload decompressed into Sink.
+  CacheLookup lookup(llvm::StringRef NS, const CacheKey &Key,
+                     PayloadSink &Sink, CacheProblem &Problem) const;
+  /// The same into memory.
   CacheLookup lookup(llvm::StringRef NS, const CacheKey &Key, CacheEntry &Out,
                      CacheProblem &Problem) const;
   /// Store Payload under Key (atomically). Errors are returned but callers

@@ -22,6 +22,7 @@
 #include "llvm/Support/MemoryBufferRef.h"
 
 #include <chrono>
+#include <optional>
 
 using namespace llvm;
 
@@ -36,6 +37,21 @@ void StageTimes::print(raw_ostream &OS) const {
 }
 
 namespace {
+
+/// A kernel cache entry's payload, read as a stored view while it is
+/// decompressed (KernelView.h).
+class ViewSink final : public PayloadSink {
+public:
+  explicit ViewSink(std::string Name) : Name(std::move(Name)) {}
+  void begin(uint64_t Size) override { Reader.emplace(Name, Size); }
+  void take(StringRef Bytes) override { Reader->take(Bytes); }
+  /// After a Hit.
+  Expected<TypeTable> finish() { return Reader->finish(); }
+
+private:
+  std::string Name;
+  std::optional<KernelViewStreamReader> Reader;
+};
 
 /// Adds the time between construction and the next lap()/destruction to a
 /// stage of a StageTimes.
@@ -149,13 +165,17 @@ private:
     const Cache &C = Ctx.C;
     if (C.enabled()) {
       ViewKey = KeyBuilder().add(KernelViewVersion).add(KernelKey).final();
+      // The entry is decompressed straight into the view's reader (the
+      // stored view is never held whole beside its table): one stage,
+      // readBTF+index.
+      Clock.lap(StageTimes::Parse);
       CacheProblem Problem;
-      CacheEntry Entry;
-      CacheLookup L = C.lookupKernel(ViewKey, Entry, Problem);
+      ViewSink Sink(Job.Path + " (cached view)");
+      CacheLookup L = C.lookupKernel(ViewKey, Sink, Problem);
       if (L == CacheLookup::Hit) {
         // An entry whose checksum holds but whose view does not read (a
         // bug, or a crafted entry) is corrupt all the same.
-        Expected<TypeTable> View = parseView(Entry.Payload);
+        Expected<TypeTable> View = Sink.finish();
         if (View) {
           File.reset();
           Slot.KernelCacheHit = true;
@@ -183,13 +203,6 @@ private:
     if (Error E = C.storeKernel(ViewKey, KernelViewWriter(View)))
       note(toString(std::move(E)));
     return View;
-  }
-
-  /// readKernelView over a kernel cache entry's payload.
-  Expected<TypeTable> parseView(StringRef Bytes) {
-    Clock.lap(StageTimes::Parse);
-    return readKernelView(
-        MemoryBufferRef(Bytes, Job.Path + " (cached view)"));
   }
 
   /// readBTF over Bytes (raw BTF or an ELF holding .BTF). The table owns a
