@@ -212,13 +212,11 @@ std::string Cache::entryRelPath(StringRef NS, const CacheKey &Key) {
          (NS == "btf" ? ".btf" : NS == "vrd" ? ".vrd" : ".res");
 }
 
-PayloadSink::~PayloadSink() = default;
-
 namespace {
 
 /// A frame's payload decompressed window by window into Sink; Size bytes
 /// and no more must come out of it.
-Error decompressInto(StringRef Frame, uint64_t Size, PayloadSink &Sink) {
+Error decompressInto(StringRef Frame, uint64_t Size, ByteSink &Sink) {
   std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx *)> D(ZSTD_createDCtx(),
                                                        ZSTD_freeDCtx);
   if (!D)
@@ -252,17 +250,6 @@ Error decompressInto(StringRef Frame, uint64_t Size, PayloadSink &Sink) {
   return Error::success();
 }
 
-/// Gathers a payload in memory.
-class StringSink final : public PayloadSink {
-public:
-  explicit StringSink(std::string &Out) : Out(Out) {}
-  void begin(uint64_t Size) override { Out.reserve(Size); }
-  void take(StringRef Bytes) override { Out.append(Bytes.data(), Bytes.size()); }
-
-private:
-  std::string &Out;
-};
-
 } // namespace
 
 CacheLookup Cache::lookup(StringRef NS, const CacheKey &Key, CacheEntry &Out,
@@ -277,7 +264,7 @@ CacheLookup Cache::lookup(StringRef NS, const CacheKey &Key, CacheEntry &Out,
   return L;
 }
 
-CacheLookup Cache::lookup(StringRef NS, const CacheKey &Key, PayloadSink &Sink,
+CacheLookup Cache::lookup(StringRef NS, const CacheKey &Key, ByteSink &Sink,
                           CacheProblem &Problem) const {
   if (!enabled())
     return CacheLookup::Miss;
@@ -622,7 +609,7 @@ bool decodeResult(StringRef Payload, size_t NumRecords, size_t NumInputs,
 
 } // namespace
 
-CacheLookup Cache::lookupKernel(const CacheKey &Key, PayloadSink &Sink,
+CacheLookup Cache::lookupKernel(const CacheKey &Key, ByteSink &Sink,
                                 CacheProblem &Problem) const {
   return lookup("btf", Key, Sink, Problem);
 }

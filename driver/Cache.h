@@ -36,6 +36,7 @@
 #define BTFGEN_DRIVER_CACHE_H
 
 #include "AnchoredDir.h"
+#include "ByteSink.h"
 #include "TargetResult.h"
 
 #include "btfgen/KernelView.h"
@@ -133,18 +134,6 @@ struct CacheEntry {
   llvm::StringRef Payload; ///< points into Bytes
 };
 
-/// Receives an entry's payload while it is decompressed, for a reader that
-/// consumes it as it comes (KernelViewStreamReader): the payload is then
-/// never held whole. Only a Hit means the sink got all of it.
-class PayloadSink {
-public:
-  virtual ~PayloadSink();
-  /// The payload will be Size bytes (the entry's recorded length).
-  virtual void begin(uint64_t Size) = 0;
-  /// The next bytes, valid only during the call.
-  virtual void take(llvm::StringRef Bytes) = 0;
-};
-
 /// Where a lookup went wrong, for -v notes.
 struct CacheProblem {
   std::string Why;  ///< "checksum mismatch", "malformed result", ...
@@ -181,7 +170,7 @@ public:
 
   /// The view (KernelView.h) of the kernel under key Key, into Sink in
   /// 256 KiB pieces as it is decompressed.
-  CacheLookup lookupKernel(const CacheKey &Key, PayloadSink &Sink,
+  CacheLookup lookupKernel(const CacheKey &Key, ByteSink &Sink,
                            CacheProblem &Problem) const;
   /// Store the view View writes, compressed as it is written.
   llvm::Error storeKernel(const CacheKey &Key,
@@ -216,7 +205,7 @@ private:
   /// Look up entry Key in namespace NS ("btf", "out" or "vrd"): its
   /// header and checksum checked, its payload decompressed into Sink.
   CacheLookup lookup(llvm::StringRef NS, const CacheKey &Key,
-                     PayloadSink &Sink, CacheProblem &Problem) const;
+                     ByteSink &Sink, CacheProblem &Problem) const;
   /// The same into memory.
   CacheLookup lookup(llvm::StringRef NS, const CacheKey &Key, CacheEntry &Out,
                      CacheProblem &Problem) const;

@@ -1,6 +1,6 @@
 //===- KernelDecode.cpp - A kernel's table straight from its tarball -------===//
 //
-// A TarEntrySink that decides from the entry's first four bytes whether it
+// A ByteSink that decides from the entry's first four bytes whether it
 // can be read as it arrives (anything but ELF: raw BTF, or bytes that
 // readBTF will refuse with the same message either way) or must be
 // gathered (ELF, whose .BTF section may lie anywhere in the file).
@@ -23,7 +23,7 @@ namespace btfgen {
 
 namespace {
 
-class TableSink final : public TarEntrySink {
+class TableSink final : public ByteSink {
 public:
   explicit TableSink(StringRef Name) : Name(Name) {}
 

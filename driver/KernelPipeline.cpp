@@ -40,7 +40,7 @@ namespace {
 
 /// A kernel cache entry's payload, read as a stored view while it is
 /// decompressed (KernelView.h).
-class ViewSink final : public PayloadSink {
+class ViewSink final : public ByteSink {
 public:
   explicit ViewSink(std::string Name) : Name(std::move(Name)) {}
   void begin(uint64_t Size) override { Reader.emplace(Name, Size); }

@@ -191,10 +191,10 @@ Error checkFirstHeader(StringRef Tar, StringRef Name) {
 /// in the order a walk over the whole stream would meet them: an entry's
 /// own problems only once its data is complete (a cut-short entry is
 /// "truncated" whatever else is wrong with it), the missing entry at the
-/// end. The wanted entry's data goes to a TarEntrySink as it arrives.
+/// end. The wanted entry's data goes to a ByteSink as it arrives.
 class TarScanner {
 public:
-  TarScanner(StringRef Wanted, StringRef Name, TarEntrySink &Sink)
+  TarScanner(StringRef Wanted, StringRef Name, ByteSink &Sink)
       : Wanted(Wanted), Name(Name), Sink(Sink) {}
 
   /// The next bytes. After an error, feed no more.
@@ -213,7 +213,7 @@ private:
   Error endEntry();
 
   StringRef Wanted, Name;
-  TarEntrySink &Sink;
+  ByteSink &Sink;
   State St = State::Header;
   /// Stream bytes fed so far.
   uint64_t Offset = 0;
@@ -416,23 +416,9 @@ Error TarScanner::finish() {
 }
 
 /// A sink that keeps nothing (findTarEntry points into its input).
-class NoSink final : public TarEntrySink {
+class NoSink final : public ByteSink {
   void begin(uint64_t) override {}
   void take(StringRef) override {}
-};
-
-/// A sink that keeps the entry's bytes.
-class StringSink final : public TarEntrySink {
-public:
-  explicit StringSink(std::string &Out) : Out(Out) {}
-  void begin(uint64_t Size) override {
-    Out.clear();
-    Out.reserve(Size);
-  }
-  void take(StringRef Bytes) override { Out.append(Bytes.data(), Bytes.size()); }
-
-private:
-  std::string &Out;
 };
 
 } // namespace
@@ -441,10 +427,8 @@ bool isXz(StringRef Bytes) {
   return Bytes.starts_with(StringRef("\xFD" "7zXZ\0", 6));
 }
 
-TarEntrySink::~TarEntrySink() = default;
-
 Error streamTarXzEntry(StringRef Compressed, StringRef Wanted, StringRef Name,
-                       TarEntrySink &Sink, uint64_t Limit) {
+                       ByteSink &Sink, uint64_t Limit) {
   if (!isXz(Compressed))
     return tarError(Name, "not an xz file (bad magic)");
   lzma_stream Strm = LZMA_STREAM_INIT;

@@ -23,6 +23,8 @@
 #ifndef BTFGEN_DRIVER_TARXZ_H
 #define BTFGEN_DRIVER_TARXZ_H
 
+#include "ByteSink.h"
+
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
@@ -39,24 +41,13 @@ constexpr uint64_t MaxDecompressedSize = MaxEntrySize + (16ull << 20);
 /// True if Bytes start with the xz stream magic (FD 37 7A 58 5A 00).
 bool isXz(llvm::StringRef Bytes);
 
-/// Receives the wanted entry's bytes while the tarball is decoded.
-class TarEntrySink {
-public:
-  virtual ~TarEntrySink();
-  /// The entry's header announces Size bytes (fewer arrive if the stream
-  /// is cut short; that is an error of the whole tarball).
-  virtual void begin(uint64_t Size) = 0;
-  /// The next bytes of the entry, valid only during the call.
-  virtual void take(llvm::StringRef Bytes) = 0;
-};
-
 /// Decode a complete .xz file (concatenated streams allowed) window by
 /// window, validating the tar stream in it as described above, and feed
 /// the regular file Wanted (compared after stripping leading "./") to
 /// Sink. Only a success means that Sink got the whole entry and that the
 /// tarball is sound; the error names Name. Decoding fails past Limit bytes.
 llvm::Error streamTarXzEntry(llvm::StringRef Compressed, llvm::StringRef Wanted,
-                             llvm::StringRef Name, TarEntrySink &Sink,
+                             llvm::StringRef Name, ByteSink &Sink,
                              uint64_t Limit = MaxDecompressedSize);
 
 /// streamTarXzEntry into a string.

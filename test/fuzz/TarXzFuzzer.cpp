@@ -35,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
     findEntry(In);
     return 0;
   }
-  struct CountingSink final : TarEntrySink {
+  struct CountingSink final : ByteSink {
     uint64_t Announced = 0, Got = 0;
     int Begins = 0;
     void begin(uint64_t Size) override {
