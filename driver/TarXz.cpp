@@ -170,8 +170,9 @@ Error applyPax(StringRef Data, StringRef Name, std::string &Path,
 }
 
 /// The size a tar stream's first header announces for a regular file
-/// entry, checked against MaxEntrySize (findTarEntry checks every header
-/// again once the stream is decoded).
+/// entry, checked against MaxEntrySize at once (TarScanner checks every
+/// header again, but reports an entry's problem only once its data is
+/// complete, which for a bomb means decoding up to the limit).
 Error checkFirstHeader(StringRef Tar, StringRef Name) {
   const char *Hdr = Tar.data();
   uint64_t Size;
@@ -450,7 +451,6 @@ Error streamTarXzEntry(StringRef Compressed, StringRef Wanted, StringRef Name,
   // the same stream, is the one to report (the tar bytes before it may be
   // garbage the decoder had not yet caught).
   std::optional<Error> TarErr;
-  bool FirstWindow = true;
   Strm.next_in = reinterpret_cast<const uint8_t *>(Compressed.data());
   Strm.avail_in = Compressed.size();
   while (true) {
@@ -471,12 +471,11 @@ Error streamTarXzEntry(StringRef Compressed, StringRef Wanted, StringRef Name,
     }
     StringRef Got(Out.get(), Window - Strm.avail_out);
     // A bomb announces itself in its first tar header: refuse it at once
-    // rather than decode towards the limit.
-    if (FirstWindow && Got.size() >= BlockSize) {
-      FirstWindow = false;
+    // rather than decode towards the limit (when the first window holds
+    // the whole header: it starts the stream).
+    if (Strm.total_out == Got.size() && Got.size() >= BlockSize)
       if (Error E = checkFirstHeader(Got, Name))
         return E;
-    }
     if (!TarErr && !Got.empty())
       if (Error E = Tar.feed(Got))
         TarErr.emplace(std::move(E));
