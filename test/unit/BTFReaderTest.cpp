@@ -19,6 +19,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include "StreamInputs.h"
 #include "TestUtil.h"
 #include "gtest/gtest.h"
 
@@ -468,10 +469,8 @@ std::string outcome(Expected<TypeTable> T) {
 
 /// BTFStreamReader over Bytes in pieces of Piece bytes (the last shorter).
 std::string streamed(const std::string &Bytes, size_t Piece) {
-  BTFStreamReader R("test.btf", Bytes.size());
-  for (size_t I = 0; I < Bytes.size(); I += Piece)
-    R.take(StringRef(Bytes).substr(I, Piece));
-  return outcome(R.finish());
+  return outcome(
+      readPieces<BTFStreamReader>("test.btf", piecesOf(Bytes, Piece)));
 }
 
 // A kernel decoded from its tarball is read piece by piece as it is
@@ -480,15 +479,7 @@ std::string streamed(const std::string &Bytes, size_t Piece) {
 // the sample, in pieces of 1 to 13 bytes, against readBTF over the whole.
 TEST(BTFStreamReader, PiecesChangeNothing) {
   const std::string Good = sample().bytes();
-  std::vector<std::string> Inputs;
-  for (size_t Len = 0; Len <= Good.size(); ++Len)
-    Inputs.push_back(Good.substr(0, Len));
-  for (size_t I = 0; I < Good.size(); ++I)
-    for (uint8_t Flip : {0x01, 0x80, 0xff}) {
-      std::string Bad = Good;
-      Bad[I] = char(uint8_t(Bad[I]) ^ Flip);
-      Inputs.push_back(Bad);
-    }
+  const std::vector<std::string> Inputs = prefixesAndByteFlips(Good);
   size_t Tables = 0;
   for (const std::string &In : Inputs) {
     std::string Whole = outcome(parse(In));
@@ -501,12 +492,12 @@ TEST(BTFStreamReader, PiecesChangeNothing) {
   EXPECT_GT(Tables, 20u);
   EXPECT_GT(Inputs.size() - Tables, 200u);
   // Two pieces, split anywhere.
-  for (size_t Cut = 0; Cut <= Good.size(); ++Cut) {
-    BTFStreamReader R("test.btf", Good.size());
-    R.take(StringRef(Good).take_front(Cut));
-    R.take(StringRef(Good).drop_front(Cut));
-    EXPECT_EQ(outcome(R.finish()), outcome(parse(Good))) << "cut at " << Cut;
-  }
+  for (size_t Cut = 0; Cut <= Good.size(); ++Cut)
+    EXPECT_EQ(outcome(readPieces<BTFStreamReader>(
+                  "test.btf", {StringRef(Good).take_front(Cut),
+                               StringRef(Good).drop_front(Cut)})),
+              outcome(parse(Good)))
+        << "cut at " << Cut;
 }
 
 TEST(BTFStreamReader, RefusesAnInputCutShort) {

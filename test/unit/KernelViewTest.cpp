@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "StreamInputs.h"
 #include "TestBTFBuilder.h"
 
 #include "btfgen/BTFReader.h"
@@ -236,29 +237,19 @@ std::string viewOutcome(llvm::Expected<TypeTable> T) {
 }
 
 std::string viewInPieces(const std::string &Bytes, size_t Piece) {
-  KernelViewStreamReader R("v", Bytes.size());
-  for (size_t I = 0; I < Bytes.size(); I += Piece)
-    R.take(llvm::StringRef(Bytes).substr(I, Piece));
-  return viewOutcome(R.finish());
+  return viewOutcome(testutil::readPieces<KernelViewStreamReader>(
+      "v", testutil::piecesOf(Bytes, Piece)));
 }
 
 // A cached view is read while its entry is decompressed (Cache.h,
-// PayloadSink): the table, or the error, must not depend on where the
+// ByteSink): the table, or the error, must not depend on where the
 // pieces end. Every truncation and single-byte flip of a stored view, in
 // pieces of 1 to 13 bytes and in two pieces cut anywhere, against
 // readKernelView over the whole.
 TEST(KernelViewStreamReader, PiecesChangeNothing) {
   SmallKernel K;
   const std::string Good = writeKernelView(kernelView(K.B.table()));
-  std::vector<std::string> Inputs;
-  for (size_t Len = 0; Len <= Good.size(); ++Len)
-    Inputs.push_back(Good.substr(0, Len));
-  for (size_t I = 0; I < Good.size(); ++I)
-    for (uint8_t Flip : {0x01, 0x80, 0xff}) {
-      std::string Bad = Good;
-      Bad[I] = char(uint8_t(Bad[I]) ^ Flip);
-      Inputs.push_back(Bad);
-    }
+  const std::vector<std::string> Inputs = testutil::prefixesAndByteFlips(Good);
   size_t Tables = 0;
   for (const std::string &In : Inputs) {
     std::string Whole =
@@ -273,12 +264,12 @@ TEST(KernelViewStreamReader, PiecesChangeNothing) {
   const std::string Expect =
       viewOutcome(readKernelView(llvm::MemoryBufferRef(Good, "v")));
   ASSERT_TRUE(llvm::StringRef(Expect).starts_with("table: "));
-  for (size_t Cut = 0; Cut <= Good.size(); ++Cut) {
-    KernelViewStreamReader R("v", Good.size());
-    R.take(llvm::StringRef(Good).take_front(Cut));
-    R.take(llvm::StringRef(Good).drop_front(Cut));
-    EXPECT_EQ(viewOutcome(R.finish()), Expect) << "cut at " << Cut;
-  }
+  for (size_t Cut = 0; Cut <= Good.size(); ++Cut)
+    EXPECT_EQ(viewOutcome(testutil::readPieces<KernelViewStreamReader>(
+                  "v", {llvm::StringRef(Good).take_front(Cut),
+                        llvm::StringRef(Good).drop_front(Cut)})),
+              Expect)
+        << "cut at " << Cut;
 }
 
 } // namespace
