@@ -559,10 +559,11 @@ void Minimizer::applyGuardsAndFlex(MarkState &S) const {
     } else
       markType(S, G.Candidate, true);
   }
-  // Flexible-array rule (see the file comment).
-  for (TypeId Id = 1; Id < Target.size(); ++Id) {
-    if (!S.Kept.test(Id) || !isComposite(Target.kind(Id)) ||
-        S.Members[Id].empty())
+  // Flexible-array rule (see the file comment). Over the kept types only
+  // (a few hundred of a kernel's 100,000+); a type kept by this loop past
+  // the cursor is visited too, as an index loop would.
+  for (unsigned Id : S.Kept.set_bits()) {
+    if (!isComposite(Target.kind(Id)) || S.Members[Id].empty())
       continue;
     ArrayRef<BTFMember> Ms = Target.members(Id);
     uint32_t Last = Ms.size() - 1;
@@ -672,18 +673,16 @@ TypeTable Minimizer::emitExact(const MarkState &S,
   // bpftool btfgen_get_btf(): new IDs in source order, then remap.
   std::vector<TypeId> NewId(Target.size(), 0);
   TypeId Next = 1;
-  for (TypeId Id = 1; Id < Target.size(); ++Id)
-    if (S.Kept.test(Id))
-      NewId[Id] = Next++;
+  for (unsigned Id : S.Kept.set_bits())
+    NewId[Id] = Next++;
   auto Remap = [&](TypeId Id) -> TypeId {
     return Id < NewId.size() ? NewId[Id] : 0;
   };
 
   TypeTable Out;
   SmallVector<uint32_t, 64> Words;
-  for (TypeId Id = 1; Id < Target.size(); ++Id)
-    if (S.Kept.test(Id))
-      emitType(Target, Id, S.Members[Id], Remap, Remap, Out, Words);
+  for (unsigned Id : S.Kept.set_bits())
+    emitType(Target, Id, S.Members[Id], Remap, Remap, Out, Words);
   // As libbpf (and --verify) will read the file.
   Out.setKnownPointerSize(Out.guessPointerSize());
   if (NewIdOut)

@@ -238,8 +238,8 @@ void Shrinker::pushLive(TypeId Id) {
 void Shrinker::computeLive() {
   // Candidates and exactly kept types, and what they reach through the
   // references that are emitted.
-  for (TypeId Id = 1; Id < N; ++Id)
-    if (S.Kept.test(Id) && (S.Root.test(Id) || S.Exact.test(Id)))
+  for (unsigned Id : S.Kept.set_bits())
+    if (S.Root.test(Id) || S.Exact.test(Id))
       pushLive(Id);
   while (!Work.empty())
     forEachOutRef(Work.pop_back_val(), [&](TypeId R) { pushLive(R); });
@@ -255,8 +255,8 @@ void Shrinker::computeOrder() {
   // kernel happened to put its types: kernels that differ only there give
   // identical files.
   std::vector<TypeId> Named;
-  for (TypeId Id = 1; Id < N; ++Id)
-    if (Live.test(Id) && !Target.name(Id).empty())
+  for (unsigned Id : Live.set_bits())
+    if (!Target.name(Id).empty())
       Named.push_back(Id);
   llvm::stable_sort(Named, [&](TypeId A, TypeId B) {
     return essentialName(Target.name(A)) < essentialName(Target.name(B));
@@ -264,9 +264,8 @@ void Shrinker::computeOrder() {
   Order.reserve(Live.count());
   for (TypeId Id : Named)
     place(Id);
-  for (TypeId Id = 1; Id < N; ++Id)
-    if (Live.test(Id))
-      place(Id);
+  for (unsigned Id : Live.set_bits())
+    place(Id);
 }
 
 void Shrinker::place(TypeId Root) {
