@@ -199,8 +199,10 @@ private:
     Clock.lap(StageTimes::CacheWrite);
     // The view is the full table with the records it drops stubbed out in
     // place: a worker never holds the two at once.
-    TypeTable View = kernelView(std::move(*Full));
-    if (Error E = C.storeKernel(ViewKey, KernelViewWriter(View)))
+    BitVector Kept;
+    TypeTable View = kernelView(std::move(*Full), Kept);
+    if (Error E =
+            C.storeKernel(ViewKey, KernelViewWriter(View, std::move(Kept))))
       note(toString(std::move(E)));
     return View;
   }

@@ -42,6 +42,7 @@
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cassert>
 #include <cstring>
 #include <optional>
 
@@ -82,11 +83,17 @@ BitVector recordsToKeep(const TypeTable &Kernel) {
 
 } // namespace
 
-TypeTable kernelView(TypeTable Kernel) {
+TypeTable kernelView(TypeTable Kernel, BitVector &Kept) {
+  Kept = recordsToKeep(Kernel);
   BTFType Stub{};
   Stub.Info = BTFType::makeInfo(Kind::Const, 0, false);
-  Kernel.stubRecords(recordsToKeep(Kernel), Stub);
+  Kernel.stubRecords(Kept, Stub);
   return Kernel;
+}
+
+TypeTable kernelView(TypeTable Kernel) {
+  BitVector Kept;
+  return kernelView(std::move(Kernel), Kept);
 }
 
 namespace {
@@ -176,6 +183,29 @@ private:
 
 } // namespace
 
+namespace {
+
+/// Which records a view stores: all but the stubs no record refers to (a
+/// stub refers to nothing, so a referred-to one is a real `const void`).
+/// On a kernelView() result, that is exactly the kept records.
+BitVector storedRecords(const TypeTable &View) {
+  const uint32_t N = View.size();
+  BitVector Store(N), Referred(N);
+  for (TypeId Id = 1; Id < N; ++Id)
+    if (!isStub(View, Id)) {
+      Store.set(Id);
+      View.forEachRef(Id, [&](TypeId R, RefRole, uint32_t) {
+        if (R < N)
+          Referred.set(R);
+      });
+    }
+  Referred.reset(0);
+  Store |= Referred;
+  return Store;
+}
+
+} // namespace
+
 /// What writeKernelView stores: the records, their new numbers, the strings.
 struct KernelViewWriter::Plan {
   const TypeTable &View;
@@ -185,24 +215,17 @@ struct KernelViewWriter::Plan {
   size_t Words = 0;
   StringCompactor Strs;
 
-  explicit Plan(const TypeTable &View)
-      : View(View), Store(View.size()), NewId(View.size(), 0),
-        Strs(View.strings()) {
-    // 1. Which records are stored: all but the stubs no record refers to (a
-    // stub refers to nothing, so a referred-to one is a real `const void`).
-    // On a view, that is exactly the kept records.
-    const uint32_t N = View.size();
-    BitVector Referred(N);
-    for (TypeId Id = 1; Id < N; ++Id)
-      if (!isStub(View, Id)) {
-        Store.set(Id);
-        View.forEachRef(Id, [&](TypeId R, RefRole, uint32_t) {
-          if (R < N)
-            Referred.set(R);
-        });
-      }
-    Referred.reset(0);
-    Store |= Referred;
+  /// Kept: the view's kept IDs from kernelView(), or none to find them.
+  Plan(const TypeTable &View, std::optional<BitVector> Kept)
+      : View(View), NewId(View.size(), 0), Strs(View.strings()) {
+    // 1. Which records are stored.
+    if (Kept) {
+      Store = std::move(*Kept);
+      assert(Store == storedRecords(View) &&
+             "kept IDs given are not the view's stored records");
+    } else {
+      Store = storedRecords(View);
+    }
     // 2. Their dense numbers, and the strings they name.
     for (unsigned Id : Store.set_bits()) {
       NewId[Id] = ++K;
@@ -223,7 +246,9 @@ struct KernelViewWriter::Plan {
 };
 
 KernelViewWriter::KernelViewWriter(const TypeTable &View)
-    : P(std::make_unique<Plan>(View)) {}
+    : P(std::make_unique<Plan>(View, std::nullopt)) {}
+KernelViewWriter::KernelViewWriter(const TypeTable &View, BitVector Kept)
+    : P(std::make_unique<Plan>(View, std::move(Kept))) {}
 KernelViewWriter::~KernelViewWriter() = default;
 
 uint64_t KernelViewWriter::size() const {

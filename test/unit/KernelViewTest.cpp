@@ -11,15 +11,19 @@
 
 #include "StreamInputs.h"
 #include "TestBTFBuilder.h"
+#include "TestUtil.h"
 
 #include "btfgen/BTFReader.h"
 #include "btfgen/BTFWriter.h"
 #include "btfgen/KernelView.h"
 
+#include "llvm/ADT/BitVector.h"
 #include "llvm/Support/MemoryBufferRef.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include "gtest/gtest.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -215,6 +219,39 @@ TEST(KernelView, ReadsBackWithTheSameCandidates) {
         << Name;
   EXPECT_TRUE(Back.findByEssentialName("do_thing").empty());
   EXPECT_FALSE(T.findByEssentialName("do_thing").empty());
+}
+
+// The cold path hands the writer the IDs kernelView() kept instead of
+// letting it find them (KernelPipeline.cpp): the stored bytes must be the
+// same, on the small kernel (with a hostile struct member that refers to a
+// FUNC) and on every bundled real kernel.
+TEST(KernelView, WriterGivenTheKeptIdsStoresTheSameBytes) {
+  auto Check = [](const TypeTable &Kernel, const std::string &What) {
+    llvm::BitVector Kept;
+    TypeTable V = kernelView(Kernel, Kept);
+    EXPECT_EQ(Kept.size(), V.size()) << What;
+    std::string Found = writeKernelView(V);
+    std::string Given;
+    llvm::raw_string_ostream OS(Given);
+    KernelViewWriter W(V, Kept);
+    EXPECT_EQ(W.size(), Found.size()) << What;
+    W.write(OS);
+    OS.flush();
+    EXPECT_TRUE(Given == Found) << What;
+  };
+  SmallKernel K;
+  K.B.addStruct("odd", 4, {{"m", K.Fn, 0}});
+  Check(K.B.table(), "small kernel");
+  std::vector<std::string> Files =
+      testutil::findTarballs(testutil::archiveDir());
+  ASSERT_FALSE(Files.empty()) << "no kernels under " << testutil::archiveDir();
+  for (const std::string &F : Files) {
+    std::optional<std::string> Raw = testutil::readTarXz(F);
+    ASSERT_TRUE(Raw.has_value()) << "cannot extract " << F;
+    llvm::Expected<TypeTable> T = readBTF(llvm::MemoryBufferRef(*Raw, F));
+    ASSERT_TRUE(bool(T)) << F << ": " << llvm::toString(T.takeError());
+    Check(*T, F);
+  }
 }
 
 TEST(KernelView, DropsExactlyTheFourKinds) {

@@ -39,6 +39,7 @@
 
 #include "btfgen/TypeTable.h"
 
+#include "llvm/ADT/BitVector.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/MemoryBufferRef.h"
 #include "llvm/Support/raw_ostream.h"
@@ -60,6 +61,9 @@ bool isDroppedFromView(Kind K);
 /// Kept records keep their IDs and contents; the string section is the
 /// kernel's.
 TypeTable kernelView(TypeTable Kernel);
+/// The same, and Kept set to the IDs of the records kept (for the
+/// KernelViewWriter that stores this view, which then need not find them).
+TypeTable kernelView(TypeTable Kernel, llvm::BitVector &Kept);
 
 /// The stored form of View (a kernelView() result; KernelView.cpp gives the
 /// layout): every record but the stubs no record refers to, and the strings
@@ -73,6 +77,9 @@ std::string writeKernelView(const TypeTable &View);
 class KernelViewWriter {
 public:
   explicit KernelViewWriter(const TypeTable &View);
+  /// View = kernelView(Kernel, Kept): the same plan, without a pass over
+  /// every record to find what is stored (a debug build checks Kept).
+  KernelViewWriter(const TypeTable &View, llvm::BitVector Kept);
   ~KernelViewWriter();
   /// Bytes write() produces.
   uint64_t size() const;
