@@ -97,6 +97,13 @@ get() { # NAME FIELD(2=wall 3=user 4=sys 5=rss)
   done
 }
 bytes() { find "$@" -type f -printf '%s\n' 2>/dev/null | awk '{s+=$1} END {printf "%.0f\n", s}'; }
+warm_pages() { # DIR...: read every file (into the page cache)
+  local d
+  for d in "$@"; do
+    [ -d "$d" ] && find "$d" -type f -print0 | xargs -0 -r cat >/dev/null
+  done
+  return 0
+}
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for k in $sizes; do
@@ -111,12 +118,19 @@ for k in $sizes; do
   fi
   rm -rf "$work/cache$k" "$work/ours$k"
   find "$a" -name '*.btf.tar.xz' | LC_ALL=C sort >"$work/tarballs$k.txt"
-  cat "$a"/*/*/*/*.btf.tar.xz >/dev/null # same page-cache state for every run
+  # The same page-cache state for every run: the tarballs and the cache
+  # read in just before (3,000 tarballs and their cache are 5.7 GB, and a
+  # host that reclaims idle page cache would otherwise let some runs read
+  # from disk).
+  warm_pages "$a" "$work/cache$k"
   measure "ours-cold-$k" "$driver" "${objs[@]}" --archive "$a" -o "$work/ours$k" \
     --cache-dir "$work/cache$k" --cache-max none -j "$jobs" --fail-on never
+  warm_pages "$a"
   measure "xz-floor-$k" sh -c "xargs -P '$jobs' -n 1 -a '$work/tarballs$k.txt' xz -dc >/dev/null"
+  warm_pages "$a" "$work/cache$k"
   measure "ours-warm-chg-$k" "$driver" "${chg[@]}" --archive "$a" -o "$work/ours$k" \
     --cache-dir "$work/cache$k" --cache-max none -j "$jobs" --fail-on never
+  warm_pages "$a" "$work/cache$k"
   measure "ours-warm-same-$k" "$driver" "${chg[@]}" --archive "$a" -o "$work/ours$k" \
     --cache-dir "$work/cache$k" --cache-max none -j "$jobs" --fail-on never
   eval "cache_btf_$k=$(bytes "$work/cache$k/v2/btf")"
@@ -132,6 +146,7 @@ printf '%s\n' "${all[@]}" | awk -v s="$step" -v n="$sample" 'NR % s == 1 && c < 
   sed "s|^|$full/|" >"$work/sample.txt"
 nsample=$(wc -l <"$work/sample.txt")
 rm -rf "$work/bpftool"
+xargs -r cat <"$work/sample.txt" >/dev/null
 measure bpftool-chg-sample xargs -P "$jobs" -n 1 -a "$work/sample.txt" \
   "$here/bpftool-one.sh" "$full" "$work/bpftool" "${chg[@]}"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -1,0 +1,118 @@
+#!/bin/bash
+# bench/cold-parts.sh - what a cold archive run pays beyond decompression
+#
+#   bench/cold-parts.sh [-d BTFGEN_DRIVER] [-a ARCHIVE] [-o OBJDIR] [-j N]
+#                       [-r RUNS] [-w WORKDIR]
+#
+# Runs, in turn and RUNS times each (default 5), on ARCHIVE (default
+# ../shared/corpus beside the checkout) with the objects of OBJDIR that have
+# CO-RE relocations (default: Debian's libbpf-tools, extracted as
+# bench/run.sh does), -j/-P N (default 2):
+#
+#   xz-floor       xargs -P N xz -dc of every tarball to /dev/null
+#   7zz-floor      the same with 7-Zip's own LZMA decoder (7zz x -so), if
+#                  Debian's 7zip package is installed: is liblzma the
+#                  bound, or could another decoder lower the floor?
+#   ours-nocache   btfgen-driver --no-cache (decode, read, match, minimize,
+#                  verdicts, write; nothing stored)
+#   ours-cold      btfgen-driver with an empty cache (the above, plus the
+#                  views, results and verdicts it stores for warm runs)
+#
+# and prints the medians (GNU time: wall, user, sys, peak RSS) and each
+# median's ratio to the xz floor's. A cold run's distance from the floor is
+# ours-cold / xz-floor; ours-nocache / xz-floor is the part that tailoring
+# itself costs, the rest is what storing the cache costs.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(dirname "$here")
+driver=
+archive=$src/../shared/corpus
+objdir=
+jobs=2
+runs=5
+work=${TMPDIR:-/tmp}/btfgen-cold-parts
+while getopts "d:a:o:j:r:w:" opt; do
+  case $opt in
+    d) driver=$OPTARG ;;
+    a) archive=$OPTARG ;;
+    o) objdir=$OPTARG ;;
+    j) jobs=$OPTARG ;;
+    r) runs=$OPTARG ;;
+    w) work=$OPTARG ;;
+    *) sed -n '2,23p' "$0"; exit 2 ;;
+  esac
+done
+[ -n "$driver" ] || driver=$src/build/bin/btfgen-driver
+[ -x "$driver" ] || { echo "cold-parts: btfgen-driver not found (use -d)" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "cold-parts: GNU time (/usr/bin/time) not installed" >&2; exit 2; }
+archive=$(cd "$archive" && pwd)
+rm -rf "$work"
+mkdir -p "$work"
+
+if [ -z "$objdir" ]; then
+  if ! dpkg -s libbpf-tools >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y libbpf-tools >&2
+  fi
+  objdir=$work/objs
+  python3 "$src/scripts/extract-libbpf-tools.py" "$objdir" >"$work/extract.log"
+fi
+objs=()
+for o in $(ls "$objdir"/*.o | sort); do
+  "$driver" manifest "$o" 2>/dev/null | grep -q '^types: [0-9]*, relocations: 0$' ||
+    objs+=("$o")
+done
+find "$archive" -name '*.btf.tar.xz' | LC_ALL=C sort >"$work/tarballs.txt"
+cat $(cat "$work/tarballs.txt") >/dev/null # page cache warm for every run
+
+names=(xz-floor)
+command -v 7zz >/dev/null && names+=(7zz-floor)
+names+=(ours-nocache ours-cold)
+
+run_one() { # NAME
+  case $1 in
+    xz-floor) xargs -P "$jobs" -n 1 -a "$work/tarballs.txt" xz -dc >/dev/null ;;
+    7zz-floor) xargs -P "$jobs" -n 1 -a "$work/tarballs.txt" 7zz x -so -mmt1 2>/dev/null >/dev/null ;;
+    ours-nocache)
+      rm -rf "$work/out"
+      "$driver" "${objs[@]}" --archive "$archive" -o "$work/out" --no-cache \
+        -j "$jobs" --fail-on never >/dev/null 2>&1 ;;
+    ours-cold)
+      rm -rf "$work/out" "$work/cache"
+      "$driver" "${objs[@]}" --archive "$archive" -o "$work/out" \
+        --cache-dir "$work/cache" --cache-max none -j "$jobs" --fail-on never \
+        >/dev/null 2>&1 ;;
+  esac
+}
+export -f run_one
+export work jobs driver archive
+export objs_list="${objs[*]}"
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+for ((r = 1; r <= runs; r++)); do
+  for n in "${names[@]}"; do
+    # The driver's inputs go through the environment as one list.
+    /usr/bin/time -f "%e %U %S %M" -o "$work/$n.$r.time" \
+      bash -c 'objs=($objs_list); run_one "$0"' "$n"
+    echo "cold-parts: run $r $n: $(tail -1 "$work/$n.$r.time")" >&2
+  done
+done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+field() { # NAME COLUMN
+  for ((r = 1; r <= runs; r++)); do tail -1 "$work/$1.$r.time" | cut -d' ' -f"$2"; done | median
+}
+echo "Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load average before $load_before, after $load_after"
+echo "Archive: $archive ($(wc -l <"$work/tarballs.txt") kernels); objects: ${#objs[@]}; -j/-P $jobs; medians of $runs runs"
+echo
+echo "| run | wall s | user s | sys s | CPU s | peak RSS MB | wall / xz-floor | CPU / xz-floor |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+xw=$(field xz-floor 1)
+xc=$(for ((r = 1; r <= runs; r++)); do tail -1 "$work/xz-floor.$r.time" | awk '{print $2 + $3}'; done | median)
+for n in "${names[@]}"; do
+  w=$(field "$n" 1) u=$(field "$n" 2) s=$(field "$n" 3) m=$(field "$n" 4)
+  c=$(for ((r = 1; r <= runs; r++)); do tail -1 "$work/$n.$r.time" | awk '{print $2 + $3}'; done | median)
+  awk -v n="$n" -v w="$w" -v u="$u" -v s="$s" -v c="$c" -v m="$m" -v xw="$xw" -v xc="$xc" \
+    'BEGIN {printf "| %s | %.2f | %.2f | %.2f | %.2f | %.1f | %.2fx | %.2fx |\n", n, w, u, s, c, m / 1024, w / xw, c / xc}'
+done
