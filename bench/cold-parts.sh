@@ -21,7 +21,12 @@
 # and prints the medians (GNU time: wall, user, sys, peak RSS) and each
 # median's ratio to the xz floor's. A cold run's distance from the floor is
 # ours-cold / xz-floor; ours-nocache / xz-floor is the part that tailoring
-# itself costs, the rest is what storing the cache costs.
+# itself costs, the rest is what storing the cache costs. Then, if the
+# zstd and lz4 command-line tools are installed, the views the last cold
+# run stored (each cache entry's zstd frame after its 56-byte header,
+# driver/Cache.cpp) are decompressed, concatenated and given to `zstd -b1`
+# (the level the cache uses) and `lz4 -b1`: what a faster codec would
+# cost in bytes, against the archive's .tar.xz bytes.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -116,3 +121,19 @@ for n in "${names[@]}"; do
   awk -v n="$n" -v w="$w" -v u="$u" -v s="$s" -v c="$c" -v m="$m" -v xw="$xw" -v xc="$xc" \
     'BEGIN {printf "| %s | %.2f | %.2f | %.2f | %.2f | %.1f | %.2fx | %.2fx |\n", n, w, u, s, c, m / 1024, w / xw, c / xc}'
 done
+
+if command -v zstd >/dev/null && command -v lz4 >/dev/null && [ -d "$work/cache/v2/btf" ]; then
+  find "$work/cache/v2/btf" -type f | LC_ALL=C sort | while read -r e; do
+    tail -c +57 "$e" | zstd -dcq
+  done >"$work/views.bin"
+  xzbytes=$(xargs -r stat -c %s <"$work/tarballs.txt" | awk '{s += $1} END {print s}')
+  echo
+  echo "Views stored by the last cold run: $(stat -c %s "$work/views.bin") bytes decompressed; the archive's .btf.tar.xz: $xzbytes bytes"
+  echo
+  echo '```'
+  for c in "zstd -b1" "lz4 -b1"; do
+    $c "$work/views.bin" 2>&1 | tr '\r' '\n' | grep 'MB/s' | tail -1 | sed "s|^|$c: |"
+  done
+  echo '```'
+  rm -f "$work/views.bin"
+fi
