@@ -266,8 +266,9 @@ CacheKey programSetKey(ArrayRef<Program> Programs) {
 }
 
 /// The order in which workers take the jobs: largest input file first
-/// (ties in job order), so that a 2.5 MB CentOS 8 tarball, ~30x the work of
-/// a small one, is not the last job left while the other workers idle (the
+/// (ties in job order), so that the 2.5 MB CentOS 8 tarball (0.30 s of xz
+/// against 0.13 s for the corpus's median one, and a 27 MB kernel behind
+/// it) is not the last job left while the other workers idle (the
 /// longest-processing-time-first rule). Only the start order changes: each
 /// kernel still fills its own slot, and everything after step 3 reads the
 /// slots in job order. A file that cannot be stat'ed counts as empty; its
