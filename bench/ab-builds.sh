@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
 # ===- bench/ab-builds.sh - run times of two builds, paired ---------------===#
 #
-#   bench/ab-builds.sh OLD_BUILD NEW_BUILD [RUNS]
+#   bench/ab-builds.sh OLD_BUILD NEW_BUILD [RUNS [MODE]]
 #
 # Times `btfgen-driver run` of two builds on the same inputs, -j1 and -j2,
 # RUNS (default 3) times each, alternating old and new (old new old new ...)
-# so that a machine whose speed drifts affects both alike. Inputs: Debian's
-# libbpf-tools tcpconnect, execsnoop and bindsnoop (object mode; extracted
-# with scripts/extract-libbpf-tools.py) over the corpus ($BTFGEN_CORPUS,
-# default ../shared/corpus beside the checkout), --no-cache. Each run is
-# measured by GNU time (wall, user, sys, peak RSS). Prints one row per run,
-# then per -j the median wall and CPU of each build and the medians of the
-# paired new/old ratios, and the load average before and after. On a busy
-# machine quote CPU: wall then mostly measures the other load.
+# so that a machine whose speed drifts affects both alike. Over the corpus
+# ($BTFGEN_CORPUS, default ../shared/corpus beside the checkout), with
+# Debian's libbpf-tools objects (object mode; extracted with
+# scripts/extract-libbpf-tools.py). MODE:
+#
+#   nocache   (default) tcpconnect, execsnoop and bindsnoop, --no-cache
+#   cold      every object with CO-RE relocations, an empty cache each run
+#   warm-chg  the same objects but the last (a changed program set), on a
+#             cache each build filled once with all of them: views and
+#             verdicts cached, the changed set's results removed before
+#             each run (what bench/run.sh calls ours-warm-chg)
+#
+# Each run is measured by GNU time (wall, user, sys, peak RSS). Prints one
+# row per run, then per -j the median wall and CPU of each build and the
+# medians of the paired new/old ratios, and the load average before and
+# after. On a busy machine quote CPU: wall then mostly measures the other
+# load.
 #
 # ===----------------------------------------------------------------------===#
 set -euo pipefail
@@ -20,16 +29,53 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 OLD=$(cd "$1" && pwd)
 NEW=$(cd "$2" && pwd)
 RUNS=${3:-3}
+MODE=${4:-nocache}
+case $MODE in nocache | cold | warm-chg) ;; *) echo "ab-builds: unknown mode '$MODE'" >&2; exit 2 ;; esac
 CORPUS=${BTFGEN_CORPUS:-$SRC/../shared/corpus}
 WORK=$(mktemp -d /tmp/ab-builds.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
 python3 "$SRC/scripts/extract-libbpf-tools.py" "$WORK/lbt" >/dev/null
 OBJS=("$WORK/lbt/tcpconnect.bpf.o" "$WORK/lbt/execsnoop.bpf.o" "$WORK/lbt/bindsnoop.bpf.o")
+if [ "$MODE" != nocache ]; then
+  # As bench/run.sh: objects without CO-RE relocations have nothing to tailor.
+  OBJS=()
+  for O in $(ls "$WORK"/lbt/*.o | sort); do
+    "$NEW/bin/btfgen-driver" manifest "$O" 2>/dev/null |
+      grep -q '^types: [0-9]*, relocations: 0$' || OBJS+=("$O")
+  done
+fi
+CHG=("${OBJS[@]:0:${#OBJS[@]}-1}")
+# The command of one run of build B (side SIDE) at -j J, in MODE, into CMD;
+# what the run must start from is prepared here, outside the timing.
+prepare_run() { # B SIDE J
+  local B=$1 SIDE=$2 J=$3
+  rm -rf "$WORK/out-$SIDE"
+  CMD=("$B/bin/btfgen-driver")
+  case $MODE in
+    nocache) CMD+=("${OBJS[@]}" --no-cache) ;;
+    cold)
+      rm -rf "$WORK/cache-$SIDE"
+      CMD+=("${OBJS[@]}" --cache-dir "$WORK/cache-$SIDE" --cache-max none --fail-on never) ;;
+    warm-chg)
+      rm -rf "$WORK/cache-$SIDE/v2/out"
+      CMD+=("${CHG[@]}" --cache-dir "$WORK/cache-$SIDE" --cache-max none --fail-on never) ;;
+  esac
+  CMD+=(--archive "$CORPUS" -o "$WORK/out-$SIDE" -j "$J")
+}
+if [ "$MODE" = warm-chg ]; then
+  for SIDE in old new; do
+    B=$OLD
+    [ $SIDE = new ] && B=$NEW
+    "$B/bin/btfgen-driver" "${OBJS[@]}" --archive "$CORPUS" -o "$WORK/fill-$SIDE" \
+      --cache-dir "$WORK/cache-$SIDE" --cache-max none -j 2 --fail-on never >/dev/null 2>&1 || true
+  done
+fi
 
 echo "old: $OLD ($(git -C "$(dirname "$OLD")" rev-parse --short HEAD 2>/dev/null || echo '?'))"
 echo "new: $NEW ($(git -C "$(dirname "$NEW")" rev-parse --short HEAD 2>/dev/null || echo '?'))"
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "mode: $MODE, ${#OBJS[@]} objects$([ "$MODE" = warm-chg ] && echo " (changed set ${#CHG[@]})")"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| -j | run | build | wall s | user s | sys s | peak RSS MB |"
@@ -40,9 +86,8 @@ for J in 1 2; do
     for SIDE in old new; do
       B=$OLD
       [ $SIDE = new ] && B=$NEW
-      rm -rf "$WORK/out-$SIDE"
-      /usr/bin/time -o "$WORK/time" -f "%e %U %S %M" "$B/bin/btfgen-driver" "${OBJS[@]}" \
-        --archive "$CORPUS" -o "$WORK/out-$SIDE" --no-cache -j "$J" >/dev/null 2>&1 || true
+      prepare_run "$B" "$SIDE" "$J"
+      /usr/bin/time -o "$WORK/time" -f "%e %U %S %M" "${CMD[@]}" >/dev/null 2>&1 || true
       read -r W U S M <"$WORK/time"
       WALL[$J,$I,$SIDE]=$W
       CPU[$J,$I,$SIDE]=$(echo "$U + $S" | bc)
