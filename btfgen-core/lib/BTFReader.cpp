@@ -69,8 +69,11 @@ constexpr uint64_t MaxStrOffset = 0x7fffffff;
 
 class Reader {
 public:
-  /// Size: the whole input's size, known before its first byte.
-  Reader(StringRef Name, uint64_t Size) : Name(Name), Size(Size) {}
+  /// Size: the whole input's size, known before its first byte; Records,
+  /// TypeIds: BTFStreamReader's reservation hints (0: none).
+  Reader(StringRef Name, uint64_t Size, uint32_t Records = 0,
+         uint32_t TypeIds = 0)
+      : Name(Name), Size(Size), HintRecords(Records), HintTypeIds(TypeIds) {}
 
   /// The next bytes of the input, in order (any split).
   void take(StringRef Chunk);
@@ -119,6 +122,7 @@ private:
 
   StringRef Name;
   const uint64_t Size;
+  const uint32_t HintRecords, HintTypeIds;
   /// Input bytes taken so far.
   uint64_t Pos = 0;
   /// The first 24 (or 32, with a layout section) bytes, until parsed.
@@ -452,6 +456,15 @@ void Reader::take(StringRef Chunk) {
 void Reader::reserveTable(StringRef Rest) {
   using support::endian::read32le;
   Strings.reserve(StrLen);
+  if (HintRecords) {
+    // The caller's count, held to what the section can hold; room for the
+    // IDs the table will be spread to, up to the most a table may have.
+    uint64_t Records = std::min<uint64_t>(HintRecords, NWords / 3);
+    uint64_t Ids = std::max<uint64_t>(
+        Records + 1, std::min<uint64_t>(HintTypeIds, uint64_t(BTFMaxType) + 1));
+    Table.reserve(uint32_t(Ids - 1), NWords - 3 * Records);
+    return;
+  }
   if (Pos > TypeBegin || TypeEnd - Pos > Rest.size()) {
     uint64_t Words = std::min<uint64_t>(NWords, (64u << 20) / 4);
     Table.reserve(uint32_t(Words / 3), Words);
@@ -739,11 +752,13 @@ Expected<TypeTable> readBTF(MemoryBufferRef Buf) {
 struct BTFStreamReader::Impl {
   std::string Name;
   Reader R;
-  Impl(StringRef Name, uint64_t Size) : Name(Name.str()), R(this->Name, Size) {}
+  Impl(StringRef Name, uint64_t Size, uint32_t Records, uint32_t TypeIds)
+      : Name(Name.str()), R(this->Name, Size, Records, TypeIds) {}
 };
 
-BTFStreamReader::BTFStreamReader(StringRef Name, uint64_t Size)
-    : P(std::make_unique<Impl>(Name, Size)) {}
+BTFStreamReader::BTFStreamReader(StringRef Name, uint64_t Size,
+                                 uint32_t Records, uint32_t TypeIds)
+    : P(std::make_unique<Impl>(Name, Size, Records, TypeIds)) {}
 BTFStreamReader::~BTFStreamReader() = default;
 void BTFStreamReader::take(StringRef Bytes) { P->R.take(Bytes); }
 Expected<TypeTable> BTFStreamReader::finish() { return P->R.finish(); }

@@ -430,7 +430,11 @@ struct KernelViewStreamReader::Impl {
       return;
     }
     OldId = std::move(*Ids);
-    BTF.emplace(Name, Size > PrefixEnd ? Size - PrefixEnd : 0);
+    // The table is reserved for the kept records and then for the view's
+    // IDs, so that spreadView() moves the records within it.
+    BTF.emplace(Name, Size > PrefixEnd ? Size - PrefixEnd : 0,
+                uint32_t(OldId.size() - 1),
+                support::endian::read32le(Prefix.data() + 8));
   }
 
   Expected<TypeTable> finish() {

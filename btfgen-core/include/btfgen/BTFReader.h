@@ -35,7 +35,15 @@ llvm::Expected<TypeTable> readBTF(llvm::MemoryBufferRef Buf);
 class BTFStreamReader {
 public:
   /// Size: the input's total size, known up front (a tar entry's size).
-  BTFStreamReader(llvm::StringRef Name, uint64_t Size);
+  /// Records and TypeIds, when the caller knows them (a stored kernel
+  /// view's header gives both, KernelView.cpp): how many records the type
+  /// section holds, and how many type IDs the table will have once the
+  /// caller spreads it, so that the table is reserved for exactly that
+  /// instead of for as many records as the section could hold. Hints only:
+  /// a wrong one costs memory (bounded by the section and BTFMaxType),
+  /// never a different table or error.
+  BTFStreamReader(llvm::StringRef Name, uint64_t Size, uint32_t Records = 0,
+                  uint32_t TypeIds = 0);
   ~BTFStreamReader();
   BTFStreamReader(const BTFStreamReader &) = delete;
   BTFStreamReader &operator=(const BTFStreamReader &) = delete;
