@@ -38,12 +38,9 @@ trap 'rm -rf "$WORK"' EXIT
 python3 "$SRC/scripts/extract-libbpf-tools.py" "$WORK/lbt" >/dev/null
 OBJS=("$WORK/lbt/tcpconnect.bpf.o" "$WORK/lbt/execsnoop.bpf.o" "$WORK/lbt/bindsnoop.bpf.o")
 if [ "$MODE" != nocache ]; then
-  # As bench/run.sh: objects without CO-RE relocations have nothing to tailor.
-  OBJS=()
-  for O in $(ls "$WORK"/lbt/*.o | sort); do
-    "$NEW/bin/btfgen-driver" manifest "$O" 2>/dev/null |
-      grep -q '^types: [0-9]*, relocations: 0$' || OBJS+=("$O")
-  done
+  source "$SRC/bench/core-objects.sh"
+  core_objects "$NEW/bin/btfgen-driver" "$WORK/lbt" "$WORK"
+  OBJS=("${objs[@]}")
 fi
 CHG=("${OBJS[@]:0:${#OBJS[@]}-1}")
 # The command of one run of build B (side SIDE) at -j J, in MODE, into CMD;

@@ -52,24 +52,10 @@ command -v bpftool >/dev/null || { echo "bench: bpftool not installed" >&2; exit
 archive=$(cd "$archive" && pwd)
 rm -rf "$work"
 mkdir -p "$work"
-if [ -z "$objdir" ]; then
-  if ! dpkg -s libbpf-tools >/dev/null 2>&1; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y libbpf-tools >&2
-  fi
-  objdir=$work/objs
-  python3 "$src/scripts/extract-libbpf-tools.py" "$objdir" >"$work/extract.log"
-fi
 # Objects with no CO-RE relocation have nothing to tailor: the driver
 # refuses them (as bpftool does), so they are left out of both sides.
-objs=()
-skipped=0
-for o in $(ls "$objdir"/*.o | sort); do
-  if "$driver" manifest "$o" 2>/dev/null | grep -q '^types: [0-9]*, relocations: 0$'; then
-    skipped=$((skipped + 1))
-  else
-    objs+=("$o")
-  fi
-done
+source "$here/core-objects.sh"
+core_objects "$driver" "$objdir" "$work"
 echo "bench: left out $skipped objects without CO-RE relocations" >&2
 # The changed program set: the same objects minus the last one.
 chg=("${objs[@]:0:${#objs[@]}-1}")

@@ -62,19 +62,8 @@ fi
 mapfile -t all < <(cd "$full" && find . -name '*.btf.tar.xz' | sed 's|^\./||' |
   awk -F'-r' '{print $NF "\t" $0}' | sort -n | cut -f2)
 
-if [ -z "$objdir" ]; then
-  if ! dpkg -s libbpf-tools >/dev/null 2>&1; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y libbpf-tools >&2
-  fi
-  objdir=$work/objs
-  rm -rf "$objdir"
-  python3 "$src/scripts/extract-libbpf-tools.py" "$objdir" >"$work/extract.log"
-fi
-objs=()
-for o in $(ls "$objdir"/*.o | sort); do
-  "$driver" manifest "$o" 2>/dev/null | grep -q '^types: [0-9]*, relocations: 0$' ||
-    objs+=("$o")
-done
+source "$here/core-objects.sh"
+core_objects "$driver" "$objdir" "$work"
 chg=("${objs[@]:0:${#objs[@]}-1}")
 
 results=()
