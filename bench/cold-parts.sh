@@ -55,18 +55,8 @@ archive=$(cd "$archive" && pwd)
 rm -rf "$work"
 mkdir -p "$work"
 
-if [ -z "$objdir" ]; then
-  if ! dpkg -s libbpf-tools >/dev/null 2>&1; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y libbpf-tools >&2
-  fi
-  objdir=$work/objs
-  python3 "$src/scripts/extract-libbpf-tools.py" "$objdir" >"$work/extract.log"
-fi
-objs=()
-for o in $(ls "$objdir"/*.o | sort); do
-  "$driver" manifest "$o" 2>/dev/null | grep -q '^types: [0-9]*, relocations: 0$' ||
-    objs+=("$o")
-done
+source "$here/core-objects.sh"
+core_objects "$driver" "$objdir" "$work"
 find "$archive" -name '*.btf.tar.xz' | LC_ALL=C sort >"$work/tarballs.txt"
 cat $(cat "$work/tarballs.txt") >/dev/null # page cache warm for every run
 
@@ -74,31 +64,27 @@ names=(xz-floor)
 command -v 7zz >/dev/null && names+=(7zz-floor)
 names+=(ours-nocache ours-cold)
 
-run_one() { # NAME
+# The command of one run of NAME into CMD; what it must start from (no
+# output tree, no cache) is prepared here, outside the timing.
+prepare_run() { # NAME
+  rm -rf "$work/out" "$work/cache"
   case $1 in
-    xz-floor) xargs -P "$jobs" -n 1 -a "$work/tarballs.txt" xz -dc >/dev/null ;;
-    7zz-floor) xargs -P "$jobs" -n 1 -a "$work/tarballs.txt" 7zz x -so -mmt1 2>/dev/null >/dev/null ;;
+    xz-floor) CMD=(sh -c "xargs -P '$jobs' -n 1 -a '$work/tarballs.txt' xz -dc >/dev/null") ;;
+    7zz-floor) CMD=(sh -c "xargs -P '$jobs' -n 1 -a '$work/tarballs.txt' 7zz x -so -mmt1 2>/dev/null >/dev/null") ;;
     ours-nocache)
-      rm -rf "$work/out"
-      "$driver" "${objs[@]}" --archive "$archive" -o "$work/out" --no-cache \
-        -j "$jobs" --fail-on never >/dev/null 2>&1 ;;
+      CMD=("$driver" "${objs[@]}" --archive "$archive" -o "$work/out" --no-cache
+        -j "$jobs" --fail-on never) ;;
     ours-cold)
-      rm -rf "$work/out" "$work/cache"
-      "$driver" "${objs[@]}" --archive "$archive" -o "$work/out" \
-        --cache-dir "$work/cache" --cache-max none -j "$jobs" --fail-on never \
-        >/dev/null 2>&1 ;;
+      CMD=("$driver" "${objs[@]}" --archive "$archive" -o "$work/out"
+        --cache-dir "$work/cache" --cache-max none -j "$jobs" --fail-on never) ;;
   esac
 }
-export -f run_one
-export work jobs driver archive
-export objs_list="${objs[*]}"
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for ((r = 1; r <= runs; r++)); do
   for n in "${names[@]}"; do
-    # The driver's inputs go through the environment as one list.
-    /usr/bin/time -f "%e %U %S %M" -o "$work/$n.$r.time" \
-      bash -c 'objs=($objs_list); run_one "$0"' "$n"
+    prepare_run "$n"
+    /usr/bin/time -f "%e %U %S %M" -o "$work/$n.$r.time" "${CMD[@]}" >/dev/null 2>&1 || true
     echo "cold-parts: run $r $n: $(tail -1 "$work/$n.$r.time")" >&2
   done
 done
