@@ -253,6 +253,7 @@ private:
       return Error::success(); // a file named just ".btf"
     Job.Path = Path;
     Job.RelPath = RelPath;
+    Job.ListedBytes = St.getSize();
     StringRef Dir = sys::path::parent_path(RelPath, sys::path::Style::posix);
     Job.OutRelPath = (Dir.empty() ? "" : Dir.str() + "/") + Job.Release + ".btf";
     Job.Id = kernelIdOf(RelPath);

@@ -39,6 +39,7 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <cstdint>
 #include <memory>
 
 #include <string>
@@ -83,6 +84,9 @@ struct KernelJob {
   std::string OutRelPath;
   KernelId Id;
   bool IsTarball = false;
+  /// The file's size when the archive was listed: only the order in which
+  /// workers take the jobs depends on it (CmdRun.cpp, largestFirst).
+  uint64_t ListedBytes = 0;
   /// Why this kernel is not processed, decided before the run (another
   /// file maps to the same output); "" for a normal job.
   std::string Conflict;

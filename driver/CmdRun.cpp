@@ -271,20 +271,15 @@ CacheKey programSetKey(ArrayRef<Program> Programs) {
 /// it) is not the last job left while the other workers idle (the
 /// longest-processing-time-first rule). Only the start order changes: each
 /// kernel still fills its own slot, and everything after step 3 reads the
-/// slots in job order. A file that cannot be stat'ed counts as empty; its
-/// job reports why when it runs.
+/// slots in job order. The sizes are those the archive walk saw (Archive.h,
+/// ListedBytes): no file is looked at again here.
 std::vector<size_t> largestFirst(ArrayRef<KernelJob> Jobs) {
-  std::vector<uint64_t> Bytes(Jobs.size(), 0);
-  for (size_t I = 0; I < Jobs.size(); ++I) {
-    sys::fs::file_status St;
-    if (!sys::fs::status(Jobs[I].Path, St))
-      Bytes[I] = St.getSize();
-  }
   std::vector<size_t> Order(Jobs.size());
   for (size_t I = 0; I < Order.size(); ++I)
     Order[I] = I;
-  llvm::stable_sort(Order,
-                    [&](size_t A, size_t B) { return Bytes[A] > Bytes[B]; });
+  llvm::stable_sort(Order, [&](size_t A, size_t B) {
+    return Jobs[A].ListedBytes > Jobs[B].ListedBytes;
+  });
   return Order;
 }
 
