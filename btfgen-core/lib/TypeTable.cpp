@@ -85,7 +85,7 @@ std::optional<TypeId> TypeTable::trySkipModsAndTypedefs(TypeId Id) const {
       return std::nullopt;
     if (Id == 0 || !isModOrTypedef(kind(Id)))
       return Id;
-    Id = Types[Id].SizeOrType;
+    Id = type(Id).SizeOrType;
   }
   return std::nullopt;
 }
@@ -114,7 +114,7 @@ bool TypeTable::isLongName(StringRef Name) {
 
 TypeId TypeTable::longType() const {
   for (TypeId Id = 1; Id < size(); ++Id) {
-    const BTFType &T = Types[Id];
+    const BTFType &T = type(Id);
     if (T.kind() == Kind::Int && (T.SizeOrType == 4 || T.SizeOrType == 8) &&
         isLongName(name(Id)))
       return Id;
@@ -124,7 +124,7 @@ TypeId TypeTable::longType() const {
 
 uint32_t TypeTable::guessPointerSize() const {
   TypeId Id = longType();
-  return Id ? Types[Id].SizeOrType : 0;
+  return Id ? type(Id).SizeOrType : 0;
 }
 
 int64_t TypeTable::resolveSize(TypeId Id) const {
@@ -132,7 +132,7 @@ int64_t TypeTable::resolveSize(TypeId Id) const {
   // modifiers/typedefs/vars, stop at a sized kind. MAX_RESOLVE_DEPTH is 32.
   uint64_t NElems = 1;
   for (unsigned Depth = 0; Depth < 32 && isValid(Id) && Id != 0; ++Depth) {
-    const BTFType &T = Types[Id];
+    const BTFType &T = type(Id);
     switch (T.kind()) {
     case Kind::Int:
     case Kind::Struct:
@@ -368,7 +368,13 @@ ArrayRef<TypeId> TypeTable::findByEssentialName(StringRef Essential) const {
   size_t End = B;
   while (End < E && indexKey(End) == Essential)
     ++End;
-  return ArrayRef<TypeId>(NameIndexIds.data() + B, End - B);
+  ArrayRef<TypeId> Ids(NameIndexIds.data() + B, End - B);
+  if (Log) {
+    Log->Names.insert(Essential);
+    for (TypeId Id : Ids)
+      touch(Id);
+  }
+  return Ids;
 }
 
 } // namespace btfgen

@@ -14,7 +14,8 @@
 //
 // Tables are built once and then only read; all const methods are safe to
 // call from several threads, except that buildNameIndex() must have been
-// called (from one thread) before findByEssentialName().
+// called (from one thread) before findByEssentialName(), and that a table
+// with an access log (setAccessLog) belongs to the one thread that reads it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,6 +23,7 @@
 #define BTFGEN_TYPETABLE_H
 
 #include "btfgen/BTFFormat.h"
+#include "btfgen/TableAccessLog.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/BitVector.h"
@@ -57,12 +59,15 @@ public:
   uint32_t size() const { return static_cast<uint32_t>(Types.size()); }
   bool isValid(TypeId Id) const { return Id < Types.size(); }
 
-  const BTFType &type(TypeId Id) const { return Types[Id]; }
-  Kind kind(TypeId Id) const { return Id == 0 ? Kind::Unknown : Types[Id].kind(); }
-  uint32_t vlen(TypeId Id) const { return Types[Id].vlen(); }
-  bool kflag(TypeId Id) const { return Types[Id].kflag(); }
+  const BTFType &type(TypeId Id) const {
+    touch(Id);
+    return Types[Id];
+  }
+  Kind kind(TypeId Id) const { return Id == 0 ? Kind::Unknown : type(Id).kind(); }
+  uint32_t vlen(TypeId Id) const { return type(Id).vlen(); }
+  bool kflag(TypeId Id) const { return type(Id).kflag(); }
   /// The name of type Id ("" when anonymous, and for void).
-  llvm::StringRef name(TypeId Id) const { return str(Types[Id].NameOff); }
+  llvm::StringRef name(TypeId Id) const { return str(type(Id).NameOff); }
   /// The string at offset Off, or "" if Off is out of range.
   llvm::StringRef str(StrOffset Off) const;
 
@@ -177,13 +182,25 @@ public:
   bool hasNameIndex() const { return NameIndexBuilt; }
   llvm::ArrayRef<TypeId> findByEssentialName(llvm::StringRef Essential) const;
 
+  /// Log every record read through the accessors above (and every name
+  /// looked up) into Log, until called again with null. Log->Records must
+  /// have size() bits. Reading through mutableType()/mutableData() or a
+  /// builder is not logged.
+  void setAccessLog(TableAccessLog *L) const { Log = L; }
+
   /// Total bytes of the type section if written out.
   uint64_t typeSectionSize() const { return (Types.size() - 1) * sizeof(BTFType) + Data.size() * 4; }
 
 private:
+  void touch(TypeId Id) const {
+    if (LLVM_UNLIKELY(Log != nullptr))
+      Log->Records.set(Id);
+  }
+
   /// Words as an array of word-shaped records.
   template <typename T>
   static llvm::ArrayRef<T> viewAs(llvm::ArrayRef<uint32_t> Words);
+  mutable TableAccessLog *Log = nullptr;
   /// The one stored pointer size; pointerSize() derives from it.
   uint32_t KnownPointerSize = 0;
   std::vector<BTFType> Types;
@@ -227,6 +244,7 @@ inline llvm::StringRef TypeTable::str(StrOffset Off) const {
 }
 
 inline llvm::ArrayRef<uint32_t> TypeTable::data(TypeId Id) const {
+  touch(Id);
   uint32_t Begin = DataOff[Id];
   uint32_t End = Id + 1 < DataOff.size() ? DataOff[Id + 1] : Data.size();
   return llvm::ArrayRef<uint32_t>(Data.data() + Begin, End - Begin);
@@ -347,7 +365,7 @@ void visitRefSlots(TypeT &T, WordsT D, Fn &&F) {
 
 template <typename Fn>
 void TypeTable::forEachRef(TypeId Id, Fn &&F) const {
-  visitRefSlots(Types[Id], data(Id),
+  visitRefSlots(type(Id), data(Id),
                 [&](const uint32_t &Slot, RefRole Role, uint32_t I) {
                   F(TypeId(Slot), Role, I);
                 });
