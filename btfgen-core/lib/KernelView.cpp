@@ -215,6 +215,9 @@ struct KernelViewWriter::Plan {
   size_t Words = 0;
   StringCompactor Strs;
 
+  /// Stored records outside Real are written as stubs (none if empty).
+  BitVector Real;
+
   /// Kept: the view's kept IDs from kernelView(), or none to find them.
   Plan(const TypeTable &View, std::optional<BitVector> Kept)
       : View(View), NewId(View.size(), 0), Strs(View.strings()) {
@@ -226,9 +229,25 @@ struct KernelViewWriter::Plan {
     } else {
       Store = storedRecords(View);
     }
-    // 2. Their dense numbers, and the strings they name.
+    number();
+  }
+  /// Part of View: Stored, the records outside Real as stubs.
+  Plan(const TypeTable &View, BitVector Stored, const BitVector &RealIds)
+      : View(View), Store(std::move(Stored)), NewId(View.size(), 0),
+        Strs(View.strings()), Real(RealIds) {
+    Real.resize(View.size());
+    Store.reset(0);
+    number();
+  }
+
+  bool stub(TypeId Id) const { return !Real.empty() && !Real.test(Id); }
+
+  /// 2. The stored records' dense numbers, and the strings they name.
+  void number() {
     for (unsigned Id : Store.set_bits()) {
       NewId[Id] = ++K;
+      if (stub(Id))
+        continue;
       ArrayRef<uint32_t> D = View.data(Id);
       Words += D.size();
       Strs.use(View.type(Id).NameOff);
@@ -249,6 +268,9 @@ KernelViewWriter::KernelViewWriter(const TypeTable &View)
     : P(std::make_unique<Plan>(View, std::nullopt)) {}
 KernelViewWriter::KernelViewWriter(const TypeTable &View, BitVector Kept)
     : P(std::make_unique<Plan>(View, std::move(Kept))) {}
+KernelViewWriter::KernelViewWriter(const TypeTable &View, BitVector Stored,
+                                   const BitVector &Real)
+    : P(std::make_unique<Plan>(View, std::move(Stored), Real)) {}
 KernelViewWriter::~KernelViewWriter() = default;
 
 uint64_t KernelViewWriter::size() const {
@@ -283,6 +305,13 @@ void KernelViewWriter::write(raw_ostream &OS) const {
   SmallVector<uint32_t, 64> D;
   SmallVector<char, 256> Rec;
   for (unsigned Id : P->Store.set_bits()) {
+    if (P->stub(Id)) {
+      // `const void`: no name to map (offset 0 need not be a used one).
+      Rec.assign(12, '\0');
+      write32le(Rec.data() + 4, BTFType::makeInfo(Kind::Const, 0, false));
+      OS.write(Rec.data(), Rec.size());
+      continue;
+    }
     BTFType T = View.type(Id);
     D.assign(View.data(Id).begin(), View.data(Id).end());
     T.NameOff = P->Strs.map(T.NameOff);

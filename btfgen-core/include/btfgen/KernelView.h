@@ -80,6 +80,11 @@ public:
   /// View = kernelView(Kernel, Kept): the same plan, without a pass over
   /// every record to find what is stored (a debug build checks Kept).
   KernelViewWriter(const TypeTable &View, llvm::BitVector Kept);
+  /// Store exactly the records Stored, those not in Real as stubs: a view
+  /// of part of View (KernelBasis.h). Every reference of a Real record
+  /// must be in Stored.
+  KernelViewWriter(const TypeTable &View, llvm::BitVector Stored,
+                   const llvm::BitVector &Real);
   ~KernelViewWriter();
   /// Bytes write() produces.
   uint64_t size() const;
