@@ -159,6 +159,20 @@ Expected<KernelBasis> readKernelBasis(MemoryBufferRef Buf) {
   return std::move(Out);
 }
 
+void KernelBasis::bound(TableAccessLog &Log) const {
+  Log.Within = &Read;
+  Log.WithinNames = Names;
+}
+
+void KernelBasis::addTo(TableAccessLog &Log) const {
+  if (Log.Records.size() != Read.size())
+    return;
+  Log.Records |= Read;
+  Log.Records.reset(0);
+  for (const std::string &N : Names)
+    Log.Names.insert(N);
+}
+
 bool KernelBasis::covers(const TableAccessLog &Log) const {
   if (Log.Records.size() != Read.size())
     return false;

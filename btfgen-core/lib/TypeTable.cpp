@@ -11,6 +11,7 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/xxhash.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstring>
 
@@ -371,6 +372,12 @@ ArrayRef<TypeId> TypeTable::findByEssentialName(StringRef Essential) const {
   ArrayRef<TypeId> Ids(NameIndexIds.data() + B, End - B);
   if (Log) {
     Log->Names.insert(Essential);
+    if (Log->Within && !std::binary_search(Log->WithinNames.begin(),
+                                           Log->WithinNames.end(), Essential,
+                                           [](StringRef A, StringRef B) {
+                                             return A < B;
+                                           }))
+      Log->Escaped = true;
     for (TypeId Id : Ids)
       touch(Id);
   }

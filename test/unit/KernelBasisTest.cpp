@@ -6,7 +6,9 @@
 // tailoring, or one of fewer relocations, on the basis reads nothing else
 // (covers()) and gives the same bytes, on every bundled real kernel; a
 // tailoring that looks up a name the basis lacks, or reads a record it
-// lacks, is not covered; the stored form is checked on reading.
+// lacks, is not covered, and with bounds (bound()) says so at that read; a
+// basis added to another run's log (addTo()) serves both runs; the stored
+// form is checked on reading.
 //
 //===----------------------------------------------------------------------===//
 
@@ -170,6 +172,63 @@ TEST(KernelBasis, ANameOrRecordItLacksIsNotCovered) {
     TableAccessLog Other;
     Other.Records.resize(B.Table.size() + 1);
     EXPECT_FALSE(B.covers(Other)) << File;
+  }
+}
+
+TEST(KernelBasis, BoundsSayAtTheFirstReadPastThem) {
+  TaskProgram P;
+  for (auto &[File, View] : realViews()) {
+    TableAccessLog Rec;
+    tailor(P, P.Relocs.size(), View, &Rec);
+    KernelBasis B = readBack(writeKernelBasis(View, Rec));
+    // Within bounds, nothing escapes.
+    TableAccessLog In;
+    B.bound(In);
+    tailor(P, P.Relocs.size(), B.Table, &In);
+    EXPECT_FALSE(In.Escaped) << File;
+    // A name the basis lacks escapes at its lookup, a record at its read.
+    TableAccessLog Name;
+    B.bound(Name);
+    Name.Records.resize(B.Table.size());
+    B.Table.setAccessLog(&Name);
+    (void)B.Table.findByEssentialName("task_struct");
+    EXPECT_FALSE(B.Table.readPastBounds()) << File;
+    (void)B.Table.findByEssentialName("mm_struct");
+    EXPECT_TRUE(B.Table.readPastBounds()) << File;
+    B.Table.setAccessLog(nullptr);
+    EXPECT_FALSE(B.Table.readPastBounds()) << File;
+    TableAccessLog Rec2;
+    B.bound(Rec2);
+    Rec2.Records.resize(B.Table.size());
+    B.Table.setAccessLog(&Rec2);
+    for (TypeId Id = 1; Id < B.Table.size() && !Rec2.Escaped; ++Id)
+      (void)B.Table.type(Id);
+    B.Table.setAccessLog(nullptr);
+    EXPECT_TRUE(Rec2.Escaped) << File;
+  }
+}
+
+TEST(KernelBasis, AddedToALogTheNewBasisServesBoth) {
+  TaskProgram P;
+  TaskProgram More;
+  More.add(CoreReloKind::TypeExists, More.Mm, "0");
+  for (auto &[File, View] : realViews()) {
+    TableAccessLog First;
+    tailor(P, P.Relocs.size(), View, &First);
+    KernelBasis Old = readBack(writeKernelBasis(View, First));
+    // task_struct and mm_struct: the old basis does not hold mm_struct.
+    TableAccessLog Second;
+    std::string WithMm = tailor(More, More.Relocs.size(), View, &Second);
+    Old.addTo(Second);
+    KernelBasis Both = readBack(writeKernelBasis(View, Second));
+    TableAccessLog A, C;
+    EXPECT_EQ(tailor(P, P.Relocs.size(), Both.Table, &A),
+              tailor(P, P.Relocs.size(), View, nullptr))
+        << File;
+    EXPECT_TRUE(Both.covers(A)) << File;
+    EXPECT_EQ(tailor(More, More.Relocs.size(), Both.Table, &C), WithMm)
+        << File;
+    EXPECT_TRUE(Both.covers(C)) << File;
   }
 }
 

@@ -8,15 +8,19 @@
 // the records they refer to, as stubs, so that every ID stays in place),
 // and the names looked up.
 //
-// A later tailoring of the same kernel, for the same programs or fewer,
-// can run on the basis instead of the view. It is right exactly when it
-// reads nothing the basis lacks: then every record it read is the view's,
-// and every name it looked up gives the view's candidate list (all of a
-// looked-up name's candidates were read when the basis was recorded), so
-// it computed what it would have computed on the view. KernelBasis::covers
-// checks that from the second run's own log. Nothing else is assumed:
-// a program set the basis does not cover is caught, never trusted, and is
-// tailored on the view again.
+// A later tailoring of the same kernel, for any program set, can run on
+// the basis instead of the view. It is right exactly when it reads nothing
+// the basis lacks: then every record it read is the view's, and every name
+// it looked up gives the view's candidate list (all of a looked-up name's
+// candidates were read when the basis was recorded), so it computed what
+// it would have computed on the view. KernelBasis::covers checks that from
+// the second run's own log. Nothing else is assumed: a set that reads more
+// (a new program, or fewer programs whose tailoring takes another path) is
+// caught, never trusted, and is tailored on the view again; bound() lets
+// it stop at its first read past the basis. A subset of the programs the
+// basis was recorded for, or the same programs rebuilt with unchanged
+// relocations, usually reads nothing more. addTo() merges a basis into the
+// log of the view's run, so that the stored basis serves the old sets too.
 //
 // One record is kept out of a basis: the last type ID, whose word-after
 // (libbpf 1.1.2's FIELD_SIGNED quirk, CoreMatch.cpp wordAfterType) is the
@@ -71,6 +75,12 @@ struct KernelBasis {
   /// read only what the basis holds, and so computed what it would have on
   /// the view.
   bool covers(const TableAccessLog &Log) const;
+  /// Bound Log by what the basis holds, so that the first read past it
+  /// sets Log.Escaped (Log must not outlive the basis).
+  void bound(TableAccessLog &Log) const;
+  /// Add what the basis holds to Log (of the view's size), as if it had
+  /// been read: a basis written from Log then serves both computations.
+  void addTo(TableAccessLog &Log) const;
 };
 
 /// Read a stored basis, checking its structure and its view as

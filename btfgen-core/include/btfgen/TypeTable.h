@@ -187,6 +187,8 @@ public:
   /// have size() bits. Reading through mutableType()/mutableData() or a
   /// builder is not logged.
   void setAccessLog(TableAccessLog *L) const { Log = L; }
+  /// Whether a read crossed the access log's bounds (TableAccessLog::Within).
+  bool readPastBounds() const { return Log && Log->Escaped; }
 
   /// Total bytes of the type section if written out.
   uint64_t typeSectionSize() const { return (Types.size() - 1) * sizeof(BTFType) + Data.size() * 4; }
@@ -194,7 +196,12 @@ public:
 private:
   void touch(TypeId Id) const {
     if (LLVM_UNLIKELY(Log != nullptr))
-      Log->Records.set(Id);
+      logRead(Id);
+  }
+  void logRead(TypeId Id) const {
+    Log->Records.set(Id);
+    if (Log->Within && !Log->Within->test(Id))
+      Log->Escaped = true;
   }
 
   /// Words as an array of word-shaped records.
