@@ -16,7 +16,8 @@
 // bitmap of their IDs and their records as raw BTF; writeKernelView),
 // keyed by the view's version and the tarball's content; an "out" payload is a
 // TargetResult (see "Result payload" below), a "vrd" payload one input's
-// verdicts ("Verdict payload"). zstd at a fast level keeps a
+// verdicts ("Verdict payload"), a "bas" payload a kernel basis ("Basis
+// payload"). zstd at a fast level keeps a
 // kernel's view at about 0.71x of its tarball's bytes for a few
 // milliseconds of CPU (docs/benchmarks.md, "Cache on disk"). xxh3 is an
 // integrity check against truncation and bit rot, not against an adversary
@@ -61,7 +62,7 @@ constexpr int CompressionLevel = 1;
 
 } // namespace
 
-const char *const EntryKinds[3] = {"btf", "out", "vrd"};
+const char *const EntryKinds[4] = {"btf", "out", "vrd", "bas"};
 
 std::string keyHex(const CacheKey &Key) {
   static const char Digits[] = "0123456789abcdef";
@@ -209,7 +210,10 @@ std::string Cache::defaultDir() {
 std::string Cache::entryRelPath(StringRef NS, const CacheKey &Key) {
   std::string Hex = keyHex(Key);
   return NS.str() + "/" + Hex.substr(0, 2) + "/" + Hex +
-         (NS == "btf" ? ".btf" : NS == "vrd" ? ".vrd" : ".res");
+         (NS == "btf"   ? ".btf"
+          : NS == "vrd" ? ".vrd"
+          : NS == "bas" ? ".bas"
+                        : ".res");
 }
 
 namespace {
@@ -499,6 +503,8 @@ public:
     return true;
   }
   bool done() const { return S.empty(); }
+  /// Everything not yet read.
+  StringRef rest() const { return S; }
 
 private:
   StringRef S;
@@ -680,6 +686,43 @@ Error Cache::storeVerdicts(const CacheKey &Key,
     V.Input = 0;
   encodeVerdicts(W, Copy);
   return store("vrd", Key, W.S);
+}
+
+//===----------------------------------------------------------------------===//
+// Basis payload: u32 format (1), then the basis (KernelBasis.h).
+//===----------------------------------------------------------------------===//
+
+namespace {
+constexpr uint32_t BasisFormat = 1;
+} // namespace
+
+CacheLookup Cache::lookupBasis(const CacheKey &Key, StringRef Name,
+                               KernelBasis &Out, CacheProblem &Problem) const {
+  CacheEntry E;
+  CacheLookup L = lookup("bas", Key, E, Problem);
+  if (L != CacheLookup::Hit)
+    return L;
+  auto Corrupt = [&](const Twine &Why) {
+    Problem = {Why.str(), Dir->path(entryRelPath("bas", Key))};
+    return CacheLookup::Corrupt;
+  };
+  PayloadReader Rd(E.Payload);
+  uint32_t Format;
+  if (!Rd.u32(Format) || Format != BasisFormat)
+    return Corrupt("malformed basis");
+  Expected<KernelBasis> B =
+      readKernelBasis(MemoryBufferRef(Rd.rest(), Name));
+  if (!B)
+    return Corrupt(toString(B.takeError()));
+  Out = std::move(*B);
+  return CacheLookup::Hit;
+}
+
+Error Cache::storeBasis(const CacheKey &Key, StringRef Basis) const {
+  PayloadWriter W;
+  W.u32(BasisFormat);
+  W.S.append(Basis.data(), Basis.size());
+  return store("bas", Key, W.S);
 }
 
 std::string resultPayload(const TargetResult &R) { return encodeResult(R); }

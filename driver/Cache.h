@@ -13,6 +13,9 @@
 //                       one set of relocation results (Verdicts.h,
 //                       VerdictMemo), shared by every kernel and program
 //                       set that asks the same question
+//   bas/<kk>/<B>.bas    B = BLAKE3(basis version, view version, tool
+//                       identity, K): the part of the kernel's view the
+//                       tailorings on that view read (KernelBasis.h)
 //
 // below "<cache dir>/v2". Payloads are zstd-compressed. The cache has a
 // size cap (--cache-max, default 2 GiB): after a run, least recently used
@@ -39,6 +42,7 @@
 #include "ByteSink.h"
 #include "TargetResult.h"
 
+#include "btfgen/KernelBasis.h"
 #include "btfgen/KernelView.h"
 
 #include "llvm/ADT/STLFunctionalExtras.h"
@@ -57,8 +61,8 @@ namespace btfgen {
 
 /// The directory of the entry format this build reads and writes.
 constexpr const char *FormatDir = "v2";
-/// The entry namespaces below it: kernel views, results, verdicts.
-extern const char *const EntryKinds[3];
+/// The entry namespaces below it: kernel views, results, verdicts, bases.
+extern const char *const EntryKinds[4];
 
 /// The default cap on the cache's size: a laptop's share, about 2,500
 /// kernel views. --cache-max changes it.
@@ -77,10 +81,12 @@ struct CacheUsage {
   uint64_t Kernels = 0, KernelBytes = 0; ///< btf/ entries
   uint64_t Results = 0, ResultBytes = 0; ///< out/ entries
   uint64_t Verdicts = 0, VerdictBytes = 0; ///< vrd/ entries
+  uint64_t Bases = 0, BaseBytes = 0;     ///< bas/ entries
   uint64_t Temps = 0, TempBytes = 0;     ///< temporaries of running writers
   uint64_t OldBytes = 0; ///< entries of an older format, no longer read
   uint64_t total() const {
-    return KernelBytes + ResultBytes + VerdictBytes + TempBytes + OldBytes;
+    return KernelBytes + ResultBytes + VerdictBytes + BaseBytes + TempBytes +
+           OldBytes;
   }
 };
 
@@ -194,15 +200,22 @@ public:
   llvm::Error storeVerdicts(const CacheKey &Key,
                             llvm::ArrayRef<VerdictRecord> Vs) const;
 
-  /// "btf/<kk>/<key>.btf", "out/<kk>/<key>.res" or "vrd/<kk>/<key>.vrd",
-  /// below root().
+  /// The kernel basis stored under Key (KernelBasis.h), read as Name. A
+  /// payload whose basis does not read is Corrupt.
+  CacheLookup lookupBasis(const CacheKey &Key, llvm::StringRef Name,
+                          KernelBasis &Out, CacheProblem &Problem) const;
+  /// Store Basis (writeKernelBasis()).
+  llvm::Error storeBasis(const CacheKey &Key, llvm::StringRef Basis) const;
+
+  /// "btf/<kk>/<key>.btf", "out/<kk>/<key>.res", "vrd/<kk>/<key>.vrd" or
+  /// "bas/<kk>/<key>.bas", below root().
   static std::string entryRelPath(llvm::StringRef NS, const CacheKey &Key);
 
 private:
   /// Remove temporaries of dead writers in every entry directory (opening
   /// a directory through the AnchoredDir sweeps it).
   void sweepStaleTemps() const;
-  /// Look up entry Key in namespace NS ("btf", "out" or "vrd"): its
+  /// Look up entry Key in namespace NS (one of EntryKinds): its
   /// header and checksum checked, its payload decompressed into Sink.
   CacheLookup lookup(llvm::StringRef NS, const CacheKey &Key,
                      ByteSink &Sink, CacheProblem &Problem) const;

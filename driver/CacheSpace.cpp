@@ -183,9 +183,12 @@ static std::vector<EntryFile> listEntries(const AnchoredDir &Dir,
         } else if (NS == "out") {
           ++U.Results;
           U.ResultBytes += Size;
-        } else {
+        } else if (NS == "vrd") {
           ++U.Verdicts;
           U.VerdictBytes += Size;
+        } else {
+          ++U.Bases;
+          U.BaseBytes += Size;
         }
         Out.push_back({int64_t(St.st_mtim.tv_sec) * 1000000000 +
                            St.st_mtim.tv_nsec,

@@ -26,7 +26,9 @@ void printUsage(const CacheUsage &U, raw_ostream &OS) {
      << "results:     " << U.Results << " entries, " << formatSize(U.ResultBytes)
      << "\n"
      << "verdicts:    " << U.Verdicts << " entries, "
-     << formatSize(U.VerdictBytes) << "\n";
+     << formatSize(U.VerdictBytes) << "\n"
+     << "bases:       " << U.Bases << " entries, " << formatSize(U.BaseBytes)
+     << "\n";
   if (U.Temps)
     OS << "temporaries: " << U.Temps << ", " << formatSize(U.TempBytes)
        << " (runs writing now, or killed ones: the next run sweeps those)\n";

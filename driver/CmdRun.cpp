@@ -414,14 +414,15 @@ Error recordIntent(const OutputTree &Tree, const TreeRecord &Old,
 }
 
 void printCacheStats(const Cache &C, ArrayRef<KernelSlot> Slots) {
-  size_t KHits = 0, OHits = 0;
+  size_t KHits = 0, OHits = 0, BHits = 0;
   for (const KernelSlot &S : Slots) {
     KHits += S.KernelCacheHit;
     OHits += S.OutputCacheHit;
+    BHits += S.BasisHit;
   }
   errs() << ToolName << ": cache " << C.root() << ": " << OHits
-         << " output hits, " << KHits << " kernel BTF hits, " << Slots.size()
-         << " kernels\n";
+         << " output hits, " << BHits << " basis hits, " << KHits
+         << " kernel BTF hits, " << Slots.size() << " kernels\n";
 }
 
 /// The run's last line says what decided the exit status.

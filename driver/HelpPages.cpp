@@ -101,7 +101,14 @@ constexpr const char *FilesText = R"(FILES
         results, keyed by the driver binary, the INPUT's bytes and those
         results: shared by every kernel and program set that asks the same.
 
-    CACHE/v2/{btf,out,vrd}/<kk>/.<hash>.<ext>.tmp-<pid>-XXXXXXXX
+    CACHE/v2/bas/<kk>/<hash>.bas
+        The part of a kernel's view that its last tailoring on the view
+        read, and the program INPUTs it was for, keyed by the driver
+        binary and the tarball's hash. A changed set of those INPUTs (one
+        dropped, say) is tailored on it, and the result kept only if that
+        read nothing else; otherwise the kernel is tailored on its view.
+
+    CACHE/v2/{btf,out,vrd,bas}/<kk>/.<hash>.<ext>.tmp-<pid>-XXXXXXXX
         Temporary cache entry, renamed into place once complete; removed
         on SIGINT/SIGTERM/SIGHUP, and by the next run after a SIGKILL.
 

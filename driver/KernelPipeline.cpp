@@ -14,6 +14,7 @@
 #include "btfgen/BTFReader.h"
 #include "btfgen/BTFWriter.h"
 #include "btfgen/CoreMatch.h"
+#include "btfgen/KernelBasis.h"
 #include "btfgen/KernelView.h"
 #include "btfgen/Minimize.h"
 
@@ -92,7 +93,7 @@ public:
 
 private:
   void tailorOrTakeCached() {
-    if (!readFile() || takeCachedResult())
+    if (!readFile() || takeCachedResult() || tailorOnBasis())
       return;
     Expected<TypeTable> Target = kernelTable();
     if (!Target)
@@ -152,6 +153,58 @@ private:
       return false;
     }
     return false;
+  }
+
+  /// Whether this kernel's basis (KernelBasis.h) is looked up and
+  /// recorded: only a cached view has one, and --verify matches against
+  /// the full BTF.
+  bool usesBasis() const {
+    return Ctx.C.enabled() && Job.IsTarball && !Ctx.Verify;
+  }
+
+  /// Tailor on the kernel's cached basis, if the tailoring reads nothing
+  /// it lacks (it stops at the first read past it); otherwise leave the
+  /// kernel to its view, having changed nothing but the basis the view's
+  /// run will store, which then holds this one too.
+  bool tailorOnBasis() {
+    if (!usesBasis())
+      return false;
+    Clock.lap(StageTimes::CacheRead);
+    BasisKey = KeyBuilder()
+                   .add(KernelBasisVersion)
+                   .add(KernelViewVersion)
+                   .add(toolIdentity())
+                   .add(KernelKey)
+                   .final();
+    KernelBasis Basis;
+    CacheProblem Problem;
+    switch (Ctx.C.lookupBasis(BasisKey, Job.Path + " (cached basis)", Basis,
+                              Problem)) {
+    case CacheLookup::Miss:
+      return false;
+    case CacheLookup::Corrupt:
+      noteCorrupt(Problem, "ignored, tailoring on the view");
+      return false;
+    case CacheLookup::Hit:
+      break;
+    }
+    Basis.Table.buildNameIndex();
+    TableAccessLog Log;
+    Basis.bound(Log);
+    Expected<TargetResult> R = tailorOn(Basis.Table, &Log);
+    if (!R || !Basis.covers(Log)) {
+      if (!R)
+        consumeError(R.takeError());
+      note("'" + Job.Path + "': the cached basis does not hold what this "
+           "program set reads: tailoring on the view");
+      Basis.Table = TypeTable(); // only what it holds is needed now
+      Earlier = std::move(Basis);
+      return false;
+    }
+    note("'" + Job.Path + "': basis cache hit");
+    Slot.BasisHit = true;
+    accept(std::move(*R));
+    return true;
   }
 
   /// The kernel's types: its view from the kernel cache, else the file
@@ -217,19 +270,48 @@ private:
     return Table;
   }
 
+  /// Tailor on the view (or the raw file's table), recording the kernel's
+  /// basis when it has one.
   void tailor(const TypeTable &Target) {
+    TableAccessLog Log;
+    Expected<TargetResult> R = tailorOn(Target, usesBasis() ? &Log : nullptr);
+    if (!R)
+      return fail(R.takeError());
+    accept(std::move(*R));
+    if (usesBasis()) {
+      // The basis this run could not use still serves the sets it was
+      // recorded for: the new one holds both.
+      if (Earlier)
+        Earlier->addTo(Log);
+      if (Error E = Ctx.C.storeBasis(BasisKey, writeKernelBasis(Target, Log)))
+        note(toString(std::move(E)));
+    }
+  }
+
+  /// minimizeTarget for this kernel's verifier, with Target's reads logged
+  /// in Log (if not null).
+  Expected<TargetResult> tailorOn(const TypeTable &Target,
+                                  TableAccessLog *Log) {
     Clock.lap(StageTimes::Match);
     VerdictOptions VOpts;
     VOpts.Caps = verifierCapsFor(Job.Release, Job.Id.Distro, Job.Id.Version);
+    if (Log) {
+      Log->Records.resize(Target.size());
+      Target.setAccessLog(Log);
+    }
     Expected<TargetResult> R = minimizeTarget(Target, Ctx.Programs, Job.Path,
                                               Ctx.Verify, Ctx.Shrink, &VOpts,
                                               Ctx.Memo);
-    if (!R)
-      return fail(R.takeError());
-    if (!R->ShrinkFallback.empty())
+    Target.setAccessLog(nullptr);
+    return R;
+  }
+
+  /// R is this kernel's result: noted, and stored in the output cache.
+  void accept(TargetResult R) {
+    if (!R.ShrinkFallback.empty())
       note("'" + Job.Path + "': shrunk BTF kept unshrunk (self-check: " +
-           R->ShrinkFallback + ")");
-    Result = std::move(*R);
+           R.ShrinkFallback + ")");
+    Result = std::move(R);
     Slot.OK = true;
     Clock.lap(StageTimes::CacheWrite);
     if (Ctx.C.enabled())
@@ -242,7 +324,9 @@ private:
   KernelSlot &Slot;
   StageClock Clock;
   std::unique_ptr<MemoryBuffer> File;
-  CacheKey KernelKey{}, ViewKey{}, OutKey{};
+  CacheKey KernelKey{}, ViewKey{}, OutKey{}, BasisKey{};
+  /// The cached basis a run on it read past (tailorOnBasis).
+  std::optional<KernelBasis> Earlier;
   TargetResult Result;
 };
 
@@ -325,6 +409,12 @@ Expected<TargetResult> minimizeTarget(const TypeTable &Target,
       Out.Records.push_back(makeRecord(R, *AtLoad, Target));
       if (Error E = Min.addResult(P.M.Types, R, *Res))
         return Wrap(P, R, std::move(E));
+      // On a kernel basis, the first read past it voids the result
+      // (KernelBasis.h): stop there.
+      if (Target.readPastBounds())
+        return createStringError(inconvertibleErrorCode(),
+                                 "'" + TargetName +
+                                     "': read past the kernel basis");
       if (Verdicts)
         AtLoadResults.push_back(std::move(*AtLoad));
     }

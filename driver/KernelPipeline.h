@@ -46,6 +46,8 @@ struct KernelSlot {
   /// -v notes (cache hits, corrupt cache entries), printed in job order.
   std::vector<std::string> Notes;
   bool KernelCacheHit = false, OutputCacheHit = false;
+  /// Tailored on the kernel's cached basis (KernelBasis.h).
+  bool BasisHit = false;
 };
 
 /// CPU-side wall time per stage, summed over all workers (-v).

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PKGS=(
-  cmake ninja-build make g++ pkg-config python3 xz-utils
+  cmake ninja-build make g++ pkg-config python3 python3-xxhash xz-utils
   clang-19 llvm-19-dev llvm-19-tools libclang-rt-19-dev
   libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev zstd liblzma-dev
   googletest libgtest-dev golang-go

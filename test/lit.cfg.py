@@ -85,6 +85,29 @@ else:
 if shutil.which("bpftool"):
     config.available_features.add("bpftool")
 
+# test/driver/Inputs/cache-tool.py rewrites cache entries with a valid
+# checksum (xxh3) given Debian's python3-xxhash (scripts/install-deps.sh):
+# %xxhash_python is the first of python3 and Debian's own /usr/bin/python3
+# (python3 may be another installation) that has it.
+def python_with_xxhash():
+    for py in ("python3", "/usr/bin/python3"):
+        try:
+            if subprocess.run([py, "-c", "import xxhash"], capture_output=True,
+                              timeout=60).returncode == 0:
+                return py
+        except (OSError, subprocess.SubprocessError):
+            pass
+    return None
+
+python_xxhash = python_with_xxhash()
+if python_xxhash:
+    config.available_features.add("python-xxhash")
+    config.substitutions.append(("%xxhash_python", python_xxhash))
+else:
+    lit_config.note("no python3 with the xxhash module (Debian's python3-xxhash, "
+                    "scripts/install-deps.sh): tests that rewrite cache entries "
+                    "are UNSUPPORTED")
+
 # A real load needs root, the BPF syscall and the running kernel's BTF.
 def bpf_load_usable():
     if os.geteuid() != 0 or not os.path.exists("/sys/kernel/btf/vmlinux"):

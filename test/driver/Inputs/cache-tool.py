@@ -15,6 +15,10 @@
 #   magic ENTRY                 overwrite the magic
 #
 #   age ENTRY...                set the mtime two hours back (LRU tests)
+#   forget NAME ENTRY...        rewrite a kernel basis entry ("bas",
+#                               btfgen/KernelBasis.h) without the looked-up
+#                               name NAME, as a valid entry (checksum
+#                               recomputed; needs Debian's python3-xxhash)
 #
 # Entry layout (driver/Cache.cpp): "BTFGCAC2", u64 stored length, u64 xxh3,
 # 24 key bytes, then the stored bytes: u64 payload length and one zstd
@@ -150,8 +154,43 @@ def view(btf):
     return head + raw
 
 
+def forget(path, name):
+    """Rewrite basis entry path without the looked-up name `name`."""
+    import xxhash
+    b = open(path, "rb").read()
+    p = payload(b)
+    if p is None or b[:8] != MAGIC:
+        raise SystemExit("not an entry: " + path)
+    # Basis payload (driver/Cache.cpp): u32 format, then the basis.
+    head, basis = p[:4], p[4:]
+    if basis[:8] != b"BTFGBASE":
+        raise SystemExit("not a basis: " + path)
+    r, m, s = struct.unpack_from("<III", basis, 8)
+    at = 20 + 4 * r
+    names = basis[at:at + s].split(b"\0")[:-1]
+    rest = basis[at + s + (-s % 4):]
+    if name.encode() not in names:
+        raise SystemExit("no name %s in %s" % (name, path))
+    names.remove(name.encode())
+    blob = b"".join(x + b"\0" for x in names)
+    new = (basis[:8] + struct.pack("<III", r, m - 1, len(blob)) +
+           basis[20:at] + blob + b"\0" * (-len(blob) % 4) + rest)
+    new_payload = head + new
+    frame = subprocess.run(["zstd", "-qc"], input=new_payload,
+                           capture_output=True, check=True).stdout
+    stored = struct.pack("<Q", len(new_payload)) + frame
+    out = (MAGIC + struct.pack("<QQ", len(stored), xxhash.xxh3_64_intdigest(stored)) +
+           b[24:HDR] + stored)
+    with open(path, "wb") as f:
+        f.write(out)
+
+
 def main():
     cmd = sys.argv[1]
+    if cmd == "forget":
+        for e in sorted(glob.glob(sys.argv[3])):
+            forget(e, sys.argv[2])
+        return
     if cmd == "find":
         root, ns, tarball = sys.argv[2:5]
         want = view(decode_tarball(tarball))
