@@ -137,6 +137,7 @@ xz_total=$(find "$archive" -name '*.btf.tar.xz' -printf '%s\n' | awk '{s += $1} 
 cache_kernels=$(find "$work/cache" -path '*/btf/*' -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}')
 cache_results=$(find "$work/cache" -path '*/out/*' -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}')
 cache_verdicts=$(find "$work/cache" -path '*/vrd/*' -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}')
+cache_bases=$(find "$work/cache" -path '*/bas/*' -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}')
 
 echo
 echo "Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, kernel $(uname -r)"
@@ -173,8 +174,9 @@ echo "| archive tar streams (decoded) | $raw_total |"
 echo "| cache: decoded kernels (btf/) | $cache_kernels |"
 echo "| cache: results (out/) | $cache_results |"
 echo "| cache: load verdicts (vrd/) | $cache_verdicts |"
+echo "| cache: kernel bases (bas/) | $cache_bases |"
 printf 'Cache/tar.xz bytes %.2fx; cache kernels/decoded %.2fx\n' \
-  "$(echo "($cache_kernels + $cache_results + $cache_verdicts) / $xz_total" | bc -l)" \
+  "$(echo "($cache_kernels + $cache_results + $cache_verdicts + $cache_bases) / $xz_total" | bc -l)" \
   "$(echo "$cache_kernels / $raw_total" | bc -l)"
 echo
 printf 'Ratios: bpftool/ours-cold wall %.2fx; ours-cold/xz-floor wall %.2fx; bpftool-chg/ours-warm-chg wall %.2fx; ours/bpftool bytes %.3f\n' \

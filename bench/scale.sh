@@ -124,6 +124,7 @@ for k in $sizes; do
     --cache-dir "$work/cache$k" --cache-max none -j "$jobs" --fail-on never
   eval "cache_btf_$k=$(bytes "$work/cache$k/v2/btf")"
   eval "cache_out_$k=$(bytes "$work/cache$k/v2/out")"
+  eval "cache_bas_$k=$(bytes "$work/cache$k/v2/bas")"
   eval "xz_$k=$(bytes "$a")"
   eval "out_$k=$(bytes "$work/ours$k")"
 done
@@ -159,8 +160,8 @@ bt=$(get bpftool-chg-sample 2)
 echo
 echo "bpftool loop, changed set, $nsample kernels: $bt s wall"
 echo
-echo "| kernels | cold / xz floor | peak RSS / (largest raw x $jobs) | bpftool (extrapolated) / warm-chg | warm-same s | cache btf/ MB | cache out/ MB | tar.xz MB | output MB |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| kernels | cold / xz floor | peak RSS / (largest raw x $jobs) | bpftool (extrapolated) / warm-chg | warm-same s | cache btf/ MB | cache out/ MB | cache bas/ MB | tar.xz MB | output MB |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for k in $sizes; do
   c=$(get "ours-cold-$k" 2); f=$(get "xz-floor-$k" 2); w=$(get "ours-warm-chg-$k" 2)
   s=$(get "ours-warm-same-$k" 2); rss=$(get "ours-cold-$k" 5)
@@ -168,11 +169,13 @@ for k in $sizes; do
     x=$(get "$r" 5); [ "$x" -gt "$rss" ] && rss=$x
   done
   cb=$(eval echo "\$cache_btf_$k"); co=$(eval echo "\$cache_out_$k")
+  ca=$(eval echo "\$cache_bas_$k")
   xb=$(eval echo "\$xz_$k"); ob=$(eval echo "\$out_$k")
-  printf '| %d | %.2fx | %.2fx | %.1fx | %s | %.1f | %.1f | %.1f | %.2f |\n' "$k" \
+  printf '| %d | %.2fx | %.2fx | %.1fx | %s | %.1f | %.1f | %.1f | %.1f | %.2f |\n' "$k" \
     "$(echo "$c / $f" | bc -l)" "$(echo "$rss * 1024 / ($largest_raw * $jobs)" | bc -l)" \
     "$(echo "$bt * $k / $nsample / $w" | bc -l)" "$s" \
     "$(echo "$cb / 1048576" | bc -l)" "$(echo "$co / 1048576" | bc -l)" \
+    "$(echo "$ca / 1048576" | bc -l)" \
     "$(echo "$xb / 1048576" | bc -l)" "$(echo "$ob / 1048576" | bc -l)"
 done
 echo "Work directory: $work"
