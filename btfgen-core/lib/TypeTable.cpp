@@ -370,14 +370,14 @@ ArrayRef<TypeId> TypeTable::findByEssentialName(StringRef Essential) const {
   while (End < E && indexKey(End) == Essential)
     ++End;
   ArrayRef<TypeId> Ids(NameIndexIds.data() + B, End - B);
-  if (Log) {
-    Log->Names.insert(Essential);
-    if (Log->Within && !std::binary_search(Log->WithinNames.begin(),
-                                           Log->WithinNames.end(), Essential,
-                                           [](StringRef A, StringRef B) {
-                                             return A < B;
-                                           }))
-      Log->Escaped = true;
+  if (TableAccessLog *L = Log.P) {
+    L->Names.insert(Essential);
+    if (L->Within && !std::binary_search(L->WithinNames.begin(),
+                                         L->WithinNames.end(), Essential,
+                                         [](StringRef A, StringRef B) {
+                                           return A < B;
+                                         }))
+      L->Escaped = true;
     for (TypeId Id : Ids)
       touch(Id);
   }

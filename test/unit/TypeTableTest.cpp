@@ -260,3 +260,31 @@ TEST(TypeTable, SkipModsAndTypedefsStopsOnCyclesAndBadIds) {
 }
 
 } // namespace
+
+TEST(TypeTable, AccessLogRecordsReadsAndLookupsOfThisTableOnly) {
+  test::TestBTFBuilder B;
+  TypeId Int = B.addInt("int", 4, true);
+  TypeId S = B.addStruct("s___v2", 4, {{"a", Int, 0}});
+  TypeId P = B.addPtr(S);
+  TypeTable &T = B.table();
+  T.buildNameIndex();
+  TableAccessLog Log;
+  Log.Records.resize(T.size());
+  T.setAccessLog(&Log);
+  (void)T.findByEssentialName("s");
+  (void)T.findByEssentialName("nothing");
+  (void)T.skipModsAndTypedefs(P);
+  // A copy reads without logging, and its own log is its own.
+  TypeTable Copy = T;
+  (void)Copy.members(S);
+  (void)Copy.kind(Int);
+  T.setAccessLog(nullptr);
+  (void)T.kind(Int);
+  EXPECT_TRUE(Log.Records.test(S));  // returned by the lookup
+  EXPECT_TRUE(Log.Records.test(P));  // read by skipModsAndTypedefs
+  EXPECT_FALSE(Log.Records.test(Int));
+  EXPECT_EQ(Log.Names.size(), 2u);
+  EXPECT_TRUE(Log.Names.contains("s"));
+  EXPECT_TRUE(Log.Names.contains("nothing"));
+  EXPECT_FALSE(Copy.readPastBounds());
+}

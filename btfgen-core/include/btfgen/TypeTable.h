@@ -185,29 +185,41 @@ public:
   /// Log every record read through the accessors above (and every name
   /// looked up) into Log, until called again with null. Log->Records must
   /// have size() bits. Reading through mutableType()/mutableData() or a
-  /// builder is not logged.
-  void setAccessLog(TableAccessLog *L) const { Log = L; }
+  /// builder is not logged, nor is a copy of the table (copies and moves
+  /// start without a log).
+  void setAccessLog(TableAccessLog *L) const { Log.P = L; }
   /// Whether a read crossed the access log's bounds (TableAccessLog::Within).
-  bool readPastBounds() const { return Log && Log->Escaped; }
+  bool readPastBounds() const { return Log.P && Log.P->Escaped; }
 
   /// Total bytes of the type section if written out.
   uint64_t typeSectionSize() const { return (Types.size() - 1) * sizeof(BTFType) + Data.size() * 4; }
 
 private:
   void touch(TypeId Id) const {
-    if (LLVM_UNLIKELY(Log != nullptr))
+    if (LLVM_UNLIKELY(Log.P != nullptr))
       logRead(Id);
   }
   void logRead(TypeId Id) const {
-    Log->Records.set(Id);
-    if (Log->Within && !Log->Within->test(Id))
-      Log->Escaped = true;
+    Log.P->Records.set(Id);
+    if (Log.P->Within && !Log.P->Within->test(Id))
+      Log.P->Escaped = true;
   }
+  /// The log of this table object only: a copy or a move of the table
+  /// starts without one, so that no table outlives the log it writes to.
+  struct LogSlot {
+    TableAccessLog *P = nullptr;
+    LogSlot() = default;
+    LogSlot(const LogSlot &) {}
+    LogSlot &operator=(const LogSlot &) {
+      P = nullptr;
+      return *this;
+    }
+  };
 
   /// Words as an array of word-shaped records.
   template <typename T>
   static llvm::ArrayRef<T> viewAs(llvm::ArrayRef<uint32_t> Words);
-  mutable TableAccessLog *Log = nullptr;
+  mutable LogSlot Log;
   /// The one stored pointer size; pointerSize() derives from it.
   uint32_t KnownPointerSize = 0;
   std::vector<BTFType> Types;
