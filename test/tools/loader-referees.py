@@ -29,12 +29,13 @@ Each archive is first decompressed once into raw .btf files under --work
 budget.
 
 --cache-check also tailors each set's archive as tarballs (packed here
-where the set's kernels are raw .btf files) three times: without the cache,
-with an empty cache (the kernels are decoded and their views stored), and
-again with only the kernel views left in the cache (the tailoring then
-reads the views, btfgen/KernelView.h); the three trees and reports must be
-identical. It prints
-    SET TREE cache: N kernels from views, trees and reports identical
+where the set's kernels are raw .btf files) four times: without the cache,
+with an empty cache (the kernels are decoded, their views and bases
+stored), with the results removed from the cache (the tailoring then runs
+on the kernel bases, btfgen/KernelBasis.h), and with the results and the
+bases removed (it then reads the kernel views, btfgen/KernelView.h); the
+four trees and reports must be identical. It prints
+    SET TREE cache: N kernels from bases, M from views, trees and reports identical
 
 Prints one line per (set, tree, referee):
     SET TREE REFEREE: N passed, M failed
@@ -113,35 +114,41 @@ def report_body(path):
 
 
 def check_cache(args, work, name, tree, objs, archive):
-    """Uncached, cold and view-warm runs over tarball archive: None if the
-    three trees and reports are identical, else what differed."""
+    """Uncached, cold, basis-warm and view-warm runs over tarball archive:
+    (basis hits, view hits, None) if the four trees and reports are
+    identical, else what differed last."""
     base = os.path.join(work, name, "cache-" + tree)
     shutil.rmtree(base, ignore_errors=True)
     cache = os.path.join(base, "cache")
     runs = [("uncached", ["--no-cache"]), ("cold", ["--cache-dir", cache]),
+            ("bases", ["--cache-dir", cache, "-v"]),
             ("views", ["--cache-dir", cache, "-v"])]
-    stderr = ""
+    stderr = {}
     for run, extra in runs:
+        if run == "bases":
+            shutil.rmtree(os.path.join(cache, "v2", "out"))
         if run == "views":
             shutil.rmtree(os.path.join(cache, "v2", "out"))
+            shutil.rmtree(os.path.join(cache, "v2", "bas"))
         r = subprocess.run([args.btfgen, "run"] + objs +
                            ["--archive", archive, "-o", os.path.join(base, run),
                             "--report", os.path.join(base, run + ".json"),
                             "--fail-on", "never", "-j", str(args.jobs)] +
                            TREES[tree] + extra, capture_output=True, text=True)
         if r.returncode != 0:
-            return None, "%s run: exit %d: %s" % (run, r.returncode, r.stderr[-1000:])
-        stderr = r.stderr
-    hits = stderr.count("': kernel cache hit")
-    for run in ("cold", "views"):
+            return 0, 0, "%s run: exit %d: %s" % (run, r.returncode, r.stderr[-1000:])
+        stderr[run] = r.stderr
+    basis_hits = stderr["bases"].count("': basis cache hit")
+    view_hits = stderr["views"].count("': kernel cache hit")
+    for run in ("cold", "bases", "views"):
         ok, diff = same_trees(os.path.join(base, "uncached"), os.path.join(base, run))
         if not ok:
-            return hits, "%s tree differs from the uncached one:\n%s" % (run, diff)
+            return basis_hits, view_hits, "%s tree differs from the uncached one:\n%s" % (run, diff)
         if report_body(os.path.join(base, run + ".json")) != \
                 report_body(os.path.join(base, "uncached.json")):
-            return hits, "%s report differs from the uncached one" % run
+            return basis_hits, view_hits, "%s report differs from the uncached one" % run
     shutil.rmtree(base)
-    return hits, None
+    return basis_hits, view_hits, None
 
 
 def core_objects(btfgen, objs):
@@ -284,13 +291,14 @@ def main():
                 tarball_archive(archive, os.path.join(work, name, "tarballs"))
         for tree in trees:
             if tarballs:
-                hits, why = check_cache(args, work, name, tree, objs, tarballs)
+                basis_hits, view_hits, why = check_cache(args, work, name, tree, objs,
+                                                         tarballs)
                 if why:
                     bad += 1
                     print("%s %s cache: %s" % (name, tree, why))
                 else:
-                    print("%s %s cache: %d kernels from views, trees and reports identical"
-                          % (name, tree, hits))
+                    print("%s %s cache: %d kernels from bases, %d from views, trees and "
+                          "reports identical" % (name, tree, basis_hits, view_hits))
             out = os.path.join(work, name, tree)
             r = subprocess.run([args.btfgen, "run"] + objs + ["--archive", archive, "-o", out,
                                "--no-cache", "--fail-on", "never", "-j", str(args.jobs)] + TREES[tree],
