@@ -625,15 +625,17 @@ void printCachePage(raw_ostream &OS) {
         "SYNOPSIS\n"
      << CacheSynopsis << R"(
 DESCRIPTION
-    run keeps decoded kernels, per-kernel results and load verdicts in a
-    cache (FILES in `btfgen-driver --help`), so reruns skip xz decoding,
-    verdicts already worked out and unchanged kernels. After each run the
+    run keeps decoded kernels, per-kernel results, load verdicts and
+    kernel bases (the part of each kernel its tailorings read) in a cache
+    (FILES in `btfgen-driver --help`), so reruns skip xz decoding, verdicts
+    already worked out and unchanged kernels, and a changed program set
+    that reads nothing new skips the decoded kernels too. After each run the
     cache is cut to its cap (run --cache-max, default 2G), least recently
     used entries first.
 
     stats   print the entries and bytes per kind (decoded kernels, results,
-            verdicts, temporaries of running writers, entries of an older
-            format)
+            verdicts, bases, temporaries of running writers, entries of an
+            older format)
     prune   remove entries of an older format, then the least recently
             used entries until the cache holds at most --max SIZE
     clear   remove every entry (prune --max 0)
