@@ -181,7 +181,7 @@ bool KernelBasis::covers(const TableAccessLog &Log) const {
   if (Outside.any())
     return false;
   return llvm::all_of(Log.Names, [&](const auto &E) {
-    return std::binary_search(Names.begin(), Names.end(), E.getKey().str());
+    return isListedName(Names, E.getKey());
   });
 }
 

@@ -11,7 +11,6 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/xxhash.h"
 
-#include <algorithm>
 #include <cassert>
 #include <cstring>
 
@@ -372,11 +371,7 @@ ArrayRef<TypeId> TypeTable::findByEssentialName(StringRef Essential) const {
   ArrayRef<TypeId> Ids(NameIndexIds.data() + B, End - B);
   if (TableAccessLog *L = Log.P) {
     L->Names.insert(Essential);
-    if (L->Within && !std::binary_search(L->WithinNames.begin(),
-                                         L->WithinNames.end(), Essential,
-                                         [](StringRef A, StringRef B) {
-                                           return A < B;
-                                         }))
+    if (L->Within && !isListedName(L->WithinNames, Essential))
       L->Escaped = true;
     for (TypeId Id : Ids)
       touch(Id);

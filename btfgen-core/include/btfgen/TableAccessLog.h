@@ -16,6 +16,7 @@
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/StringSet.h"
 
+#include <algorithm>
 #include <string>
 
 namespace btfgen {
@@ -32,6 +33,14 @@ struct TableAccessLog {
   llvm::ArrayRef<std::string> WithinNames;
   bool Escaped = false;
 };
+
+/// Whether Name is in Sorted (ascending, as WithinNames).
+inline bool isListedName(llvm::ArrayRef<std::string> Sorted,
+                         llvm::StringRef Name) {
+  return std::binary_search(
+      Sorted.begin(), Sorted.end(), Name,
+      [](llvm::StringRef A, llvm::StringRef B) { return A < B; });
+}
 
 } // namespace btfgen
 
