@@ -209,11 +209,10 @@ std::string Cache::defaultDir() {
 
 std::string Cache::entryRelPath(StringRef NS, const CacheKey &Key) {
   std::string Hex = keyHex(Key);
-  return NS.str() + "/" + Hex.substr(0, 2) + "/" + Hex +
-         (NS == "btf"   ? ".btf"
-          : NS == "vrd" ? ".vrd"
-          : NS == "bas" ? ".bas"
-                        : ".res");
+  // The extension is the namespace's name, but ".res" for results.
+  return (NS + "/" + Hex.substr(0, 2) + "/" + Hex + "." +
+          (NS == "out" ? StringRef("res") : NS))
+      .str();
 }
 
 namespace {
