@@ -19,6 +19,7 @@ same" (or what differs). Exit status 1 if any tree or report differs.
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import re
@@ -27,7 +28,7 @@ import subprocess
 import sys
 
 
-def run(cmd, err=None):
+def run(cmd):
     p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                        text=True)
     if p.returncode not in (0, 1):
@@ -35,17 +36,12 @@ def run(cmd, err=None):
     return p.stderr
 
 
-def tree(root):
-    """{relpath: bytes or link text}, without the tree's own record."""
-    out = {}
-    for d, dirs, files in os.walk(root):
-        for n in files + [x for x in dirs if os.path.islink(os.path.join(d, x))]:
-            p = os.path.join(d, n)
-            rel = os.path.relpath(p, root)
-            if rel == ".btfgen-tree.json":
-                continue
-            out[rel] = ("link", os.readlink(p)) if os.path.islink(p) else open(p, "rb").read()
-    return out
+# Trees are compared entry by entry with check-dedup.py's walk (paths,
+# kinds, symlink texts, content hashes).
+_spec = importlib.util.spec_from_file_location(
+    "check_dedup", os.path.join(os.path.dirname(os.path.abspath(__file__)), "check-dedup.py"))
+check_dedup = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(check_dedup)
 
 
 def report(path):
@@ -83,7 +79,8 @@ def main():
              "--no-cache"])
         m = re.search(r"(\d+) basis hits, \d+ kernel BTF hits, (\d+) kernels", err)
         hits = "%s basis hits of %s kernels" % (m.group(1), m.group(2)) if m else "no cache line"
-        same_tree = tree(os.path.join(w, "b")) == tree(os.path.join(w, "u"))
+        same_tree = check_dedup.walk(os.path.join(w, "b")) == \
+            check_dedup.walk(os.path.join(w, "u"))
         same_report = report(os.path.join(w, "b.json")) == report(os.path.join(w, "u.json"))
         bad += not (same_tree and same_report)
         print("%s: %s, trees %s, reports %s" % (name, hits, "same" if same_tree else "DIFFER",

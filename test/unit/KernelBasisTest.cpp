@@ -89,6 +89,13 @@ std::string tailor(TaskProgram &P, size_t N, const TypeTable &Target,
   return Bytes;
 }
 
+/// The stored basis that tailoring P on View records.
+std::string recordBasis(TaskProgram &P, const TypeTable &View) {
+  TableAccessLog Rec;
+  tailor(P, P.Relocs.size(), View, &Rec);
+  return writeKernelBasis(View, Rec);
+}
+
 KernelBasis readBack(const std::string &Bytes) {
   llvm::Expected<KernelBasis> B =
       readKernelBasis(llvm::MemoryBufferRef(Bytes, "basis"));
@@ -122,10 +129,7 @@ std::vector<std::pair<std::string, TypeTable>> realViews() {
 TEST(KernelBasis, TailoringOnTheBasisGivesTheViewsBytes) {
   TaskProgram P;
   for (auto &[File, View] : realViews()) {
-    TableAccessLog Rec;
-    std::string Full = tailor(P, P.Relocs.size(), View, &Rec);
-    std::string Stored = writeKernelBasis(View, Rec);
-    KernelBasis B = readBack(Stored);
+    KernelBasis B = readBack(recordBasis(P, View));
     ASSERT_EQ(B.Table.size(), View.size()) << File;
     EXPECT_EQ(B.Table.pointerSize(), View.pointerSize()) << File;
     // A basis is a small part of its view.
@@ -148,9 +152,7 @@ TEST(KernelBasis, TailoringOnTheBasisGivesTheViewsBytes) {
 TEST(KernelBasis, ANameOrRecordItLacksIsNotCovered) {
   TaskProgram P;
   for (auto &[File, View] : realViews()) {
-    TableAccessLog Rec;
-    tailor(P, P.Relocs.size(), View, &Rec);
-    KernelBasis B = readBack(writeKernelBasis(View, Rec));
+    KernelBasis B = readBack(recordBasis(P, View));
     // A relocation on mm_struct looks up a name the basis never saw.
     TaskProgram More;
     More.add(CoreReloKind::TypeExists, More.Mm, "0");
@@ -178,9 +180,7 @@ TEST(KernelBasis, ANameOrRecordItLacksIsNotCovered) {
 TEST(KernelBasis, BoundsSayAtTheFirstReadPastThem) {
   TaskProgram P;
   for (auto &[File, View] : realViews()) {
-    TableAccessLog Rec;
-    tailor(P, P.Relocs.size(), View, &Rec);
-    KernelBasis B = readBack(writeKernelBasis(View, Rec));
+    KernelBasis B = readBack(recordBasis(P, View));
     // Within bounds, nothing escapes.
     TableAccessLog In;
     B.bound(In);
@@ -213,9 +213,7 @@ TEST(KernelBasis, AddedToALogTheNewBasisServesBoth) {
   TaskProgram More;
   More.add(CoreReloKind::TypeExists, More.Mm, "0");
   for (auto &[File, View] : realViews()) {
-    TableAccessLog First;
-    tailor(P, P.Relocs.size(), View, &First);
-    KernelBasis Old = readBack(writeKernelBasis(View, First));
+    KernelBasis Old = readBack(recordBasis(P, View));
     // task_struct and mm_struct: the old basis does not hold mm_struct.
     TableAccessLog Second;
     std::string WithMm = tailor(More, More.Relocs.size(), View, &Second);
@@ -274,9 +272,7 @@ TEST(KernelBasis, StoredFormIsCheckedOnReading) {
   auto Views = realViews();
   ASSERT_FALSE(Views.empty());
   const TypeTable &View = Views.front().second;
-  TableAccessLog Rec;
-  tailor(P, P.Relocs.size(), View, &Rec);
-  std::string Good = writeKernelBasis(View, Rec);
+  std::string Good = recordBasis(P, View);
   auto Error = [](std::string Bytes) {
     llvm::Expected<KernelBasis> B =
         readKernelBasis(llvm::MemoryBufferRef(Bytes, "b"));
