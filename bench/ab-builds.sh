@@ -33,7 +33,9 @@ MODE=${4:-nocache}
 case $MODE in nocache | cold | warm-chg) ;; *) echo "ab-builds: unknown mode '$MODE'" >&2; exit 2 ;; esac
 CORPUS=${BTFGEN_CORPUS:-$SRC/../shared/corpus}
 WORK=$(mktemp -d /tmp/ab-builds.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+source "$SRC/bench/retire.sh"
+retire_init "$WORK"
+trap 'rm -rf "$WORK"' EXIT # the retired trees are in it
 
 python3 "$SRC/scripts/extract-libbpf-tools.py" "$WORK/lbt" >/dev/null
 OBJS=("$WORK/lbt/tcpconnect.bpf.o" "$WORK/lbt/execsnoop.bpf.o" "$WORK/lbt/bindsnoop.bpf.o")
@@ -47,15 +49,15 @@ CHG=("${OBJS[@]:0:${#OBJS[@]}-1}")
 # what the run must start from is prepared here, outside the timing.
 prepare_run() { # B SIDE J
   local B=$1 SIDE=$2 J=$3
-  rm -rf "$WORK/out-$SIDE"
+  retire "$WORK/out-$SIDE"
   CMD=("$B/bin/btfgen-driver")
   case $MODE in
     nocache) CMD+=("${OBJS[@]}" --no-cache) ;;
     cold)
-      rm -rf "$WORK/cache-$SIDE"
+      retire "$WORK/cache-$SIDE"
       CMD+=("${OBJS[@]}" --cache-dir "$WORK/cache-$SIDE" --cache-max none --fail-on never) ;;
     warm-chg)
-      rm -rf "$WORK/cache-$SIDE/v2/out"
+      retire "$WORK/cache-$SIDE/v2/out"
       CMD+=("${CHG[@]}" --cache-dir "$WORK/cache-$SIDE" --cache-max none --fail-on never) ;;
   esac
   CMD+=(--archive "$CORPUS" -o "$WORK/out-$SIDE" -j "$J")

@@ -52,8 +52,10 @@ done
 [ -x "$driver" ] || { echo "cold-parts: btfgen-driver not found (use -d)" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "cold-parts: GNU time (/usr/bin/time) not installed" >&2; exit 2; }
 archive=$(cd "$archive" && pwd)
-rm -rf "$work"
 mkdir -p "$work"
+source "$here/retire.sh"
+retire_init "$work"
+retire_contents "$work"
 
 source "$here/core-objects.sh"
 core_objects "$driver" "$objdir" "$work"
@@ -67,7 +69,7 @@ names+=(ours-nocache ours-cold)
 # The command of one run of NAME into CMD; what it must start from (no
 # output tree, no cache) is prepared here, outside the timing.
 prepare_run() { # NAME
-  rm -rf "$work/out" "$work/cache"
+  retire "$work/out" "$work/cache"
   case $1 in
     xz-floor) CMD=(sh -c "xargs -P '$jobs' -n 1 -a '$work/tarballs.txt' xz -dc >/dev/null") ;;
     7zz-floor) CMD=(sh -c "xargs -P '$jobs' -n 1 -a '$work/tarballs.txt' 7zz x -so -mmt1 2>/dev/null >/dev/null") ;;

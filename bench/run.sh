@@ -50,8 +50,10 @@ command -v bpftool >/dev/null || { echo "bench: bpftool not installed" >&2; exit
 [ -x /usr/bin/time ] || { echo "bench: GNU time (/usr/bin/time) not installed" >&2; exit 2; }
 
 archive=$(cd "$archive" && pwd)
-rm -rf "$work"
 mkdir -p "$work"
+source "$here/retire.sh"
+retire_init "$work"
+retire_contents "$work"
 # Objects with no CO-RE relocation have nothing to tailor: the driver
 # refuses them (as bpftool does), so they are left out of both sides.
 source "$here/core-objects.sh"

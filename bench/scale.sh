@@ -51,11 +51,13 @@ command -v bpftool >/dev/null || { echo "scale: bpftool not installed" >&2; exit
 corpus=$(cd "$corpus" && pwd)
 max=$(printf '%s\n' $sizes | sort -n | tail -1)
 mkdir -p "$work"
+source "$here/retire.sh"
+retire_init "$work"
 
 # The synthetic archive, kept between runs of the script.
 full=$work/archive-$max
 if [ ! -e "$full.done" ]; then
-  rm -rf "$full"
+  retire "$full"
   python3 "$here/make-replica-archive.py" "$corpus" "$max" "$full" 2>"$work/make.log"
   touch "$full.done"
 fi
@@ -98,14 +100,14 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for k in $sizes; do
   a=$work/a$k
   if [ ! -e "$a.done" ]; then
-    rm -rf "$a"
+    retire "$a"
     for f in "${all[@]:0:$k}"; do
       mkdir -p "$a/$(dirname "$f")"
       ln "$full/$f" "$a/$f"
     done
     touch "$a.done"
   fi
-  rm -rf "$work/cache$k" "$work/ours$k"
+  retire "$work/cache$k" "$work/ours$k"
   find "$a" -name '*.btf.tar.xz' | LC_ALL=C sort >"$work/tarballs$k.txt"
   # The same page-cache state for every run: the tarballs and the cache
   # read in just before (3,000 tarballs and their cache are 5.7 GB, and a
@@ -135,7 +137,7 @@ step=$(( max / sample ))
 printf '%s\n' "${all[@]}" | awk -v s="$step" -v n="$sample" 'NR % s == 1 && c < n {print; c++}' |
   sed "s|^|$full/|" >"$work/sample.txt"
 nsample=$(wc -l <"$work/sample.txt")
-rm -rf "$work/bpftool"
+retire "$work/bpftool"
 xargs -r cat <"$work/sample.txt" >/dev/null
 measure bpftool-chg-sample xargs -P "$jobs" -n 1 -a "$work/sample.txt" \
   "$here/bpftool-one.sh" "$full" "$work/bpftool" "${chg[@]}"
