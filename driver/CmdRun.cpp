@@ -61,6 +61,7 @@ struct RunOptions {
   TreeLayout Layout = TreeLayout::Tree;
   LinkScope Scope = LinkScope::Dir;
   FailOn Level = FailOn::Error;
+  ViewPolicy Views = ViewPolicy::Always;
 };
 
 Expected<RunOptions> parseRunArgs(ArrayRef<StringRef> Args) {
@@ -97,6 +98,15 @@ Expected<RunOptions> parseRunArgs(ArrayRef<StringRef> Args) {
            return usageError("invalid --cache-max '" + V +
                              "' (bytes, a number with K, M, G or T, or none)");
          Opts.CacheMax = *N;
+         return Error::success();
+       }},
+      {"--cache-views", "", true,
+       [&](StringRef V) -> Error {
+         std::optional<ViewPolicy> P = parseViewPolicy(V);
+         if (!P)
+           return usageError("invalid --cache-views '" + V +
+                             "' (expected always or on-demand)");
+         Opts.Views = *P;
          return Error::success();
        }},
       {"--arch", "", true, setString(Opts.Select.Arch)},
@@ -508,8 +518,9 @@ Error cmdRun(ArrayRef<StringRef> Args) {
   StageTimes Times;
   VerdictMemo Memo(&C);
   ResultPool Results;
-  PipelineContext Ctx{*Programs, C, programSetKey(*Programs), Opts.Verify,
-                      Opts.Shrink, Times, &Memo, &Results};
+  PipelineContext Ctx{*Programs,   C,           programSetKey(*Programs),
+                      Opts.Verify, Opts.Shrink, Opts.Views,
+                      Times,       &Memo,       &Results};
   std::vector<KernelSlot> Slots = tailorKernels(Jobs, Ctx, Opts.Jobs);
   Timer.done("minimize", T2);
   if (Opts.Verbose) {

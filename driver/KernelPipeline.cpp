@@ -37,6 +37,14 @@ void StageTimes::print(raw_ostream &OS) const {
     OS << format(" %s %.3f", Names[S], Ns_[S] / 1e9);
 }
 
+std::optional<ViewPolicy> parseViewPolicy(StringRef S) {
+  if (S == "always")
+    return ViewPolicy::Always;
+  if (S == "on-demand")
+    return ViewPolicy::OnDemand;
+  return std::nullopt;
+}
+
 namespace {
 
 /// A kernel cache entry's payload, read as a stored view while it is
@@ -210,8 +218,8 @@ private:
   /// The kernel's types: its view from the kernel cache, else the file
   /// parsed (a raw BTF file is never cached), else the tarball decoded in
   /// memory and parsed. A decoded kernel goes into the cache as its view
-  /// (KernelView.h), and the view is what is tailored, so that a cold and a
-  /// warm run compute on the same table.
+  /// (KernelView.h; when, ViewPolicy says), and the view is what is
+  /// tailored, so that a cold and a warm run compute on the same table.
   Expected<TypeTable> kernelTable() {
     if (!Job.IsTarball)
       return parse(File->getBuffer());
@@ -239,8 +247,10 @@ private:
                    C.root() + "/" + Cache::entryRelPath("btf", ViewKey)};
         L = CacheLookup::Corrupt;
       }
-      if (L == CacheLookup::Corrupt)
+      if (L == CacheLookup::Corrupt) {
         noteCorrupt(Problem, "ignored, decoding the tarball");
+        ReplaceView = true;
+      }
     }
     // Decoded and read in one go (KernelDecode.h): one stage, xz+tar+readBTF.
     Clock.lap(StageTimes::Decode);
@@ -254,10 +264,22 @@ private:
     // place: a worker never holds the two at once.
     BitVector Kept;
     TypeTable View = kernelView(std::move(*Full), Kept);
+    if (!storesView()) {
+      note("'" + Job.Path + "': view not stored (--cache-views on-demand: "
+           "no cached basis of it fell short yet)");
+      return View;
+    }
     if (Error E =
             C.storeKernel(ViewKey, KernelViewWriter(View, std::move(Kept))))
       note(toString(std::move(E)));
     return View;
+  }
+
+  /// Whether the view of a kernel this run decoded goes into the cache
+  /// (ViewPolicy): on demand, once a basis of it fell short (Earlier), or
+  /// in place of a corrupt one.
+  bool storesView() const {
+    return Ctx.Views == ViewPolicy::Always || Earlier || ReplaceView;
   }
 
   /// readBTF over Bytes (raw BTF or an ELF holding .BTF). The table owns a
@@ -327,6 +349,8 @@ private:
   CacheKey KernelKey{}, ViewKey{}, OutKey{}, BasisKey{};
   /// The cached basis a run on it read past (tailorOnBasis).
   std::optional<KernelBasis> Earlier;
+  /// The cached view was corrupt (kernelTable).
+  bool ReplaceView = false;
   TargetResult Result;
 };
 

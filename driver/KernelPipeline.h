@@ -31,6 +31,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,17 @@ private:
   std::atomic<uint64_t> Ns_[Count] = {};
 };
 
+/// When a decoded kernel's view goes into the kernel cache (--cache-views).
+/// Always: every decoded kernel's, so that a later run whose programs read
+/// more than the kernel's basis holds reads the view instead of the tarball.
+/// OnDemand: only a kernel whose cached basis fell short of what a run
+/// read: a cold run stores bases and results alone (about 1/20 of the
+/// cache's bytes, docs/benchmarks.md), and the first run that reads past a
+/// kernel's basis decodes its tarball again, then stores its view.
+enum class ViewPolicy { Always, OnDemand };
+
+std::optional<ViewPolicy> parseViewPolicy(llvm::StringRef S);
+
 /// What every worker shares (read-only, except the stage clocks).
 struct PipelineContext {
   llvm::ArrayRef<Program> Programs;
@@ -70,6 +82,7 @@ struct PipelineContext {
   CacheKey ProgramKey;
   bool Verify;
   bool Shrink;
+  ViewPolicy Views;
   StageTimes &Times;
   /// Verdicts shared across kernels (may be null: every kernel walks).
   VerdictMemo *Memo = nullptr;
