@@ -93,6 +93,8 @@ struct CacheUsage {
 /// What evictTo() removed.
 struct CacheEviction {
   uint64_t Removed = 0, RemovedBytes = 0;
+  /// Of those, the entries stored or hit since evictTo's FreshSinceNs.
+  uint64_t RemovedFresh = 0, RemovedFreshBytes = 0;
   uint64_t OldBytes = 0; ///< older-format entries removed
   CacheUsage After;
 };
@@ -168,7 +170,10 @@ public:
   /// Remove older-format entries, then least recently used entries
   /// (oldest mtime first, then by name) until the cache holds at most
   /// MaxBytes. Entries are removed whole; readers never see a partial one.
-  llvm::Expected<CacheEviction> evictTo(uint64_t MaxBytes) const;
+  /// Removed entries whose mtime (set when stored, refreshed on a hit) is
+  /// FreshSinceNs (ns since the epoch) or later are counted apart.
+  llvm::Expected<CacheEviction>
+  evictTo(uint64_t MaxBytes, int64_t FreshSinceNs = INT64_MAX) const;
 
   /// The default directory: $XDG_CACHE_HOME/btfgen, else ~/.cache/btfgen;
   /// "" if neither can be determined.

@@ -208,7 +208,8 @@ Expected<CacheUsage> Cache::usage() const {
   return U;
 }
 
-Expected<CacheEviction> Cache::evictTo(uint64_t MaxBytes) const {
+Expected<CacheEviction> Cache::evictTo(uint64_t MaxBytes,
+                                       int64_t FreshSinceNs) const {
   CacheEviction Ev;
   if (!enabled())
     return Ev;
@@ -230,6 +231,10 @@ Expected<CacheEviction> Cache::evictTo(uint64_t MaxBytes) const {
       Total -= E.Bytes;
       ++Ev.Removed;
       Ev.RemovedBytes += E.Bytes;
+      if (E.MTimeNs >= FreshSinceNs) {
+        ++Ev.RemovedFresh;
+        Ev.RemovedFreshBytes += E.Bytes;
+      }
     }
   }
   listEntries(*Dir, Ev.After);

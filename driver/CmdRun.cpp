@@ -243,15 +243,38 @@ Cache openCache(const RunOptions &Opts) {
   return std::move(*C);
 }
 
+/// Now, less a second, in ns since the epoch: entries this run stores or
+/// hits have an mtime from then on (file times come from a coarse clock).
+int64_t runStartNs() {
+  auto Now = std::chrono::system_clock::now() - std::chrono::seconds(1);
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             Now.time_since_epoch())
+      .count();
+}
+
 /// After the run: cut the cache to --cache-max, least recently used first.
-void capCache(const Cache &C, const RunOptions &Opts) {
+/// A cap that removes what this run stored or used (RunStartNs on) makes
+/// the next run redo it: warned, with the ways out.
+void capCache(const Cache &C, const RunOptions &Opts, int64_t RunStartNs) {
   if (!C.enabled() || Opts.CacheMax == NoCacheCap)
     return;
-  Expected<CacheEviction> Ev = C.evictTo(Opts.CacheMax);
+  Expected<CacheEviction> Ev = C.evictTo(Opts.CacheMax, RunStartNs);
   if (!Ev) {
     reportWarning("cache: " + toString(Ev.takeError()));
     return;
   }
+  if (Ev->RemovedFresh)
+    reportWarning(
+        "cache: the cap (--cache-max " + formatSize(Opts.CacheMax) +
+        ") removed " + Twine(Ev->RemovedFresh) +
+        (Ev->RemovedFresh == 1 ? " entry (" : " entries (") +
+        formatSize(Ev->RemovedFreshBytes) +
+        ") this run stored or used: a rerun does their work again; raise "
+        "--cache-max" +
+        (Opts.Views == ViewPolicy::Always
+             ? ", or store kernel views only on demand (--cache-views "
+               "on-demand)"
+             : ""));
   if (Opts.Verbose && (Ev->Removed || Ev->OldBytes))
     WithColor::note(errs(), ToolName)
         << "cache over " << formatSize(Opts.CacheMax) << ": removed "
@@ -477,6 +500,7 @@ Error cmdRun(ArrayRef<StringRef> Args) {
   const RunOptions &Opts = *OptsOr;
   PhaseTimer Timer(Opts.Verbose);
   auto T0 = Timer.start();
+  const int64_t RunStartNs = runStartNs();
 
   // 1. Programs.
   Expected<std::vector<Program>> Programs = loadPrograms(Opts.Inputs, Opts.Jobs);
@@ -566,7 +590,7 @@ Error cmdRun(ArrayRef<StringRef> Args) {
   }
   if (Opts.Verbose && C.enabled())
     printCacheStats(C, Slots);
-  capCache(C, Opts);
+  capCache(C, Opts, RunStartNs);
   errs() << ToolName << ": " << Jobs.size() << " kernels processed, " << Failed
          << " failed, " << Written.Unique << " unique outputs, "
          << Written.UniqueBytes << " bytes\n";
