@@ -61,7 +61,8 @@ struct RunOptions {
   TreeLayout Layout = TreeLayout::Tree;
   LinkScope Scope = LinkScope::Dir;
   FailOn Level = FailOn::Error;
-  ViewPolicy Views = ViewPolicy::Always;
+  /// --cache-views; none: auto (resolveViews).
+  std::optional<ViewPolicy> Views;
 };
 
 Expected<RunOptions> parseRunArgs(ArrayRef<StringRef> Args) {
@@ -103,10 +104,10 @@ Expected<RunOptions> parseRunArgs(ArrayRef<StringRef> Args) {
       {"--cache-views", "", true,
        [&](StringRef V) -> Error {
          std::optional<ViewPolicy> P = parseViewPolicy(V);
-         if (!P)
+         if (!P && V != "auto")
            return usageError("invalid --cache-views '" + V +
-                             "' (expected always or on-demand)");
-         Opts.Views = *P;
+                             "' (expected auto, always or on-demand)");
+         Opts.Views = P;
          return Error::success();
        }},
       {"--arch", "", true, setString(Opts.Select.Arch)},
@@ -243,6 +244,35 @@ Cache openCache(const RunOptions &Opts) {
   return std::move(*C);
 }
 
+/// --cache-views auto (the default): every decoded kernel's view while the
+/// views of the kernels listed would take at most half of --cache-max,
+/// else views on demand. A stored view is about 0.72x its tarball's bytes
+/// (docs/benchmarks.md, "Cache on disk"): one BTFHub arch's 3,000 kernels
+/// would store 2.4 GB of views into the default 2 GiB cap, and the cap
+/// would remove part of them (and of what the run stored with them)
+/// right away, for the next run to decode again.
+ViewPolicy resolveViews(const RunOptions &Opts, ArrayRef<KernelJob> Jobs) {
+  if (Opts.Views)
+    return *Opts.Views;
+  if (Opts.NoCache || Opts.CacheMax == NoCacheCap)
+    return ViewPolicy::Always;
+  uint64_t TarballBytes = 0;
+  for (const KernelJob &J : Jobs)
+    if (J.IsTarball)
+      TarballBytes += J.ListedBytes;
+  uint64_t ViewBytes = TarballBytes / 4 * 3;
+  ViewPolicy P = ViewBytes > Opts.CacheMax / 2 ? ViewPolicy::OnDemand
+                                                : ViewPolicy::Always;
+  if (Opts.Verbose)
+    WithColor::note(errs(), ToolName)
+        << "kernel views: "
+        << (P == ViewPolicy::Always ? "every one stored" : "on demand")
+        << " (--cache-views auto: about " << formatSize(ViewBytes)
+        << " for the kernels listed, against half of --cache-max "
+        << formatSize(Opts.CacheMax) << ")\n";
+  return P;
+}
+
 /// Now, less a second, in ns since the epoch: entries this run stores or
 /// hits have an mtime from then on (file times come from a coarse clock).
 int64_t runStartNs() {
@@ -255,7 +285,8 @@ int64_t runStartNs() {
 /// After the run: cut the cache to --cache-max, least recently used first.
 /// A cap that removes what this run stored or used (RunStartNs on) makes
 /// the next run redo it: warned, with the ways out.
-void capCache(const Cache &C, const RunOptions &Opts, int64_t RunStartNs) {
+void capCache(const Cache &C, const RunOptions &Opts, ViewPolicy Views,
+              int64_t RunStartNs) {
   if (!C.enabled() || Opts.CacheMax == NoCacheCap)
     return;
   Expected<CacheEviction> Ev = C.evictTo(Opts.CacheMax, RunStartNs);
@@ -271,7 +302,7 @@ void capCache(const Cache &C, const RunOptions &Opts, int64_t RunStartNs) {
         formatSize(Ev->RemovedFreshBytes) +
         ") this run stored or used: a rerun does their work again; raise "
         "--cache-max" +
-        (Opts.Views == ViewPolicy::Always
+        (Views == ViewPolicy::Always
              ? ", or store kernel views only on demand (--cache-views "
                "on-demand)"
              : ""));
@@ -542,8 +573,9 @@ Error cmdRun(ArrayRef<StringRef> Args) {
   StageTimes Times;
   VerdictMemo Memo(&C);
   ResultPool Results;
+  const ViewPolicy Views = resolveViews(Opts, Jobs);
   PipelineContext Ctx{*Programs,   C,           programSetKey(*Programs),
-                      Opts.Verify, Opts.Shrink, Opts.Views,
+                      Opts.Verify, Opts.Shrink, Views,
                       Times,       &Memo,       &Results};
   std::vector<KernelSlot> Slots = tailorKernels(Jobs, Ctx, Opts.Jobs);
   Timer.done("minimize", T2);
@@ -590,7 +622,7 @@ Error cmdRun(ArrayRef<StringRef> Args) {
   }
   if (Opts.Verbose && C.enabled())
     printCacheStats(C, Slots);
-  capCache(C, Opts, RunStartNs);
+  capCache(C, Opts, Views, RunStartNs);
   errs() << ToolName << ": " << Jobs.size() << " kernels processed, " << Failed
          << " failed, " << Written.Unique << " unique outputs, "
          << Written.UniqueBytes << " bytes\n";

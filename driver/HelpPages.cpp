@@ -22,7 +22,7 @@ constexpr const char *RunSynopsis =
     R"(    btfgen-driver [run] INPUT... --archive DIR [-o OUT] [-j N]
                   [--report FILE] [--index FILE] [--verify] [--no-shrink]
                   [--cache-dir DIR | --no-cache] [--cache-max SIZE]
-                  [--cache-views always|on-demand] [--wait-lock] [-v]
+                  [--cache-views auto|always|on-demand] [--wait-lock] [-v]
                   [--arch ARCH] [--include GLOB]... [--exclude GLOB]...
                   [--layout tree|content] [--link-scope dir|distro|tree|none]
                   [--fail-on never|error|unloadable|unknown]
@@ -311,11 +311,11 @@ OPTIONS
         recently used entries (a hit counts as a use) are removed until the
         cache holds at most SIZE. See `btfgen-driver help cache`.
 
-    --cache-views always|on-demand
-        Views (CACHE/v2/btf, FILES) of every decoded kernel (the default),
-        or only once a run reads past the kernel's basis, which then decodes
-        its tarball again: a cold run is faster and stores 1/20 of the bytes
-        (a BTFHub arch: under 100 MB, not 2.4 GB). Outputs are the same.
+    --cache-views auto|always|on-demand
+        Views (CACHE/v2/btf, FILES) of every decoded kernel (always), or only
+        once a run reads past the kernel's basis, which then decodes its
+        tarball again (on-demand: a cold run is faster, stores 1/20 of the
+        bytes). auto, the default: always if they fit in half of the cap.
 
     --wait-lock
         OUT is locked for the whole run (one run per output tree). Without

@@ -265,8 +265,8 @@ private:
     BitVector Kept;
     TypeTable View = kernelView(std::move(*Full), Kept);
     if (!storesView()) {
-      note("'" + Job.Path + "': view not stored (--cache-views on-demand: "
-           "no cached basis of it fell short yet)");
+      note("'" + Job.Path + "': view not stored (views on demand: no "
+           "cached basis of it fell short yet)");
       return View;
     }
     if (Error E =

@@ -63,7 +63,8 @@ private:
   std::atomic<uint64_t> Ns_[Count] = {};
 };
 
-/// When a decoded kernel's view goes into the kernel cache (--cache-views).
+/// When a decoded kernel's view goes into the kernel cache (--cache-views;
+/// auto picks one of these per run, CmdRun.cpp resolveViews).
 /// Always: every decoded kernel's, so that a later run whose programs read
 /// more than the kernel's basis holds reads the view instead of the tarball.
 /// OnDemand: only a kernel whose cached basis fell short of what a run
