@@ -15,13 +15,17 @@
 #                  bound, or could another decoder lower the floor?
 #   ours-nocache   btfgen-driver --no-cache (decode, read, match, minimize,
 #                  verdicts, write; nothing stored)
-#   ours-cold      btfgen-driver with an empty cache (the above, plus the
-#                  views, results and verdicts it stores for warm runs)
+#   ours-cold-on-demand  btfgen-driver with an empty cache and
+#                  --cache-views on-demand (the above, plus the bases,
+#                  results and verdicts it stores for warm runs)
+#   ours-cold      btfgen-driver with an empty cache (the above, plus each
+#                  kernel's view)
 #
 # and prints the medians (GNU time: wall, user, sys, peak RSS) and each
-# median's ratio to the xz floor's. A cold run's distance from the floor is
-# ours-cold / xz-floor; ours-nocache / xz-floor is the part that tailoring
-# itself costs, the rest is what storing the cache costs. Then, if the
+# median's ratio to the xz floor's, and the bytes of each cold variant's
+# last cache. A cold run's distance from the floor is ours-cold /
+# xz-floor; ours-nocache / xz-floor is the part that tailoring itself
+# costs, the rest is what storing the cache costs. Then, if the
 # zstd and lz4 command-line tools are installed, the views the last cold
 # run stored (each cache entry's zstd frame after its 56-byte header,
 # driver/Cache.cpp) are decompressed, concatenated and given to `zstd -b1`
@@ -45,7 +49,7 @@ while getopts "d:a:o:j:r:w:" opt; do
     j) jobs=$OPTARG ;;
     r) runs=$OPTARG ;;
     w) work=$OPTARG ;;
-    *) sed -n '2,23p' "$0"; exit 2 ;;
+    *) sed -n '2,33p' "$0"; exit 2 ;;
   esac
 done
 [ -n "$driver" ] || driver=$src/build/bin/btfgen-driver
@@ -64,21 +68,25 @@ cat $(cat "$work/tarballs.txt") >/dev/null # page cache warm for every run
 
 names=(xz-floor)
 command -v 7zz >/dev/null && names+=(7zz-floor)
-names+=(ours-nocache ours-cold)
+names+=(ours-nocache ours-cold-on-demand ours-cold)
 
 # The command of one run of NAME into CMD; what it must start from (no
 # output tree, no cache) is prepared here, outside the timing.
 prepare_run() { # NAME
-  retire "$work/out" "$work/cache"
+  retire "$work/out" "$work/cache-$1"
   case $1 in
     xz-floor) CMD=(sh -c "xargs -P '$jobs' -n 1 -a '$work/tarballs.txt' xz -dc >/dev/null") ;;
     7zz-floor) CMD=(sh -c "xargs -P '$jobs' -n 1 -a '$work/tarballs.txt' 7zz x -so -mmt1 2>/dev/null >/dev/null") ;;
     ours-nocache)
       CMD=("$driver" "${objs[@]}" --archive "$archive" -o "$work/out" --no-cache
         -j "$jobs" --fail-on never) ;;
+    ours-cold-on-demand)
+      CMD=("$driver" "${objs[@]}" --archive "$archive" -o "$work/out"
+        --cache-dir "$work/cache-$1" --cache-max none --cache-views on-demand
+        -j "$jobs" --fail-on never) ;;
     ours-cold)
       CMD=("$driver" "${objs[@]}" --archive "$archive" -o "$work/out"
-        --cache-dir "$work/cache" --cache-max none -j "$jobs" --fail-on never) ;;
+        --cache-dir "$work/cache-$1" --cache-max none -j "$jobs" --fail-on never) ;;
   esac
 }
 
@@ -110,8 +118,13 @@ for n in "${names[@]}"; do
     'BEGIN {printf "| %s | %.2f | %.2f | %.2f | %.2f | %.1f | %.2fx | %.2fx |\n", n, w, u, s, c, m / 1024, w / xw, c / xc}'
 done
 
-if command -v zstd >/dev/null && command -v lz4 >/dev/null && [ -d "$work/cache/v2/btf" ]; then
-  find "$work/cache/v2/btf" -type f | LC_ALL=C sort | while read -r e; do
+echo
+for n in ours-cold-on-demand ours-cold; do
+  echo "Cache after the last $n run: $(du -sb "$work/cache-$n" | cut -f1) bytes"
+done
+
+if command -v zstd >/dev/null && command -v lz4 >/dev/null && [ -d "$work/cache-ours-cold/v2/btf" ]; then
+  find "$work/cache-ours-cold/v2/btf" -type f | LC_ALL=C sort | while read -r e; do
     tail -c +57 "$e" | zstd -dcq
   done >"$work/views.bin"
   xzbytes=$(xargs -r stat -c %s <"$work/tarballs.txt" | awk '{s += $1} END {print s}')

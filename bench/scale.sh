@@ -2,7 +2,7 @@
 # bench/scale.sh - btfgen-driver on a BTFHub-sized archive
 #
 #   bench/scale.sh [-d BTFGEN_DRIVER] [-c CORPUS] [-o OBJDIR] [-w WORKDIR]
-#                  [-j N] [-n "SIZES"] [-s SAMPLE]
+#                  [-j N] [-n "SIZES"] [-s SAMPLE] [-p always|on-demand]
 #
 # Makes a synthetic archive of max(SIZES) kernels (default "750 3000") from
 # the real kernels of CORPUS (default ../shared/corpus beside the checkout)
@@ -19,7 +19,8 @@
 # and, once, the bpftool loop (bench/bpftool-one.sh, xargs -P N) with the
 # changed set on a SAMPLE (default 200) of the largest archive's kernels
 # spread evenly over it, extrapolated to each size. Objects: OBJDIR, else
-# Debian's libbpf-tools (extracted as bench/run.sh does). Prints Markdown
+# Debian's libbpf-tools (extracted as bench/run.sh does). Every run of
+# ours passes --cache-views POLICY (-p; default always). Prints Markdown
 # tables: wall, CPU, peak RSS (GNU time), cache and output bytes, ratios.
 set -euo pipefail
 
@@ -32,7 +33,8 @@ work=${TMPDIR:-/tmp}/btfgen-scale
 jobs=2
 sizes="750 3000"
 sample=200
-while getopts "d:c:o:w:j:n:s:" opt; do
+views=always
+while getopts "d:c:o:w:j:n:s:p:" opt; do
   case $opt in
     d) driver=$OPTARG ;;
     c) corpus=$OPTARG ;;
@@ -41,7 +43,8 @@ while getopts "d:c:o:w:j:n:s:" opt; do
     j) jobs=$OPTARG ;;
     n) sizes=$OPTARG ;;
     s) sample=$OPTARG ;;
-    *) sed -n '2,22p' "$0"; exit 2 ;;
+    p) views=$OPTARG ;;
+    *) sed -n '2,23p' "$0"; exit 2 ;;
   esac
 done
 [ -n "$driver" ] || driver=$src/build/bin/btfgen-driver
@@ -115,15 +118,15 @@ for k in $sizes; do
   # from disk).
   warm_pages "$a" "$work/cache$k"
   measure "ours-cold-$k" "$driver" "${objs[@]}" --archive "$a" -o "$work/ours$k" \
-    --cache-dir "$work/cache$k" --cache-max none -j "$jobs" --fail-on never
+    --cache-dir "$work/cache$k" --cache-max none --cache-views "$views" -j "$jobs" --fail-on never
   warm_pages "$a"
   measure "xz-floor-$k" sh -c "xargs -P '$jobs' -n 1 -a '$work/tarballs$k.txt' xz -dc >/dev/null"
   warm_pages "$a" "$work/cache$k"
   measure "ours-warm-chg-$k" "$driver" "${chg[@]}" --archive "$a" -o "$work/ours$k" \
-    --cache-dir "$work/cache$k" --cache-max none -j "$jobs" --fail-on never
+    --cache-dir "$work/cache$k" --cache-max none --cache-views "$views" -j "$jobs" --fail-on never
   warm_pages "$a" "$work/cache$k"
   measure "ours-warm-same-$k" "$driver" "${chg[@]}" --archive "$a" -o "$work/ours$k" \
-    --cache-dir "$work/cache$k" --cache-max none -j "$jobs" --fail-on never
+    --cache-dir "$work/cache$k" --cache-max none --cache-views "$views" -j "$jobs" --fail-on never
   eval "cache_btf_$k=$(bytes "$work/cache$k/v2/btf")"
   eval "cache_out_$k=$(bytes "$work/cache$k/v2/out")"
   eval "cache_bas_$k=$(bytes "$work/cache$k/v2/bas")"
@@ -148,7 +151,7 @@ largest_raw=$(find "$corpus" -name '*.btf.tar.xz' -exec xz --robot --list {} \; 
 echo
 echo "Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, kernel $(uname -r)"
 echo "Load average (1/5/15 min): before $load_before, after $load_after"
-echo "Corpus: $corpus; archive sizes: $sizes; objects: ${#objs[@]} (changed set ${#chg[@]}); -j/-P $jobs"
+echo "Corpus: $corpus; archive sizes: $sizes; objects: ${#objs[@]} (changed set ${#chg[@]}); -j/-P $jobs; --cache-views $views"
 echo "Largest raw kernel BTF of the corpus (tar stream): $largest_raw bytes"
 echo
 echo "| run | wall s | user s | sys s | CPU s | peak RSS MB | exit |"
