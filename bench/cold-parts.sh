@@ -9,7 +9,11 @@
 # CO-RE relocations (default: Debian's libbpf-tools, extracted as
 # bench/run.sh does), -j/-P N (default 2):
 #
-#   xz-floor       xargs -P N xz -dc of every tarball to /dev/null
+#   xz-floor       xargs -P N xz -dc of every tarball to /dev/null, one xz
+#                  process a tarball (as a loop of bpftool runs decompresses)
+#   xz-batch-floor the same with 4N xz processes, each decoding a slice of
+#                  the tarballs in turn (xz reuses its decoder): LZMA itself,
+#                  with the cost of a process a tarball taken out
 #   7zz-floor      the same with 7-Zip's own LZMA decoder (7zz x -so), if
 #                  Debian's 7zip package is installed: is liblzma the
 #                  bound, or could another decoder lower the floor?
@@ -22,7 +26,7 @@
 #                  kernel's view)
 #
 # and prints the medians (GNU time: wall, user, sys, peak RSS) and each
-# median's ratio to the xz floor's, and the bytes of each cold variant's
+# median's ratio to either floor's, and the bytes of each cold variant's
 # last cache. A cold run's distance from the floor is ours-cold /
 # xz-floor; ours-nocache / xz-floor is the part that tailoring itself
 # costs, the rest is what storing the cache costs. Then, if the
@@ -49,7 +53,7 @@ while getopts "d:a:o:j:r:w:" opt; do
     j) jobs=$OPTARG ;;
     r) runs=$OPTARG ;;
     w) work=$OPTARG ;;
-    *) sed -n '2,33p' "$0"; exit 2 ;;
+    *) sed -n '2,37p' "$0"; exit 2 ;;
   esac
 done
 [ -n "$driver" ] || driver=$src/build/bin/btfgen-driver
@@ -66,7 +70,10 @@ core_objects "$driver" "$objdir" "$work"
 find "$archive" -name '*.btf.tar.xz' | LC_ALL=C sort >"$work/tarballs.txt"
 cat $(cat "$work/tarballs.txt") >/dev/null # page cache warm for every run
 
-names=(xz-floor)
+names=(xz-floor xz-batch-floor)
+# Tarballs per xz process for xz-batch-floor: 4 slices per job.
+ntar=$(wc -l <"$work/tarballs.txt")
+batch=$(( (ntar + 4 * jobs - 1) / (4 * jobs) ))
 command -v 7zz >/dev/null && names+=(7zz-floor)
 names+=(ours-nocache ours-cold-on-demand ours-cold)
 
@@ -76,6 +83,7 @@ prepare_run() { # NAME
   retire "$work/out" "$work/cache-$1"
   case $1 in
     xz-floor) CMD=(sh -c "xargs -P '$jobs' -n 1 -a '$work/tarballs.txt' xz -dc >/dev/null") ;;
+    xz-batch-floor) CMD=(sh -c "xargs -P '$jobs' -n '$batch' -a '$work/tarballs.txt' xz -dc >/dev/null") ;;
     7zz-floor) CMD=(sh -c "xargs -P '$jobs' -n 1 -a '$work/tarballs.txt' 7zz x -so -mmt1 2>/dev/null >/dev/null") ;;
     ours-nocache)
       CMD=("$driver" "${objs[@]}" --archive "$archive" -o "$work/out" --no-cache
@@ -107,15 +115,18 @@ field() { # NAME COLUMN
 echo "Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load average before $load_before, after $load_after"
 echo "Archive: $archive ($(wc -l <"$work/tarballs.txt") kernels); objects: ${#objs[@]}; -j/-P $jobs; medians of $runs runs"
 echo
-echo "| run | wall s | user s | sys s | CPU s | peak RSS MB | wall / xz-floor | CPU / xz-floor |"
+echo "| run | wall s | user s | sys s | CPU s | peak RSS MB | wall, CPU / xz-floor | wall, CPU / xz-batch-floor |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-xw=$(field xz-floor 1)
-xc=$(for ((r = 1; r <= runs; r++)); do tail -1 "$work/xz-floor.$r.time" | awk '{print $2 + $3}'; done | median)
+cpu() { # NAME: the median of user + sys
+  for ((r = 1; r <= runs; r++)); do tail -1 "$work/$1.$r.time" | awk '{print $2 + $3}'; done | median
+}
+xw=$(field xz-floor 1) xc=$(cpu xz-floor)
+bw=$(field xz-batch-floor 1) bc=$(cpu xz-batch-floor)
 for n in "${names[@]}"; do
-  w=$(field "$n" 1) u=$(field "$n" 2) s=$(field "$n" 3) m=$(field "$n" 4)
-  c=$(for ((r = 1; r <= runs; r++)); do tail -1 "$work/$n.$r.time" | awk '{print $2 + $3}'; done | median)
+  w=$(field "$n" 1) u=$(field "$n" 2) s=$(field "$n" 3) m=$(field "$n" 4) c=$(cpu "$n")
   awk -v n="$n" -v w="$w" -v u="$u" -v s="$s" -v c="$c" -v m="$m" -v xw="$xw" -v xc="$xc" \
-    'BEGIN {printf "| %s | %.2f | %.2f | %.2f | %.2f | %.1f | %.2fx | %.2fx |\n", n, w, u, s, c, m / 1024, w / xw, c / xc}'
+    -v bw="$bw" -v bc="$bc" \
+    'BEGIN {printf "| %s | %.2f | %.2f | %.2f | %.2f | %.1f | %.2fx, %.2fx | %.2fx, %.2fx |\n", n, w, u, s, c, m / 1024, w / xw, c / xc, w / bw, c / bc}'
 done
 
 echo
