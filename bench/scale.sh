@@ -12,6 +12,8 @@
 #
 #   ours-cold       btfgen-driver, empty cache (--cache-max none), -j N
 #   xz-floor        xz -dc of every tarball to /dev/null; xargs -P N
+#   xz-batch-floor  the same with 4N xz processes, each decoding a slice
+#                   of the tarballs (LZMA without a process a tarball)
 #   ours-warm-chg   btfgen-driver, warm cache, program set CHANGED (one
 #                   object dropped)
 #   ours-warm-same  btfgen-driver rerun with the same (changed) set
@@ -44,7 +46,7 @@ while getopts "d:c:o:w:j:n:s:p:" opt; do
     n) sizes=$OPTARG ;;
     s) sample=$OPTARG ;;
     p) views=$OPTARG ;;
-    *) sed -n '2,23p' "$0"; exit 2 ;;
+    *) sed -n '2,25p' "$0"; exit 2 ;;
   esac
 done
 [ -n "$driver" ] || driver=$src/build/bin/btfgen-driver
@@ -121,6 +123,8 @@ for k in $sizes; do
     --cache-dir "$work/cache$k" --cache-max none --cache-views "$views" -j "$jobs" --fail-on never
   warm_pages "$a"
   measure "xz-floor-$k" sh -c "xargs -P '$jobs' -n 1 -a '$work/tarballs$k.txt' xz -dc >/dev/null"
+  warm_pages "$a"
+  measure "xz-batch-floor-$k" sh -c "xargs -P '$jobs' -n '$(( (k + 4 * jobs - 1) / (4 * jobs) ))' -a '$work/tarballs$k.txt' xz -dc >/dev/null"
   warm_pages "$a" "$work/cache$k"
   measure "ours-warm-chg-$k" "$driver" "${chg[@]}" --archive "$a" -o "$work/ours$k" \
     --cache-dir "$work/cache$k" --cache-max none --cache-views "$views" -j "$jobs" --fail-on never
@@ -165,10 +169,11 @@ bt=$(get bpftool-chg-sample 2)
 echo
 echo "bpftool loop, changed set, $nsample kernels: $bt s wall"
 echo
-echo "| kernels | cold / xz floor | peak RSS / (largest raw x $jobs) | bpftool (extrapolated) / warm-chg | warm-same s | cache btf/ MB | cache out/ MB | cache bas/ MB | tar.xz MB | output MB |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| kernels | cold / xz floor | cold / batch floor | peak RSS / (largest raw x $jobs) | bpftool (extrapolated) / warm-chg | warm-same s | cache btf/ MB | cache out/ MB | cache bas/ MB | tar.xz MB | output MB |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for k in $sizes; do
   c=$(get "ours-cold-$k" 2); f=$(get "xz-floor-$k" 2); w=$(get "ours-warm-chg-$k" 2)
+  fb=$(get "xz-batch-floor-$k" 2)
   s=$(get "ours-warm-same-$k" 2); rss=$(get "ours-cold-$k" 5)
   for r in "ours-warm-chg-$k" "ours-warm-same-$k"; do
     x=$(get "$r" 5); [ "$x" -gt "$rss" ] && rss=$x
@@ -176,8 +181,8 @@ for k in $sizes; do
   cb=$(eval echo "\$cache_btf_$k"); co=$(eval echo "\$cache_out_$k")
   ca=$(eval echo "\$cache_bas_$k")
   xb=$(eval echo "\$xz_$k"); ob=$(eval echo "\$out_$k")
-  printf '| %d | %.2fx | %.2fx | %.1fx | %s | %.1f | %.1f | %.1f | %.1f | %.2f |\n' "$k" \
-    "$(echo "$c / $f" | bc -l)" "$(echo "$rss * 1024 / ($largest_raw * $jobs)" | bc -l)" \
+  printf '| %d | %.2fx | %.2fx | %.2fx | %.1fx | %s | %.1f | %.1f | %.1f | %.1f | %.2f |\n' "$k" \
+    "$(echo "$c / $f" | bc -l)" "$(echo "$c / $fb" | bc -l)" "$(echo "$rss * 1024 / ($largest_raw * $jobs)" | bc -l)" \
     "$(echo "$bt * $k / $nsample / $w" | bc -l)" "$s" \
     "$(echo "$cb / 1048576" | bc -l)" "$(echo "$co / 1048576" | bc -l)" \
     "$(echo "$ca / 1048576" | bc -l)" \
