@@ -66,14 +66,12 @@ retire_init "$work"
 retire_contents "$work"
 
 source "$here/core-objects.sh"
+source "$here/xz-floor.sh"
 core_objects "$driver" "$objdir" "$work"
 find "$archive" -name '*.btf.tar.xz' | LC_ALL=C sort >"$work/tarballs.txt"
 cat $(cat "$work/tarballs.txt") >/dev/null # page cache warm for every run
 
 names=(xz-floor xz-batch-floor)
-# Tarballs per xz process for xz-batch-floor: 4 slices per job.
-ntar=$(wc -l <"$work/tarballs.txt")
-batch=$(( (ntar + 4 * jobs - 1) / (4 * jobs) ))
 command -v 7zz >/dev/null && names+=(7zz-floor)
 names+=(ours-nocache ours-cold-on-demand ours-cold)
 
@@ -82,8 +80,8 @@ names+=(ours-nocache ours-cold-on-demand ours-cold)
 prepare_run() { # NAME
   retire "$work/out" "$work/cache-$1"
   case $1 in
-    xz-floor) CMD=(sh -c "xargs -P '$jobs' -n 1 -a '$work/tarballs.txt' xz -dc >/dev/null") ;;
-    xz-batch-floor) CMD=(sh -c "xargs -P '$jobs' -n '$batch' -a '$work/tarballs.txt' xz -dc >/dev/null") ;;
+    xz-floor) CMD=(sh -c "$(xz_floor_cmd "$work/tarballs.txt" "$jobs")") ;;
+    xz-batch-floor) CMD=(sh -c "$(xz_floor_cmd "$work/tarballs.txt" "$jobs" batch)") ;;
     7zz-floor) CMD=(sh -c "xargs -P '$jobs' -n 1 -a '$work/tarballs.txt' 7zz x -so -mmt1 2>/dev/null >/dev/null") ;;
     ours-nocache)
       CMD=("$driver" "${objs[@]}" --archive "$archive" -o "$work/out" --no-cache

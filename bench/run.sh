@@ -57,6 +57,7 @@ retire_contents "$work"
 # Objects with no CO-RE relocation have nothing to tailor: the driver
 # refuses them (as bpftool does), so they are left out of both sides.
 source "$here/core-objects.sh"
+source "$here/xz-floor.sh"
 core_objects "$driver" "$objdir" "$work"
 echo "bench: left out $skipped objects without CO-RE relocations" >&2
 # The changed program set: the same objects minus the last one.
@@ -114,7 +115,7 @@ bpftool_bytes=$(unique_bytes "$work/bpftool")
 bpftool_files="$(count_files "$work/bpftool") ($(count_unique "$work/bpftool") unique)"
 
 # 3. the floor: xz decoding only.
-measure xz-floor sh -c "xargs -P '$jobs' -n 1 -a '$work/tarballs.txt' xz -dc >/dev/null"
+measure xz-floor sh -c "$(xz_floor_cmd "$work/tarballs.txt" "$jobs")"
 
 # 4. ours, warm, changed program set, same output dir.
 measure ours-warm-chg "$driver" "${chg[@]}" --archive "$archive" -o "$work/ours" \

@@ -70,6 +70,7 @@ mapfile -t all < <(cd "$full" && find . -name '*.btf.tar.xz' | sed 's|^\./||' |
   awk -F'-r' '{print $NF "\t" $0}' | sort -n | cut -f2)
 
 source "$here/core-objects.sh"
+source "$here/xz-floor.sh"
 core_objects "$driver" "$objdir" "$work"
 chg=("${objs[@]:0:${#objs[@]}-1}")
 
@@ -122,9 +123,9 @@ for k in $sizes; do
   measure "ours-cold-$k" "$driver" "${objs[@]}" --archive "$a" -o "$work/ours$k" \
     --cache-dir "$work/cache$k" --cache-max none --cache-views "$views" -j "$jobs" --fail-on never
   warm_pages "$a"
-  measure "xz-floor-$k" sh -c "xargs -P '$jobs' -n 1 -a '$work/tarballs$k.txt' xz -dc >/dev/null"
+  measure "xz-floor-$k" sh -c "$(xz_floor_cmd "$work/tarballs$k.txt" "$jobs")"
   warm_pages "$a"
-  measure "xz-batch-floor-$k" sh -c "xargs -P '$jobs' -n '$(( (k + 4 * jobs - 1) / (4 * jobs) ))' -a '$work/tarballs$k.txt' xz -dc >/dev/null"
+  measure "xz-batch-floor-$k" sh -c "$(xz_floor_cmd "$work/tarballs$k.txt" "$jobs" batch)"
   warm_pages "$a" "$work/cache$k"
   measure "ours-warm-chg-$k" "$driver" "${chg[@]}" --archive "$a" -o "$work/ours$k" \
     --cache-dir "$work/cache$k" --cache-max none --cache-views "$views" -j "$jobs" --fail-on never
